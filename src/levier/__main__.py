@@ -1,0 +1,3 @@
+from levier.cli import main
+
+main()

@@ -1,0 +1,133 @@
+"""Sollicitations: questions, requests and complaints from every channel."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from levier.contacts.models import Contact
+from levier.core.models import Organisation, Team
+
+
+class Topic(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="topics")
+    slug = models.SlugField(_("short name"), unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="topics",
+                             verbose_name=_("default team"))
+    sla_hours = models.PositiveIntegerField(_("answer deadline (hours)"), default=72)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone")
+    COUNTER = "counter", _("Counter")
+    ASSISTANT = "assistant", _("Assistant")
+
+
+class EnquiryStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    WAITING_FOR_USAGER = "waiting_for_usager", _("Waiting for the usager")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class EnquiryQuerySet(models.QuerySet):
+    def visible_to(self, agent) -> EnquiryQuerySet:
+        return self.filter(team_id__in=agent.visible_team_ids())
+
+    def open(self) -> EnquiryQuerySet:
+        return self.exclude(status=EnquiryStatus.CLOSED)
+
+
+class Enquiry(models.Model):
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="enquiries")
+    subject = models.CharField(_("subject"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=EnquiryStatus.choices, default=EnquiryStatus.NEW)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="enquiries")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_enquiries",
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="enquiries")
+    created_at = models.DateTimeField(default=timezone.now)
+    sla_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    verification_digest = models.CharField(max_length=64, blank=True)
+    search_text = models.TextField(blank=True)
+
+    objects = EnquiryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enquiry")
+        verbose_name_plural = _("enquiries")
+        indexes = [
+            models.Index(fields=["team", "-id"], name="enquiry_team_id"),
+            models.Index(fields=["team", "status", "-id"], name="enquiry_team_status_id"),
+            models.Index(fields=["assignee", "-id"], name="enquiry_assignee_id"),
+            models.Index(fields=["sla_due_at"], name="enquiry_sla_due_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Received")
+    OUT = "out", _("Sent")
+
+
+class Message(models.Model):
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    author_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.body[:40]}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"enquiries/{instance.message.enquiry_id}/{instance.sha256[:16]}-{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.original_name
