@@ -1,0 +1,7 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from dsfr.forms import DsfrBaseForm
+
+
+class LoginForm(DsfrBaseForm, AuthenticationForm):
+    pass
