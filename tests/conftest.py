@@ -1,0 +1,43 @@
+import pytest
+
+from .factories import AgentFactory, TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Tasks run at once in tests; the worker itself is exercised in tests/core/test_worker.py.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "email"]}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Instruction Lyon", slug="instruction-lyon")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Instruction Villeurbanne", slug="instruction-villeurbanne")
+
+
+@pytest.fixture
+def agent(team):
+    return AgentFactory(username="camille", teams=[team])
+
+
+@pytest.fixture
+def other_agent(other_team):
+    return AgentFactory(username="dominique", teams=[other_team])
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
