@@ -1,0 +1,54 @@
+# levier — two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+SEED_ARGS ?=
+export LEVIER_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test install install-dev system-deps bench lint messages screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the tests need (Chromium for the browser test); no-op when present.
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+demo: install
+	$(BIN)/levier migrate --noinput
+	$(BIN)/levier seed $(SEED_ARGS)
+	@bash scripts/run-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"
+
+test: install-dev system-deps
+	$(BIN)/levier makemigrations --check --dry-run
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+bench: install-dev
+	$(BIN)/python bench/queue.py $(BENCH_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+
+# Regenerate the French catalogue (needs GNU gettext); the compiled .mo is committed.
+messages: install-dev
+	cd src/levier && ../../$(BIN)/levier makemessages -l fr --no-obsolete && ../../$(BIN)/levier compilemessages -l fr
+
+screenshots: install-dev system-deps
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) var

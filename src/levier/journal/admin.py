@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Activity, Event
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "family", "standard_seconds", "automatable"]
+    list_filter = ["family", "automatable"]
+    search_fields = ["code", "label"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """The journal is read-only for everyone, administrators included."""
+
+    list_display = ["occurred_at", "actor_kind", "actor_label", "verb", "target_type", "target_id",
+                    "activity_code", "automated", "duration_seconds"]
+    list_filter = ["actor_kind", "verb", "automated", "target_type"]
+    search_fields = ["actor_label", "target_id", "verb", "activity_code"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False  # no COUNT over a journal of millions of rows
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

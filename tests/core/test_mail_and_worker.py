@@ -1,0 +1,36 @@
+"""Outgoing email goes through the task queue and a real SMTP server."""
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from levier.core.mail import send_email_later
+
+
+def test_email_is_sent_over_smtp_after_commit(db, smtp_server, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_email_later(to=["usager@exemple.fr"], subject="Votre dossier", body="Référence TST-1")
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert message["To"] == "usager@exemple.fr"
+    assert message["Subject"] == "Votre dossier"
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(db, smtp_server, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        send_email_later(to=["usager@exemple.fr"], subject="x", body="y")
+    # Callbacks captured but never run: that is what a rollback does.
+    assert len(callbacks) == 1
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_worker_delivers_queued_email(settings, smtp_server):
+    """With the database backend, the email waits in the queue until a worker runs it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+    send_email_later(to=["usager@exemple.fr"], subject="File d'attente", body="Bonjour")
+    assert DBTaskResult.objects.count() == 1
+    assert smtp_server.messages == []
+    call_command("db_worker", queue_name="*", batch=True, interval=0, no_startup_delay=True, reload=False)
+    assert len(smtp_server.messages) == 1
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
