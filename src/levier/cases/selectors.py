@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from levier.core.models import Agent
 from levier.core.text import search_terms
 
-from .models import OPEN_STATUSES, Case
+from .models import OPEN_STATUSES, Case, Comment, Procedure, SupportingDocument
 
 DUE_SOON = timedelta(days=5)
 
@@ -81,3 +82,66 @@ def get_case_for(agent, case_id: int) -> Case:
     if case is None:
         raise Http404("No such case.")
     return case
+
+
+def sla_state(case: Case, now=None) -> str:
+    """'overdue', 'due_soon', 'on_time' for an open case with a deadline; '' otherwise."""
+    if case.status not in OPEN_STATUSES or case.due_at is None:
+        return ""
+    now = now or timezone.now()
+    if case.due_at < now:
+        return "overdue"
+    if case.due_at < now + DUE_SOON:
+        return "due_soon"
+    return "on_time"
+
+
+def documents_of(case: Case) -> QuerySet[SupportingDocument]:
+    return SupportingDocument.objects.filter(case=case).order_by("uploaded_at", "id")
+
+
+def get_document_for(agent, case_id: int, document_id: int) -> SupportingDocument:
+    """One supporting document of a case the agent may see, or 404 for missing and forbidden alike."""
+    document = (
+        SupportingDocument.objects.filter(
+            pk=document_id, case_id=case_id, case__team_id__in=agent.visible_team_ids()
+        )
+        .select_related("case")
+        .first()
+    )
+    if document is None:
+        raise Http404("No such document.")
+    return document
+
+
+def comments_of(case: Case) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(case=case)
+        .select_related("author")
+        .prefetch_related(Prefetch("mentions", queryset=Agent.objects.only("id", "username")))
+        .order_by("created_at", "id")
+    )
+
+
+def assignable_agents(case: Case) -> QuerySet[Agent]:
+    """Active agents of the case's team: who the case may be given to."""
+    return Agent.objects.filter(is_active=True, teams=case.team_id).distinct().order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def procedures_for(agent) -> QuerySet[Procedure]:
+    """Procedures instructed by the agent's teams (for list filters)."""
+    return Procedure.objects.filter(team_id__in=agent.visible_team_ids()).order_by("name")
+
+
+def published_procedures() -> QuerySet[Procedure]:
+    return Procedure.objects.filter(published=True).select_related("organisation").order_by("name")
+
+
+def get_published_procedure(slug: str) -> Procedure:
+    """A procedure open on the portal, or 404 (unpublished ones do not exist for usagers)."""
+    procedure = published_procedures().filter(slug=slug).first()
+    if procedure is None:
+        raise Http404("No such procedure.")
+    return procedure

@@ -7,6 +7,7 @@ enquiries); `Person` and `Company` are proxies that the admin and services use.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,7 +58,13 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # Duplicate detection looks candidates up by these (see duplicates.py).
+            models.Index(Lower("email"), name="contact_email_lower"),
+            models.Index(fields=["birth_date"], name="contact_birth_date"),
+            models.Index(fields=["iban"], name="contact_iban"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

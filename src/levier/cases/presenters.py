@@ -1,0 +1,65 @@
+"""Turning cases, documents and journal events into what the case pages show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .models import CaseStatus, SupportingDocument
+
+
+def status_label(status: str) -> str:
+    return str(CaseStatus(status).label) if status in CaseStatus.values else status
+
+
+def preview_kind(document: SupportingDocument) -> str:
+    """'pdf', 'image', 'text' or '' (download only)."""
+    if document.content_type == "application/pdf":
+        return "pdf"
+    if document.content_type.startswith("image/"):
+        return "image"
+    if document.content_type == "text/plain":
+        return "text"
+    return ""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    occurred_at: Any
+    actor: str
+    title: str
+    detail: str
+
+
+def _describe(event) -> tuple[str, str]:
+    payload = event.payload or {}
+    verb = event.verb
+    if verb == "submit":
+        return _("Case submitted"), payload.get("reference", "")
+    if verb == "transition":
+        title = _("Status: %(from)s → %(to)s") % {
+            "from": status_label(payload.get("from", "")),
+            "to": status_label(payload.get("to", "")),
+        }
+        return title, payload.get("reason", "")
+    if verb == "assign":
+        if payload.get("to"):
+            return _("Assigned to %(agent)s") % {"agent": payload.get("to_label") or payload["to"]}, ""
+        return _("Put back in the team's queue"), ""
+    if verb == "comment":
+        mentions = payload.get("mentions") or []
+        detail = _("Mentions: %(names)s") % {"names": ", ".join(f"@{n}" for n in mentions)} if mentions else ""
+        return _("Internal comment"), detail
+    if verb == "add-document":
+        return _("Document added"), payload.get("name", "")
+    return verb.replace("-", " ").capitalize(), ""
+
+
+def timeline(events) -> list[TimelineEntry]:
+    entries = []
+    for event in events:
+        title, detail = _describe(event)
+        entries.append(TimelineEntry(event.occurred_at, event.actor_label, title, detail))
+    return entries

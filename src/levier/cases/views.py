@@ -1,0 +1,194 @@
+"""Agents' case pages: the filtered list, the case page and its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from levier.core.pagination import keyset_page
+from levier.core.selectors import colleagues_of, teams_of
+from levier.journal.selectors import timeline_for
+from levier.journal.services import record_read
+
+from . import presenters, selectors, services
+from .forms import AssignForm, CaseFilterForm, CommentForm, TransitionForm
+from .models import Case
+from .schema import display_rows, file_field_names
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    agent = request.user
+    form = CaseFilterForm(
+        request.GET or None,
+        procedures=selectors.procedures_for(agent),
+        teams=teams_of(agent),
+        colleagues=colleagues_of(agent),
+    )
+    if form.is_bound:
+        form.is_valid()  # invalid fields are left out of the filters and shown with their error
+    page = keyset_page(selectors.case_list_for(agent, **form.filters()), request.GET)
+    for case in page.rows:
+        case.sla_state = selectors.sla_state(case)
+    filtered = any(value for value in form.filters().values())
+    return render(
+        request,
+        "cases/list.html",
+        {"title": _("Cases"), "nav": "cases", "form": form, "page": page, "filtered": filtered},
+    )
+
+
+def _documents(case: Case) -> tuple[list, list[str]]:
+    """The case's documents with their preview kind and field label, and the missing ones."""
+    schema = case.procedure_version.field_schema
+    labels = {entry["name"]: entry["label"] for entry in schema if entry.get("type") == "file"}
+    documents = []
+    for document in selectors.documents_of(case):
+        document.preview = presenters.preview_kind(document)
+        document.field_label = labels.get(document.field_name) or _("Other document")
+        documents.append(document)
+    missing = [
+        labels[name]
+        for name in file_field_names(schema)
+        if not any(document.field_name == name for document in documents)
+    ]
+    return documents, missing
+
+
+def _detail_context(
+    request: HttpRequest,
+    case: Case,
+    *,
+    assign_form: AssignForm | None = None,
+    transition_form: TransitionForm | None = None,
+    comment_form: CommentForm | None = None,
+) -> dict[str, Any]:
+    agents = list(selectors.assignable_agents(case))
+    allowed = services.allowed_transitions(case)
+    documents, missing = _documents(case)
+    return {
+        "title": _("Case %(reference)s") % {"reference": case.reference},
+        "nav": "cases",
+        "case": case,
+        "sla_state": selectors.sla_state(case),
+        "rows": display_rows(case.procedure_version.field_schema, case.data or {}),
+        "documents": documents,
+        "missing_documents": missing,
+        "contact": case.contact,
+        "timeline": presenters.timeline(timeline_for(case)),
+        "comments": selectors.comments_of(case),
+        "assign_form": assign_form or AssignForm(agents=agents, initial={"assignee": case.assignee_id}),
+        "may_take": case.assignee_id != request.user.pk
+        and any(agent.pk == request.user.pk for agent in agents),
+        "transition_form": transition_form or TransitionForm(allowed=allowed),
+        "has_transitions": bool(allowed),
+        "comment_form": comment_form or CommentForm(),
+    }
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for(request.user, pk)  # 404 first, whatever the method
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    record_read(agent=request.user, target=case, what="case")
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    """A supporting document, inline (or as a download with ?download=1), for agents of the team."""
+    document = selectors.get_document_for(request.user, pk, doc_pk)  # 404 first, whatever the method
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404("The file is missing from storage.") from error
+    record_read(agent=request.user, target=document.case, what=f"document {document.pk}")
+    return FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=request.GET.get("download") == "1",
+        filename=document.original_name,
+    )
+
+
+def _back(case: Case) -> HttpResponse:
+    return redirect(reverse("cases:detail", args=[case.pk]))
+
+
+def _invalid(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    messages.error(request, _("The action was not done: correct the field shown in red."))
+    return render(request, "cases/detail.html", _detail_context(request, case, **forms), status=400)
+
+
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for(request.user, pk)
+    form = AssignForm(request.POST, agents=selectors.assignable_agents(case))
+    if not form.is_valid():
+        return _invalid(request, case, assign_form=form)
+    assignee = request.user if "take" in request.POST else form.chosen_agent()
+    try:
+        services.case_assign(case=case, assignee=assignee, actor=request.user)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _invalid(request, case, assign_form=form)
+    if assignee is None:
+        messages.success(request, _("The case is back in the team's queue."))
+    elif assignee == request.user:
+        messages.success(request, _("You have taken the case."))
+    else:
+        messages.success(request, _("The case is assigned to %(agent)s.") % {"agent": assignee})
+    return _back(case)
+
+
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for(request.user, pk)
+    form = TransitionForm(request.POST, allowed=services.allowed_transitions(case))
+    if not form.is_valid():
+        return _invalid(request, case, transition_form=form)
+    try:
+        services.case_transition(
+            case=case,
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _invalid(request, case, transition_form=form)
+    messages.success(
+        request,
+        _("The case is now: %(status)s.") % {"status": presenters.status_label(case.status)},
+    )
+    return _back(case)
+
+
+@require_POST
+def case_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for(request.user, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, case, comment_form=form)
+    try:
+        comment = services.case_comment(case=case, author=request.user, body=form.cleaned_data["body"])
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _invalid(request, case, comment_form=form)
+    mentioned = comment.mentions.count()
+    if mentioned:
+        messages.success(
+            request,
+            _("Comment added; %(count)s colleague(s) notified.") % {"count": mentioned},
+        )
+    else:
+        messages.success(request, _("Comment added."))
+    return redirect(reverse("cases:detail", args=[case.pk]) + f"#comment-{comment.pk}")

@@ -1,0 +1,188 @@
+"""Forms of the agents' enquiry pages, and the multiple-file field shared with the portal."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from levier.core.selectors import colleagues_of, teams_of
+from levier.core.uploads import check_upload
+
+from .models import EnquiryStatus
+from .selectors import assignable_agents, topics_for
+
+MAX_FILES = 5
+
+
+class LevierForm(DsfrBaseForm):
+    """DSFR rendering. Required fields are marked as settings.DSFR_MARK_OPTIONAL_FIELDS says."""
+
+    def get_context(self) -> dict:
+        # Skip DsfrBaseForm's deprecation warning about that setting; nothing else differs.
+        context = forms.Form.get_context(self)
+        context.setdefault("DSFR_MARK_OPTIONAL_FIELDS", False)
+        return context
+
+
+def _files_help_text(max_files: int) -> str:
+    return gettext(
+        "Up to %(count)s files: PDF, JPEG, PNG, text, ODT or DOCX, %(size)s at most each."
+    ) % {"count": max_files, "size": filesizeformat(settings.LEVIER_UPLOAD_MAX_BYTES)}
+
+
+# Evaluated when the form is shown: in the reader's language, with the current limit.
+_files_help = lazy(_files_help_text, str)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class CheckedFilesField(forms.FileField):
+    """Several uploaded files, each checked by core.uploads.check_upload.
+
+    Cleans to a list of CheckedFile; every refused file gets its own message naming it.
+    """
+
+    widget = MultipleFileInput
+
+    def __init__(self, *, max_files: int = MAX_FILES, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _files_help(max_files))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"class": "fr-upload", "multiple": True})
+        self.widget.group_class = "fr-upload-group"
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            files = [item for item in data if item]
+        else:
+            files = [data] if data else []
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > self.max_files:
+            raise ValidationError(
+                _("You sent %(sent)s files; the limit is %(count)s. Group pages in one PDF and send again.")
+                % {"sent": len(files), "count": self.max_files},
+                code="too_many_files",
+            )
+        checked, errors = [], []
+        for uploaded in files:
+            try:
+                checked.append(check_upload(uploaded))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            errors.append(_("Files are not kept when the form has errors: choose them again."))
+            raise ValidationError(errors, code="invalid_file")
+        return checked
+
+
+STATUS_FILTER_CHOICES = [
+    ("", _("All statuses")),
+    ("open", _("Not closed")),
+    *EnquiryStatus.choices,
+]
+SLA_CHOICES = [
+    ("", _("Any deadline")),
+    ("overdue", _("Overdue")),
+    ("due_soon", _("Due within 8 hours")),
+    ("on_time", _("On time")),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class EnquiryFilterForm(LevierForm):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100,
+        help_text=_("Name, reference or email"),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False, empty_label=_("All topics"))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("All my teams"))
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    sla = forms.ChoiceField(label=_("Answer deadline"), choices=SLA_CHOICES, required=False)
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
+    received_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
+
+    def __init__(self, *args, agent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics_for(agent)
+        self.fields["team"].queryset = teams_of(agent)
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+            *[(str(colleague.pk), str(colleague)) for colleague in colleagues_of(agent) if colleague.pk != agent.pk],
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("This date is before the “received from” date. Swap the two dates."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.enquiry_list_for, from the fields that are valid."""
+        data = getattr(self, "cleaned_data", {})
+        topic, team = data.get("topic"), data.get("team")
+        return {
+            "status": data.get("status") or "",
+            "topic_id": topic.pk if topic else None,
+            "team_id": team.pk if team else None,
+            "assignee": data.get("assignee") or "",
+            "received_from": data.get("received_from"),
+            "received_to": data.get("received_to") if "received_to" not in self.errors else None,
+            "sla": data.get("sla") or "",
+            "q": data.get("q") or "",
+        }
+
+
+class ReplyForm(LevierForm):
+    OUTCOMES = [("wait", _("Send and wait for the usager")), ("close", _("Send and close"))]
+
+    body = forms.CharField(
+        label=_("Answer to the usager"), max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Sent by email to the usager and shown on their follow-up page."),
+    )
+    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput, required=True)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise ValidationError(_("Write the answer before sending it."))
+        return body
+
+
+class AssignForm(LevierForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=None, required=False, empty_label=_("Nobody (back to the queue)"),
+    )
+
+    def __init__(self, *args, enquiry, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_agents(enquiry)
+
+
+class CloseForm(LevierForm):
+    reason = forms.CharField(
+        label=_("Reason for closing"), required=False, max_length=500,
+        help_text=_("For example: duplicate, sent by mistake, answered by phone."),
+    )

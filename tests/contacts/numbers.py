@@ -1,0 +1,9 @@
+"""Valid identifiers for tests, their check digits computed with python-stdnum."""
+
+SIREN = "732829320"
+SIRET = "73282932000074"
+OTHER_SIRET_SAME_SIREN = "73282932000017"
+VAT = "FR44732829320"
+NIR = "185046938112387"
+OTHER_NIR = "290022A00412304"  # born in Corse-du-Sud
+IBAN = "FR7630006000011234567890189"

@@ -1,0 +1,112 @@
+"""Meta-test: every agent-facing URL that takes an id answers 404 outside the agent's teams.
+
+It walks the URL patterns of the agent-facing namespaces, so a new view is checked the
+day it is added; a URL argument it cannot map to a test object fails the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from levier.cases.models import SupportingDocument
+from levier.core.models import Notification
+from levier.enquiries.models import Attachment
+
+from .factories import AgentFactory, CaseFactory, EnquiryFactory, MessageFactory, ProcedureFactory, TopicFactory
+
+AGENT_NAMESPACES = {"core", "cases", "enquiries"}
+
+
+def agent_patterns() -> list[tuple[str, list[str]]]:
+    """(namespaced name, argument names) of every agent-facing URL pattern."""
+    found = []
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and entry.name and namespace in AGENT_NAMESPACES:
+                found.append((f"{namespace}:{entry.name}", list(entry.pattern.regex.groupindex)))
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def objects_of(team, owner):
+    procedure = ProcedureFactory(team=team)
+    case = CaseFactory(procedure=procedure)
+    document = SupportingDocument(case=case, field_name="piece", original_name="a.txt",
+                                  content_type="text/plain", size=5, sha256="0" * 64)
+    document.file.save("a.txt", ContentFile(b"texte"), save=True)
+    enquiry = EnquiryFactory(topic=TopicFactory(team=team))
+    message = MessageFactory(enquiry=enquiry)
+    attachment = Attachment(message=message, original_name="b.txt", content_type="text/plain",
+                            size=5, sha256="1" * 64)
+    attachment.file.save("b.txt", ContentFile(b"texte"), save=True)
+    notification = Notification.objects.create(agent=owner, text="x", url="/")
+    return {"case": case, "document": document, "enquiry": enquiry, "attachment": attachment,
+            "message": message, "notification": notification}
+
+
+def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
+    namespace = name.split(":")[0]
+    primary = {"cases": "case", "enquiries": "enquiry", "core": "notification"}[namespace]
+    kwargs = {}
+    for arg in args:
+        for key in ("document", "attachment", "notification", "message", "case", "enquiry"):
+            if key in arg or (key == "document" and arg.startswith("doc")):
+                kwargs[arg] = objects[key].pk
+                break
+        else:
+            if arg in {"pk", "id"}:
+                kwargs[arg] = objects[primary].pk
+            else:
+                raise AssertionError(f"{name}: no test object for URL argument {arg!r}; extend test_scoping")
+    return kwargs
+
+
+@pytest.mark.django_db
+def test_every_agent_url_with_an_id_is_a_404_outside_the_agents_teams(client, team, other_team):
+    agent = AgentFactory(teams=[team])
+    outsider = AgentFactory(teams=[other_team])
+    mine = objects_of(team, owner=agent)
+    theirs = objects_of(other_team, owner=outsider)
+    client.force_login(agent)
+
+    checked = 0
+    for name, args in agent_patterns():
+        if not args:
+            continue
+        foreign_url = reverse(name, kwargs=kwargs_for(name, args, theirs))
+        own_url = reverse(name, kwargs=kwargs_for(name, args, mine))
+        assert client.post(foreign_url).status_code == 404, f"POST {name} leaks another team's object"
+        assert client.get(foreign_url).status_code in {404, 405}, f"GET {name} leaks another team's object"
+        own_status = client.get(own_url).status_code
+        assert own_status != 404 and own_status < 500, f"GET {name} on the agent's own object: {own_status}"
+        checked += 1
+    assert checked >= 6
+
+
+@pytest.mark.django_db
+def test_every_agent_url_without_an_id_answers_without_error(client, team):
+    client.force_login(AgentFactory(teams=[team]))
+    for name, args in agent_patterns():
+        if args or name in {"core:logout"}:
+            continue
+        status = client.get(reverse(name)).status_code
+        assert status in {200, 302, 405}, f"GET {name}: {status}"
+
+
+@pytest.mark.django_db
+def test_agent_pages_require_login(client, team):
+    objects = objects_of(team, owner=AgentFactory(teams=[team]))
+    for name, args in agent_patterns():
+        if name in {"core:login", "core:logout"}:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, args, objects))
+        response = client.get(url)
+        assert response.status_code in {302, 405}, f"{name} answers {response.status_code} to an anonymous visitor"
+        if response.status_code == 302:
+            assert "/connexion/" in response.url
