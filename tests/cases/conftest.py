@@ -13,10 +13,22 @@ from tests.factories import ProcedureFactory
 
 FULL_SCHEMA = [
     {"name": "project", "label": "Objet de la demande", "type": "text", "required": True},
-    {"name": "amount", "label": "Montant demandé", "type": "money", "required": True, "min": 0, "max": 50000},
+    {
+        "name": "amount",
+        "label": "Montant demandé",
+        "type": "money",
+        "required": True,
+        "min": 0,
+        "max": 50000,
+    },
     {"name": "employees", "label": "Nombre de salariés", "type": "number", "min": 0},
     {"name": "start_date", "label": "Date de début", "type": "date"},
-    {"name": "sector", "label": "Secteur", "type": "choice", "choices": ["Commerce", ["artisanat", "Artisanat"]]},
+    {
+        "name": "sector",
+        "label": "Secteur",
+        "type": "choice",
+        "choices": ["Commerce", ["artisanat", "Artisanat"]],
+    },
     {"name": "contact_email", "label": "Courriel du projet", "type": "email"},
     {"name": "contact_phone", "label": "Téléphone du projet", "type": "phone"},
     {"name": "site", "label": "Adresse du site", "type": "address"},
@@ -58,13 +70,17 @@ def png_bytes() -> bytes:
     return make_png()
 
 
-def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+def upload(
+    name: str, content: bytes, content_type: str = "application/octet-stream"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 @pytest.fixture
 def procedure(team):
-    return ProcedureFactory(team=team, slug="aide-commerce", name="Aide au commerce", reference_prefix="AIC")
+    return ProcedureFactory(
+        team=team, slug="aide-commerce", name="Aide au commerce", reference_prefix="AIC"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -21,11 +21,19 @@ def admin_client(client):
 
 def change_data(procedure, schema, publish=True):
     data = {
-        "organisation": procedure.organisation_id, "name": procedure.name, "slug": procedure.slug,
-        "description": "", "reference_prefix": procedure.reference_prefix, "team": procedure.team_id,
-        "published": "on", "instruction_days": "30", "field_schema": json.dumps(schema),
-        "versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": str(procedure.versions.count()),
-        "versions-MIN_NUM_FORMS": "0", "versions-MAX_NUM_FORMS": "1000",
+        "organisation": procedure.organisation_id,
+        "name": procedure.name,
+        "slug": procedure.slug,
+        "description": "",
+        "reference_prefix": procedure.reference_prefix,
+        "team": procedure.team_id,
+        "published": "on",
+        "instruction_days": "30",
+        "field_schema": json.dumps(schema),
+        "versions-TOTAL_FORMS": "0",
+        "versions-INITIAL_FORMS": str(procedure.versions.count()),
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
     }
     if publish:
         data["publish"] = "on"
@@ -34,7 +42,10 @@ def change_data(procedure, schema, publish=True):
 
 def test_saving_a_changed_schema_freezes_a_new_version(admin_client, team):
     procedure = ProcedureFactory(team=team)
-    schema = [*procedure.field_schema, {"name": "iban", "label": "IBAN", "type": "iban", "required": True}]
+    schema = [
+        *procedure.field_schema,
+        {"name": "iban", "label": "IBAN", "type": "iban", "required": True},
+    ]
     url = reverse("admin:cases_procedure_change", args=[procedure.pk])
     response = admin_client.post(url, change_data(procedure, schema))
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -48,8 +59,10 @@ def test_saving_a_changed_schema_freezes_a_new_version(admin_client, team):
 def test_saving_without_publishing_keeps_the_version(admin_client, team):
     procedure = ProcedureFactory(team=team)
     schema = [{"name": "motif", "label": "Motif", "type": "text"}]
-    response = admin_client.post(reverse("admin:cases_procedure_change", args=[procedure.pk]),
-                                 change_data(procedure, schema, publish=False))
+    response = admin_client.post(
+        reverse("admin:cases_procedure_change", args=[procedure.pk]),
+        change_data(procedure, schema, publish=False),
+    )
     assert response.status_code == 302
     procedure.refresh_from_db()
     assert procedure.field_schema == schema and procedure.versions.count() == 1
@@ -58,7 +71,9 @@ def test_saving_without_publishing_keeps_the_version(admin_client, team):
 def test_a_bad_schema_is_refused_naming_the_field(admin_client, team):
     procedure = ProcedureFactory(team=team)
     schema = [{"name": "secteur", "label": "Secteur", "type": "choice"}]
-    response = admin_client.post(reverse("admin:cases_procedure_change", args=[procedure.pk]), change_data(procedure, schema))
+    response = admin_client.post(
+        reverse("admin:cases_procedure_change", args=[procedure.pk]), change_data(procedure, schema)
+    )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["field_schema"]
     assert "secteur" in errors[0]
@@ -69,8 +84,10 @@ def test_the_publish_action(admin_client, team):
     procedure = ProcedureFactory(team=team)
     procedure.field_schema = [{"name": "motif", "label": "Motif", "type": "text"}]
     procedure.save()
-    response = admin_client.post(reverse("admin:cases_procedure_changelist"),
-                                 {"action": "publish_new_version", "_selected_action": [procedure.pk]})
+    response = admin_client.post(
+        reverse("admin:cases_procedure_changelist"),
+        {"action": "publish_new_version", "_selected_action": [procedure.pk]},
+    )
     assert response.status_code == 302
     assert procedure.current_version.number == 2
 

@@ -21,8 +21,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def full_procedure(team):
-    return ProcedureFactory(team=team, slug="aide-vitrine", name="Aide à la vitrine", reference_prefix="VIT",
-                            field_schema=FULL_SCHEMA, description="Pour les commerces de centre-ville.")
+    return ProcedureFactory(
+        team=team,
+        slug="aide-vitrine",
+        name="Aide à la vitrine",
+        reference_prefix="VIT",
+        field_schema=FULL_SCHEMA,
+        description="Pour les commerces de centre-ville.",
+    )
 
 
 def person(**overrides):
@@ -39,8 +45,14 @@ def person(**overrides):
 
 
 def request_data(**overrides):
-    post = {"project": "Rénovation de la vitrine", "amount": "4 500,00", "employees": "2",
-            "site__street": "3 place Bellecour", "site__postal_code": "69002", "site__city": "Lyon"}
+    post = {
+        "project": "Rénovation de la vitrine",
+        "amount": "4 500,00",
+        "employees": "2",
+        "site__street": "3 place Bellecour",
+        "site__postal_code": "69002",
+        "site__city": "Lyon",
+    }
     post.update(overrides)
     return post
 
@@ -68,13 +80,18 @@ def test_the_form_renders_every_field_type(client, full_procedure):
 
 
 def test_a_person_submits_a_case(client, full_procedure, django_capture_on_commit_callbacks):
-    post = {**person(), **request_data(), "quote": upload("devis.pdf", make_pdf(2)),
-            "photo": upload("vitrine.png", make_png()),
-            "other-documents": [upload("kbis.pdf", make_pdf(1)), upload("rib.png", make_png())]}
+    post = {
+        **person(),
+        **request_data(),
+        "quote": upload("devis.pdf", make_pdf(2)),
+        "photo": upload("vitrine.png", make_png()),
+        "other-documents": [upload("kbis.pdf", make_pdf(1)), upload("rib.png", make_png())],
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("portal:case_new", args=[full_procedure.slug]), post)
-    assert response.status_code == 302, response.context and [f.errors for f in
-                                                              (response.context["identity_form"], response.context["form"])]
+    assert response.status_code == 302, response.context and [
+        f.errors for f in (response.context["identity_form"], response.context["form"])
+    ]
     case = Case.objects.get()
     assert case.status == CaseStatus.SUBMITTED and case.team == full_procedure.team
     assert case.reference.startswith("VIT-")
@@ -89,8 +106,11 @@ def test_a_person_submits_a_case(client, full_procedure, django_capture_on_commi
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["elodie.dupont@exemple.fr"] and case.reference in message.body
-    codes = [word for word in re.findall(r"\b[A-Z2-9]{8}\b", message.body)
-             if matches(case.reference, word, case.verification_digest)]
+    codes = [
+        word
+        for word in re.findall(r"\b[A-Z2-9]{8}\b", message.body)
+        if matches(case.reference, word, case.verification_digest)
+    ]
     assert len(codes) == 1
     code = codes[0]
 
@@ -102,25 +122,44 @@ def test_a_person_submits_a_case(client, full_procedure, django_capture_on_commi
 
 
 def test_a_company_submits_a_case(client, full_procedure, django_capture_on_commit_callbacks):
-    post = {"identity-kind": "company", "identity-legal_name": "Boulangerie du Parc",
-            "identity-siret": "732 829 320 00074", "identity-email": "contact@boulangerie.fr",
-            **request_data(), "quote": upload("devis.pdf", make_pdf(1))}
+    post = {
+        "identity-kind": "company",
+        "identity-legal_name": "Boulangerie du Parc",
+        "identity-siret": "732 829 320 00074",
+        "identity-email": "contact@boulangerie.fr",
+        **request_data(),
+        "quote": upload("devis.pdf", make_pdf(1)),
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("portal:case_new", args=[full_procedure.slug]), post)
     assert response.status_code == 302
     contact = Contact.objects.get()
-    assert contact.kind == ContactKind.COMPANY and contact.siret == VALID_SIRET and contact.siren == VALID_SIRET[:9]
+    assert (
+        contact.kind == ContactKind.COMPANY
+        and contact.siret == VALID_SIRET
+        and contact.siren == VALID_SIRET[:9]
+    )
     assert VALID_SIRET in Case.objects.get().search_text
 
 
 def test_errors_are_shown_on_each_wrong_field(client, full_procedure):
-    post = {**person(**{"identity-last_name": "", "identity-email": "pas-un-courriel"}),
-            **request_data(amount="beaucoup", siret="123", iban="FR00 1234", site__postal_code="6900"),
-            "quote": upload("devis.pdf", make_png()), "photo": upload("photo.png", make_pdf(1))}
+    post = {
+        **person(**{"identity-last_name": "", "identity-email": "pas-un-courriel"}),
+        **request_data(amount="beaucoup", siret="123", iban="FR00 1234", site__postal_code="6900"),
+        "quote": upload("devis.pdf", make_png()),
+        "photo": upload("photo.png", make_pdf(1)),
+    }
     response = client.post(reverse("portal:case_new", args=[full_procedure.slug]), post)
     assert response.status_code == 400
     assert set(response.context["identity_form"].errors) == {"last_name", "email"}
-    assert set(response.context["form"].errors) == {"amount", "siret", "iban", "site__postal_code", "quote", "photo"}
+    assert set(response.context["form"].errors) == {
+        "amount",
+        "siret",
+        "iban",
+        "site__postal_code",
+        "quote",
+        "photo",
+    }
     content = response.content.decode()
     assert content.count('aria-invalid="true"') >= 6
     assert "fr-input-group--error" in content
@@ -129,8 +168,13 @@ def test_errors_are_shown_on_each_wrong_field(client, full_procedure):
 
 
 def test_a_company_needs_its_siret(client, full_procedure):
-    post = {"identity-kind": "company", "identity-legal_name": "Boulangerie du Parc",
-            "identity-email": "contact@boulangerie.fr", **request_data(), "quote": upload("devis.pdf", make_pdf(1))}
+    post = {
+        "identity-kind": "company",
+        "identity-legal_name": "Boulangerie du Parc",
+        "identity-email": "contact@boulangerie.fr",
+        **request_data(),
+        "quote": upload("devis.pdf", make_pdf(1)),
+    }
     response = client.post(reverse("portal:case_new", args=[full_procedure.slug]), post)
     assert response.status_code == 400
     assert list(response.context["identity_form"].errors) == ["siret"]
@@ -145,8 +189,12 @@ def test_an_oversized_upload_is_refused_on_its_field(client, settings, full_proc
 
 
 def test_too_many_other_documents_are_refused(client, full_procedure):
-    post = {**person(), **request_data(), "quote": upload("devis.pdf", make_pdf(1)),
-            "other-documents": [upload(f"p{i}.png", make_png()) for i in range(6)]}
+    post = {
+        **person(),
+        **request_data(),
+        "quote": upload("devis.pdf", make_pdf(1)),
+        "other-documents": [upload(f"p{i}.png", make_png()) for i in range(6)],
+    }
     response = client.post(reverse("portal:case_new", args=[full_procedure.slug]), post)
     assert response.status_code == 400
     assert "documents" in response.context["others_form"].errors
@@ -157,10 +205,15 @@ def test_the_form_uses_the_current_version(client, team):
     from tests.factories import AgentFactory
 
     procedure = ProcedureFactory(team=team)
-    procedure.field_schema = [{"name": "motif", "label": "Motif de la demande", "type": "text", "required": True}]
+    procedure.field_schema = [
+        {"name": "motif", "label": "Motif de la demande", "type": "text", "required": True}
+    ]
     procedure.save()
     # Edited but not published: the portal still shows version 1.
-    assert "Montant demandé" in client.get(reverse("portal:case_new", args=[procedure.slug])).content.decode()
+    assert (
+        "Montant demandé"
+        in client.get(reverse("portal:case_new", args=[procedure.slug])).content.decode()
+    )
     procedure_publish_version(procedure=procedure, actor=AgentFactory(administrator=True))
     content = client.get(reverse("portal:case_new", args=[procedure.slug])).content.decode()
     assert "Motif de la demande" in content and "Montant demandé" not in content

@@ -43,12 +43,35 @@ def test_an_empty_schema_is_valid():
     [
         ({"name": "a"}, [], "list"),
         ([{"name": "amount", "label": "Montant", "type": "monney"}], ["amount"], "monney"),
-        ([{"name": "a", "label": "A", "type": "text"}, {"name": "a", "label": "B", "type": "text"}], ["a"], "no. 2"),
+        (
+            [
+                {"name": "a", "label": "A", "type": "text"},
+                {"name": "a", "label": "B", "type": "text"},
+            ],
+            ["a"],
+            "no. 2",
+        ),
         ([{"name": "sector", "label": "Secteur", "type": "choice"}], ["sector"], "choices"),
-        ([{"name": "sector", "label": "Secteur", "type": "choice", "choices": []}], ["sector"], "choices"),
-        ([{"name": "sector", "label": "S", "type": "choice", "choices": ["a", "a"]}], ["sector"], "twice"),
-        ([{"name": "sector", "label": "S", "type": "choice", "choices": [1, 2]}], ["sector"], "choice"),
-        ([{"name": "project", "label": "P", "type": "text", "choices": ["a"]}], ["project"], "choices"),
+        (
+            [{"name": "sector", "label": "Secteur", "type": "choice", "choices": []}],
+            ["sector"],
+            "choices",
+        ),
+        (
+            [{"name": "sector", "label": "S", "type": "choice", "choices": ["a", "a"]}],
+            ["sector"],
+            "twice",
+        ),
+        (
+            [{"name": "sector", "label": "S", "type": "choice", "choices": [1, 2]}],
+            ["sector"],
+            "choice",
+        ),
+        (
+            [{"name": "project", "label": "P", "type": "text", "choices": ["a"]}],
+            ["project"],
+            "choices",
+        ),
         ([{"name": "Project Name", "label": "P", "type": "text"}], ["Project Name"], "name"),
         ([{"name": "a__b", "label": "P", "type": "text"}], ["a__b"], "name"),
         ([{"label": "P", "type": "text"}], ["no. 1"], "name"),
@@ -97,14 +120,21 @@ def valid_post(**overrides):
 
 
 def files(**overrides):
-    given_files = {"quote": upload("devis.pdf", make_pdf(2)), "photo": upload("local.png", make_png())}
+    given_files = {
+        "quote": upload("devis.pdf", make_pdf(2)),
+        "photo": upload("local.png", make_png()),
+    }
     given_files.update(overrides)
     return {name: value for name, value in given_files.items() if value is not None}
 
 
 def test_the_built_form_has_one_field_per_entry_and_three_for_an_address():
     form = build_form_class(FULL_SCHEMA)()
-    assert "site__street" in form.fields and "site__postal_code" in form.fields and "site__city" in form.fields
+    assert (
+        "site__street" in form.fields
+        and "site__postal_code" in form.fields
+        and "site__city" in form.fields
+    )
     assert {e["name"] for e in FULL_SCHEMA if e["type"] != "address"} <= set(form.fields)
     assert form.fields["project"].required and not form.fields["employees"].required
     assert form.fields["amount"].label == "Montant demandé"
@@ -123,18 +153,32 @@ def test_a_valid_submission_cleans_to_json_data():
     assert data["siren"] == "732829320"
     assert data["siret"] == VALID_SIRET
     assert data["iban"] == VALID_IBAN
-    assert data["site"] == {"street": "12 rue de la République", "postal_code": "69001", "city": "Lyon"}
+    assert data["site"] == {
+        "street": "12 rue de la République",
+        "postal_code": "69001",
+        "city": "Lyon",
+    }
     assert "quote" not in data
     documents = cleaned_files(form)
     assert [name for name, _checked in documents] == ["quote", "photo"]
     quote = documents[0][1]
-    assert isinstance(quote, CheckedFile) and quote.page_count == 2 and quote.content_type == "application/pdf"
+    assert (
+        isinstance(quote, CheckedFile)
+        and quote.page_count == 2
+        and quote.content_type == "application/pdf"
+    )
 
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("1 234,56", "1234.56"), ("1234.5", "1234.50"), ("1.234,56 €", "1234.56"), ("12", "12.00"),
-     ("1\u202f000,00", "1000.00"), ("0,5", "0.50")],
+    [
+        ("1 234,56", "1234.56"),
+        ("1234.5", "1234.50"),
+        ("1.234,56 €", "1234.56"),
+        ("12", "12.00"),
+        ("1\u202f000,00", "1000.00"),
+        ("0,5", "0.50"),
+    ],
 )
 def test_money_accepts_french_formats(typed, stored):
     form = build_form_class(FULL_SCHEMA)(valid_post(amount=typed), files())
@@ -180,8 +224,20 @@ def test_a_required_file_is_required():
 
 
 def test_optional_fields_left_blank_store_empty_values():
-    post = valid_post(employees="", start_date="", sector="", site__street="", site__postal_code="",
-                      site__city="", siren="", siret="", nir="", iban="", contact_email="", contact_phone="")
+    post = valid_post(
+        employees="",
+        start_date="",
+        sector="",
+        site__street="",
+        site__postal_code="",
+        site__city="",
+        siren="",
+        siret="",
+        nir="",
+        iban="",
+        contact_email="",
+        contact_phone="",
+    )
     form = build_form_class(FULL_SCHEMA)(post, files(photo=None))
     assert form.is_valid(), form.errors
     data = cleaned_to_data(form)
@@ -247,8 +303,12 @@ def test_the_decimal_parser_never_crashes(text):
 
 def test_display_rows_use_labels_and_french_formats():
     data = {
-        "project": "Vitrine", "amount": "1234.5", "employees": 3, "start_date": "2026-03-01",
-        "sector": "artisanat", "site": {"street": "1 rue X", "postal_code": "69001", "city": "Lyon"},
+        "project": "Vitrine",
+        "amount": "1234.5",
+        "employees": 3,
+        "start_date": "2026-03-01",
+        "sector": "artisanat",
+        "site": {"street": "1 rue X", "postal_code": "69001", "city": "Lyon"},
         "legacy": "ancien champ",
     }
     rows = {row.label: row.value for row in display_rows(FULL_SCHEMA, data)}

@@ -1,4 +1,4 @@
-"""Case services: submission, lifecycle, assignment, comments, documents, versions; each journals."""
+"""Case services: submission, lifecycle, assignment, comments, documents, versions."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 
 from levier.cases import services
 from levier.cases.models import Case, CaseStatus, ProcedureVersion
@@ -36,7 +35,9 @@ ILLEGAL = [(a, b) for a in S.values for b in S.values if (a, b) not in LEGAL]
 
 
 def events(verb, target):
-    return Event.objects.filter(verb=verb, target_type=target._meta.label_lower, target_id=str(target.pk))
+    return Event.objects.filter(
+        verb=verb, target_type=target._meta.label_lower, target_id=str(target.pk)
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -45,14 +46,19 @@ def events(verb, target):
 
 
 @pytest.mark.django_db
-def test_submit_registers_the_case_with_documents_journal_and_email(procedure, django_capture_on_commit_callbacks):
+def test_submit_registers_the_case_with_documents_journal_and_email(
+    procedure, django_capture_on_commit_callbacks
+):
     contact = ContactFactory(email="elodie@exemple.fr")
     quote = check_upload(upload("devis.pdf", make_pdf(3)))
     photo = check_upload(upload("local.png", make_png()))
     with django_capture_on_commit_callbacks(execute=True):
         case, code = services.case_submit(
-            procedure=procedure, contact=contact, data={"project": "Vitrine", "amount": "1200.00"},
-            files=[("", quote), ("", photo)], actor=Actor.usager(contact),
+            procedure=procedure,
+            contact=contact,
+            data={"project": "Vitrine", "amount": "1200.00"},
+            files=[("", quote), ("", photo)],
+            actor=Actor.usager(contact),
         )
     year = timezone.localdate().year
     assert case.reference == f"AIC-{year}-000001"
@@ -76,15 +82,30 @@ def test_submit_registers_the_case_with_documents_journal_and_email(procedure, d
 
 @pytest.mark.django_db
 def test_references_follow_each_other_per_prefix_and_year(procedure):
-    first, _ = services.case_submit(procedure=procedure, contact=ContactFactory(), data={"project": "a", "amount": "1.00"}, files=[])
-    second, _ = services.case_submit(procedure=procedure, contact=ContactFactory(), data={"project": "b", "amount": "2.00"}, files=[])
+    first, _ = services.case_submit(
+        procedure=procedure,
+        contact=ContactFactory(),
+        data={"project": "a", "amount": "1.00"},
+        files=[],
+    )
+    second, _ = services.case_submit(
+        procedure=procedure,
+        contact=ContactFactory(),
+        data={"project": "b", "amount": "2.00"},
+        files=[],
+    )
     assert int(second.reference[-6:]) == int(first.reference[-6:]) + 1
 
 
 @pytest.mark.django_db
 def test_submit_refuses_missing_required_and_unknown_fields(procedure):
     with pytest.raises(ValidationError) as caught:
-        services.case_submit(procedure=procedure, contact=ContactFactory(), data={"project": "", "colour": "red"}, files=[])
+        services.case_submit(
+            procedure=procedure,
+            contact=ContactFactory(),
+            data={"project": "", "colour": "red"},
+            files=[],
+        )
     assert set(caught.value.message_dict) == {"project", "amount", "colour"}
     assert not Case.objects.exists()
 
@@ -93,14 +114,24 @@ def test_submit_refuses_missing_required_and_unknown_fields(procedure):
 def test_submit_refuses_an_unpublished_procedure(team):
     procedure = ProcedureFactory(team=team, published=False)
     with pytest.raises(ValidationError):
-        services.case_submit(procedure=procedure, contact=ContactFactory(), data={"project": "a", "amount": "1.00"}, files=[])
+        services.case_submit(
+            procedure=procedure,
+            contact=ContactFactory(),
+            data={"project": "a", "amount": "1.00"},
+            files=[],
+        )
 
 
 @pytest.mark.django_db
 def test_an_agent_may_submit_only_on_their_teams_procedures(procedure, other_agent):
     with pytest.raises(PermissionDenied):
-        services.case_submit(procedure=procedure, contact=ContactFactory(), data={"project": "a", "amount": "1.00"},
-                             files=[], actor=other_agent)
+        services.case_submit(
+            procedure=procedure,
+            contact=ContactFactory(),
+            data={"project": "a", "amount": "1.00"},
+            files=[],
+            actor=other_agent,
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +141,9 @@ def test_an_agent_may_submit_only_on_their_teams_procedures(procedure, other_age
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("source", "target"), LEGAL)
-def test_every_legal_transition(source, target, agent, procedure, django_capture_on_commit_callbacks):
+def test_every_legal_transition(
+    source, target, agent, procedure, django_capture_on_commit_callbacks
+):
     case = CaseFactory(procedure=procedure, status=source)
     with django_capture_on_commit_callbacks(execute=True):
         services.case_transition(case=case, to_status=target, actor=agent, reason="Pièce manquante")
@@ -142,7 +175,9 @@ def test_the_illegal_transition_message_names_both_statuses(agent, procedure):
     case = CaseFactory(procedure=procedure, status=S.ACCEPTED)
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         services.case_transition(case=case, to_status=S.IN_REVIEW, actor=agent)
-    assert caught.value.message_dict["to_status"] == ["A case that is accepted cannot go to in review."]
+    assert caught.value.message_dict["to_status"] == [
+        "A case that is accepted cannot go to in review."
+    ]
 
 
 @pytest.mark.django_db
@@ -232,8 +267,10 @@ def test_a_mention_of_a_team_colleague_notifies_them(agent, team, other_agent, p
     colleague = AgentFactory(username="d.martin", teams=[team])
     case = CaseFactory(procedure=procedure)
     comment = services.case_comment(
-        case=case, author=agent,
-        body="@d.martin peux-tu vérifier le devis ? (cc @dominique, @inconnu, @camille, ecrire@exemple.fr)",
+        case=case,
+        author=agent,
+        body="@d.martin peux-tu vérifier le devis ? "
+        "(cc @dominique, @inconnu, @camille, ecrire@exemple.fr)",
     )
     assert list(comment.mentions.all()) == [colleague]
     notification = Notification.objects.get()
@@ -244,7 +281,10 @@ def test_a_mention_of_a_team_colleague_notifies_them(agent, team, other_agent, p
 
 
 def test_mentions_are_parsed_without_trailing_punctuation():
-    assert services.mentioned_usernames("Merci @camille. Et @d.martin, @camille !") == ["camille", "d.martin"]
+    assert services.mentioned_usernames("Merci @camille. Et @d.martin, @camille !") == [
+        "camille",
+        "d.martin",
+    ]
     assert services.mentioned_usernames("écrire à jean@exemple.fr") == []
 
 
@@ -259,7 +299,9 @@ def test_an_empty_comment_is_refused(agent, procedure):
 @pytest.mark.django_db
 def test_an_agent_of_another_team_cannot_comment(other_agent, procedure):
     with pytest.raises(PermissionDenied):
-        services.case_comment(case=CaseFactory(procedure=procedure), author=other_agent, body="Bonjour")
+        services.case_comment(
+            case=CaseFactory(procedure=procedure), author=other_agent, body="Bonjour"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -269,7 +311,9 @@ def test_an_agent_of_another_team_cannot_comment(other_agent, procedure):
 
 @pytest.mark.django_db
 def test_document_add_stores_and_journals(agent, team):
-    procedure = ProcedureFactory(team=team, field_schema=[{"name": "quote", "label": "Devis", "type": "file"}])
+    procedure = ProcedureFactory(
+        team=team, field_schema=[{"name": "quote", "label": "Devis", "type": "file"}]
+    )
     case = CaseFactory(procedure=procedure, data={})
     checked = check_upload(upload("devis.pdf", make_pdf(1)))
     document = services.document_add(case=case, field_name="quote", checked=checked, actor=agent)
@@ -286,7 +330,9 @@ def test_document_add_refuses_an_unknown_field_and_other_teams(agent, other_agen
         services.document_add(case=case, field_name="passport", checked=checked, actor=agent)
     with pytest.raises(PermissionDenied):
         services.document_add(case=case, field_name="", checked=checked, actor=other_agent)
-    services.document_add(case=case, field_name="", checked=checked, actor=Actor.usager(case.contact))
+    services.document_add(
+        case=case, field_name="", checked=checked, actor=Actor.usager(case.contact)
+    )
     assert case.documents.count() == 1
 
 
@@ -301,7 +347,10 @@ def test_publishing_freezes_a_version_only_when_the_schema_changed(team):
     procedure = ProcedureFactory(team=team)
     assert services.procedure_publish_version(procedure=procedure, actor=admin).number == 1
     assert not events("publish-version", procedure).exists()
-    procedure.field_schema = [*procedure.field_schema, {"name": "iban", "label": "IBAN", "type": "iban"}]
+    procedure.field_schema = [
+        *procedure.field_schema,
+        {"name": "iban", "label": "IBAN", "type": "iban"},
+    ]
     procedure.save()
     version = services.procedure_publish_version(procedure=procedure, actor=admin)
     assert version.number == 2 and version.field_schema[-1]["name"] == "iban"
@@ -315,7 +364,9 @@ def test_publishing_refuses_a_bad_schema_and_plain_agents(team, agent):
     procedure = ProcedureFactory(team=team)
     procedure.field_schema = [{"name": "x", "label": "X", "type": "colour"}]
     with pytest.raises(ValidationError):
-        services.procedure_publish_version(procedure=procedure, actor=AgentFactory(administrator=True))
+        services.procedure_publish_version(
+            procedure=procedure, actor=AgentFactory(administrator=True)
+        )
     procedure.field_schema = []
     with pytest.raises(PermissionDenied):
         services.procedure_publish_version(procedure=procedure, actor=agent)
@@ -326,11 +377,20 @@ def test_publishing_refuses_a_bad_schema_and_plain_agents(team, agent):
 def test_a_case_keeps_the_version_it_was_submitted_on(team):
     admin = AgentFactory(administrator=True)
     procedure = ProcedureFactory(team=team)
-    case, _ = services.case_submit(procedure=procedure, contact=ContactFactory(), data={"project": "a", "amount": "1.00"}, files=[])
-    procedure.field_schema = [{"name": "project", "label": "Projet", "type": "text", "required": True}]
+    case, _ = services.case_submit(
+        procedure=procedure,
+        contact=ContactFactory(),
+        data={"project": "a", "amount": "1.00"},
+        files=[],
+    )
+    procedure.field_schema = [
+        {"name": "project", "label": "Projet", "type": "text", "required": True}
+    ]
     procedure.save()
     services.procedure_publish_version(procedure=procedure, actor=admin)
     case.refresh_from_db()
     assert case.procedure_version.number == 1
-    newer, _ = services.case_submit(procedure=procedure, contact=ContactFactory(), data={"project": "b"}, files=[])
+    newer, _ = services.case_submit(
+        procedure=procedure, contact=ContactFactory(), data={"project": "b"}, files=[]
+    )
     assert newer.procedure_version.number == 2

@@ -25,8 +25,13 @@ def add_document(case, name, content, content_type, field_name="", pages=None):
     import hashlib
 
     document = SupportingDocument(
-        case=case, field_name=field_name, original_name=name, content_type=content_type,
-        size=len(content), sha256=hashlib.sha256(content).hexdigest(), page_count=pages,
+        case=case,
+        field_name=field_name,
+        original_name=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        page_count=pages,
     )
     document.file.save(name, ContentFile(content), save=True)
     return document
@@ -36,10 +41,16 @@ def add_document(case, name, content, content_type, field_name="", pages=None):
 def rich_case(team):
     procedure = ProcedureFactory(team=team, field_schema=FULL_SCHEMA)
     case = CaseFactory(
-        procedure=procedure, in_review=True,
+        procedure=procedure,
+        in_review=True,
         contact=ContactFactory(company=True, email="contact@boulangerie.fr"),
-        data={"project": "Vitrine", "amount": "1234.56", "start_date": "2026-03-01", "sector": "artisanat",
-              "site": {"street": "1 rue X", "postal_code": "69001", "city": "Lyon"}},
+        data={
+            "project": "Vitrine",
+            "amount": "1234.56",
+            "start_date": "2026-03-01",
+            "sector": "artisanat",
+            "site": {"street": "1 rue X", "postal_code": "69001", "city": "Lyon"},
+        },
     )
     add_document(case, "devis.pdf", make_pdf(2), "application/pdf", field_name="quote", pages=2)
     add_document(case, "local.png", make_png(), "image/png", field_name="photo")
@@ -65,11 +76,16 @@ def test_the_list_filters(agent_client, agent, team):
     procedure = ProcedureFactory(team=team)
     other_procedure = ProcedureFactory(team=team)
     now = timezone.now()
-    overdue = CaseFactory(procedure=procedure, in_review=True, due_at=now - datetime.timedelta(days=1))
+    overdue = CaseFactory(
+        procedure=procedure, in_review=True, due_at=now - datetime.timedelta(days=1)
+    )
     soon = CaseFactory(procedure=procedure, due_at=now + datetime.timedelta(days=2), assignee=agent)
     later = CaseFactory(procedure=other_procedure, submitted_at=now - datetime.timedelta(days=40))
-    accepted = CaseFactory(procedure=procedure, status=CaseStatus.ACCEPTED,
-                           contact=ContactFactory(company=True, legal_name="Fournil Éclair"))
+    accepted = CaseFactory(
+        procedure=procedure,
+        status=CaseStatus.ACCEPTED,
+        contact=ContactFactory(company=True, legal_name="Fournil Éclair"),
+    )
 
     def refs(**params):
         response = agent_client.get(reverse("cases:list"), params)
@@ -83,7 +99,12 @@ def test_the_list_filters(agent_client, agent, team):
     assert refs(assignee="me") == {soon.reference}
     assert refs(assignee=str(agent.pk)) == {soon.reference}
     assert refs(procedure=str(other_procedure.pk)) == {later.reference}
-    assert refs(team=str(team.pk)) == {overdue.reference, soon.reference, later.reference, accepted.reference}
+    assert refs(team=str(team.pk)) == {
+        overdue.reference,
+        soon.reference,
+        later.reference,
+        accepted.reference,
+    }
     assert refs(q="fournil eclair") == {accepted.reference}
     assert refs(q=accepted.contact.siret) >= {accepted.reference}
     assert refs(q=overdue.reference) == {overdue.reference}
@@ -95,12 +116,16 @@ def test_the_list_filters(agent_client, agent, team):
 
 def test_bad_filters_show_an_error_not_a_500(agent_client, team):
     CaseFactory(procedure=ProcedureFactory(team=team))
-    response = agent_client.get(reverse("cases:list"), {"submitted_from": "hier", "status": "lost",
-                                                        "team": "999", "after": "x"})
+    response = agent_client.get(
+        reverse("cases:list"),
+        {"submitted_from": "hier", "status": "lost", "team": "999", "after": "x"},
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert {"submitted_from", "status", "team"} <= set(form.errors)
-    response = agent_client.get(reverse("cases:list"), {"submitted_from": "2026-02-01", "submitted_to": "2026-01-01"})
+    response = agent_client.get(
+        reverse("cases:list"), {"submitted_from": "2026-02-01", "submitted_to": "2026-01-01"}
+    )
     assert "submitted_to" in response.context["form"].errors
 
 
@@ -121,7 +146,9 @@ def list_queries(client) -> int:
     return len(queries)
 
 
-def test_the_list_query_count_does_not_grow_with_rows(agent_client, agent, team, django_assert_max_num_queries):
+def test_the_list_query_count_does_not_grow_with_rows(
+    agent_client, agent, team, django_assert_max_num_queries
+):
     procedure = ProcedureFactory(team=team)
     for _ in range(5):
         CaseFactory(procedure=procedure, assignee=agent)
@@ -148,14 +175,20 @@ def test_the_case_page_shows_data_documents_contact_and_history(agent_client, ag
     content = response.content.decode()
     assert "Montant demandé" in content and "1\u202f234,56\u00a0€" in content
     assert "01/03/2026" in content and "Artisanat" in content
-    pdf_url = reverse("cases:document", args=[rich_case.pk, rich_case.documents.get(field_name="quote").pk])
-    png_url = reverse("cases:document", args=[rich_case.pk, rich_case.documents.get(field_name="photo").pk])
+    pdf_url = reverse(
+        "cases:document", args=[rich_case.pk, rich_case.documents.get(field_name="quote").pk]
+    )
+    png_url = reverse(
+        "cases:document", args=[rich_case.pk, rich_case.documents.get(field_name="photo").pk]
+    )
     assert f'<iframe class="levier-preview" src="{pdf_url}"' in content
     assert f'<img class="fr-responsive-img" src="{png_url}"' in content
     assert rich_case.contact.legal_name in content and "contact@boulangerie.fr" in content
     assert "Dossier complet." in content
     assert response.context["nav"] == "cases"
-    choices = [value for value, _label in response.context["transition_form"].fields["to_status"].choices]
+    choices = [
+        value for value, _label in response.context["transition_form"].fields["to_status"].choices
+    ]
     assert choices == ["waiting_for_usager", "accepted", "refused", "closed_without_follow_up"]
     read = Event.objects.get(verb="read", target_id=str(rich_case.pk))
     assert read.payload == {"what": "case"} and read.actor_id == str(agent.pk)
@@ -177,7 +210,9 @@ def test_documents_are_served_inline_with_their_sniffed_type(agent_client, rich_
     assert response["Content-Disposition"].startswith('inline; filename="devis.pdf"')
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     png = rich_case.documents.get(field_name="photo")
-    response = agent_client.get(reverse("cases:document", args=[rich_case.pk, png.pk]) + "?download=1")
+    response = agent_client.get(
+        reverse("cases:document", args=[rich_case.pk, png.pk]) + "?download=1"
+    )
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("attachment")
 
@@ -195,14 +230,18 @@ def test_a_document_of_another_case_is_a_404(agent_client, team, rich_case):
 
 def test_take_the_case(agent_client, agent, rich_case):
     response = agent_client.post(reverse("cases:assign", args=[rich_case.pk]), {"take": "1"})
-    assert response.status_code == 302 and response.url == reverse("cases:detail", args=[rich_case.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "cases:detail", args=[rich_case.pk]
+    )
     rich_case.refresh_from_db()
     assert rich_case.assignee == agent
 
 
 def test_assign_to_a_colleague_and_back_to_the_queue(agent_client, team, rich_case):
     colleague = AgentFactory(teams=[team])
-    response = agent_client.post(reverse("cases:assign", args=[rich_case.pk]), {"assignee": colleague.pk}, follow=True)
+    response = agent_client.post(
+        reverse("cases:assign", args=[rich_case.pk]), {"assignee": colleague.pk}, follow=True
+    )
     rich_case.refresh_from_db()
     assert rich_case.assignee == colleague
     assert any(str(colleague) in str(m) for m in response.context["messages"])
@@ -213,7 +252,9 @@ def test_assign_to_a_colleague_and_back_to_the_queue(agent_client, team, rich_ca
 
 
 def test_assign_to_an_outsider_is_refused_on_the_field(agent_client, other_agent, rich_case):
-    response = agent_client.post(reverse("cases:assign", args=[rich_case.pk]), {"assignee": other_agent.pk})
+    response = agent_client.post(
+        reverse("cases:assign", args=[rich_case.pk]), {"assignee": other_agent.pk}
+    )
     assert response.status_code == 400
     assert "assignee" in response.context["assign_form"].errors
 
@@ -228,7 +269,9 @@ def test_a_manager_outside_the_team_cannot_take_a_case(client, team, rich_case):
 
 def test_change_the_status(agent_client, rich_case):
     response = agent_client.post(
-        reverse("cases:transition", args=[rich_case.pk]), {"to_status": "accepted", "reason": ""}, follow=True
+        reverse("cases:transition", args=[rich_case.pk]),
+        {"to_status": "accepted", "reason": ""},
+        follow=True,
     )
     assert response.status_code == 200
     rich_case.refresh_from_db()
@@ -237,7 +280,9 @@ def test_change_the_status(agent_client, rich_case):
 
 
 def test_refusing_without_a_reason_shows_the_error_on_the_reason(agent_client, rich_case):
-    response = agent_client.post(reverse("cases:transition", args=[rich_case.pk]), {"to_status": "refused", "reason": ""})
+    response = agent_client.post(
+        reverse("cases:transition", args=[rich_case.pk]), {"to_status": "refused", "reason": ""}
+    )
     assert response.status_code == 400
     assert "reason" in response.context["transition_form"].errors
     assert 'aria-invalid="true"' in response.content.decode()
@@ -246,14 +291,18 @@ def test_refusing_without_a_reason_shows_the_error_on_the_reason(agent_client, r
 
 
 def test_a_status_not_allowed_from_here_is_a_field_error(agent_client, rich_case):
-    response = agent_client.post(reverse("cases:transition", args=[rich_case.pk]), {"to_status": "draft"})
+    response = agent_client.post(
+        reverse("cases:transition", args=[rich_case.pk]), {"to_status": "draft"}
+    )
     assert response.status_code == 400
     assert "to_status" in response.context["transition_form"].errors
 
 
 def test_comment_with_a_mention(agent_client, team, rich_case):
     colleague = AgentFactory(username="sacha", teams=[team])
-    response = agent_client.post(reverse("cases:comment", args=[rich_case.pk]), {"body": "@sacha tu peux regarder ?"})
+    response = agent_client.post(
+        reverse("cases:comment", args=[rich_case.pk]), {"body": "@sacha tu peux regarder ?"}
+    )
     comment = rich_case.comments.get()
     assert response.status_code == 302
     assert response.url == reverse("cases:detail", args=[rich_case.pk]) + f"#comment-{comment.pk}"
@@ -289,7 +338,11 @@ def test_actions_answer_only_post(agent_client, rich_case):
 )
 def test_another_teams_agent_gets_a_404(client, other_agent, rich_case, name, method, data):
     client.force_login(other_agent)
-    args = [rich_case.pk, rich_case.documents.first().pk] if name == "cases:document" else [rich_case.pk]
+    args = (
+        [rich_case.pk, rich_case.documents.first().pk]
+        if name == "cases:document"
+        else [rich_case.pk]
+    )
     response = getattr(client, method)(reverse(name, args=args), data)
     assert response.status_code == 404
     rich_case.refresh_from_db()

@@ -33,10 +33,3 @@ def admin_en_client(client, administrator):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
-
-@pytest.fixture(autouse=True)
-def _form_templates(settings):
-    # FORM_RENDERER = TemplatesSetting needs "django.forms" in INSTALLED_APPS to find the
-    # admin's select widget template; until settings.py has it, render forms the default way.
-    if "django.forms" not in settings.INSTALLED_APPS:
-        settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"

@@ -101,6 +101,7 @@ def test_duplicate_pairs_groups_by_identifier_in_the_database(
     person.save()
     twin = ContactFactory(nir=NIR, email=person.email.upper())
     ContactFactory(company=True, email=person.email)  # another kind: never paired
+    ContactFactory(nir=NIR, merged_into=twin)  # merged: never paired
     with django_assert_max_num_queries(2 * 5):
         pairs = duplicate_pairs(limit=10)
     assert pairs == [(person, twin, ["same social security number", "same email address"])]

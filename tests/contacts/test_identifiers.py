@@ -127,7 +127,7 @@ def test_no_break_spaces_of_french_typography_are_separators():
         (normalise_vat, "FR44732829321", "checksum", None),
         (normalise_vat, "BE0123456749", "country", None),
         (normalise_phone, "06 12 34 56 7", "length", None),
-        (normalise_phone, "6 12 34 56 78 9", "length", None),
+        (normalise_phone, "6 12 34 56 78", "format", None),
         (normalise_phone, "+44 20 7946 0958", "country", None),
         (normalise_phone, "06 12 AB 56 78", "format", None),
         (normalise_phone, "0012345678", "country", None),

@@ -22,7 +22,9 @@ def make_pdf(pages: int = 1) -> bytes:
 
 def make_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"\x00\xff\x00\x00"  # one red pixel
     return (

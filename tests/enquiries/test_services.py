@@ -41,7 +41,9 @@ def topic(team):
 
 @pytest.fixture
 def contact():
-    return ContactFactory(first_name="Élodie", last_name="Lefèvre", email="elodie.lefevre@exemple.fr")
+    return ContactFactory(
+        first_name="Élodie", last_name="Lefèvre", email="elodie.lefevre@exemple.fr"
+    )
 
 
 # --- enquiry_create ---------------------------------------------------------------------------
@@ -51,19 +53,27 @@ def test_create_registers_the_enquiry_its_first_message_and_attachments(topic, c
     before = timezone.now()
     pdf = make_pdf(2)
     enquiry, code = enquiry_create(
-        channel=Channel.PORTAL, contact=contact, subject="Taxe foncière 2025",
-        body="Bonjour, mon avis comporte une erreur.", topic=topic,
+        channel=Channel.PORTAL,
+        contact=contact,
+        subject="Taxe foncière 2025",
+        body="Bonjour, mon avis comporte une erreur.",
+        topic=topic,
         attachments=[checked("avis.pdf", pdf), checked("photo.png", make_png())],
         actor=Actor.usager(contact),
     )
-    year = timezone.now().year
+    year = timezone.localdate().year
     assert re.fullmatch(rf"SOL-{year}-\d{{6}}", enquiry.reference)
     assert enquiry.team == topic.team
     assert enquiry.status == EnquiryStatus.NEW
-    assert before + datetime.timedelta(hours=48) <= enquiry.sla_due_at <= timezone.now() + datetime.timedelta(hours=48)
+    assert (
+        before + datetime.timedelta(hours=48)
+        <= enquiry.sla_due_at
+        <= timezone.now() + datetime.timedelta(hours=48)
+    )
     assert verification.matches(enquiry.reference, code, enquiry.verification_digest)
     assert code not in enquiry.verification_digest
-    assert enquiry.search_text == f"{enquiry.reference.lower()} taxe fonciere 2025 elodie lefevre elodie.lefevre@exemple.fr"
+    expected = "taxe fonciere 2025 elodie lefevre elodie.lefevre@exemple.fr"
+    assert enquiry.search_text == f"{enquiry.reference.lower()} {expected}"
     message = enquiry.messages.get()
     assert message.direction == "in" and message.body.startswith("Bonjour")
     attachments = {a.original_name: a for a in Attachment.objects.filter(message=message)}
@@ -77,10 +87,22 @@ def test_create_registers_the_enquiry_its_first_message_and_attachments(topic, c
 
 
 def test_references_follow_each_other_and_stay_unique(topic, contact):
-    first, _ = enquiry_create(channel=Channel.PORTAL, contact=contact, subject="a", body="b", topic=topic,
-                              actor=Actor.usager(contact))
-    second, _ = enquiry_create(channel=Channel.PORTAL, contact=contact, subject="a", body="b", topic=topic,
-                               actor=Actor.usager(contact))
+    first, _ = enquiry_create(
+        channel=Channel.PORTAL,
+        contact=contact,
+        subject="a",
+        body="b",
+        topic=topic,
+        actor=Actor.usager(contact),
+    )
+    second, _ = enquiry_create(
+        channel=Channel.PORTAL,
+        contact=contact,
+        subject="a",
+        body="b",
+        topic=topic,
+        actor=Actor.usager(contact),
+    )
     assert int(second.reference[-6:]) == int(first.reference[-6:]) + 1
 
 
@@ -88,8 +110,14 @@ def test_create_emails_the_reference_and_the_code_after_commit(
     topic, contact, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        enquiry, code = enquiry_create(channel=Channel.PORTAL, contact=contact, subject="Question",
-                                       body="Texte", topic=topic, actor=Actor.usager(contact))
+        enquiry, code = enquiry_create(
+            channel=Channel.PORTAL,
+            contact=contact,
+            subject="Question",
+            body="Texte",
+            topic=topic,
+            actor=Actor.usager(contact),
+        )
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["elodie.lefevre@exemple.fr"]
@@ -99,8 +127,15 @@ def test_create_emails_the_reference_and_the_code_after_commit(
 
 
 def test_agent_registers_a_phone_enquiry_for_their_team_with_an_explicit_team(agent, team, contact):
-    enquiry, _ = enquiry_create(channel=Channel.PHONE, contact=contact, subject="Appel", body="Rappel demandé",
-                                team=team, actor=agent, priority=3)
+    enquiry, _ = enquiry_create(
+        channel=Channel.PHONE,
+        contact=contact,
+        subject="Appel",
+        body="Rappel demandé",
+        team=team,
+        actor=agent,
+        priority=3,
+    )
     assert enquiry.team == team and enquiry.topic is None and enquiry.priority == 3
     assert enquiry.sla_due_at is not None
     assert events(enquiry, "create")[0].actor_id == str(agent.pk)
@@ -108,18 +143,36 @@ def test_agent_registers_a_phone_enquiry_for_their_team_with_an_explicit_team(ag
 
 def test_agent_cannot_register_an_enquiry_for_another_team(agent, other_team, contact):
     with pytest.raises(Http404):
-        enquiry_create(channel=Channel.PHONE, contact=contact, subject="x", body="y", team=other_team, actor=agent)
+        enquiry_create(
+            channel=Channel.PHONE,
+            contact=contact,
+            subject="x",
+            body="y",
+            team=other_team,
+            actor=agent,
+        )
     assert not Event.objects.filter(verb="create").exists()
 
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"topic": None}, "topic"), ({"subject": "  "}, "subject"), ({"body": ""}, "body"),
-     ({"channel": "pigeon"}, "channel")],
+    [
+        ({"topic": None}, "topic"),
+        ({"subject": "  "}, "subject"),
+        ({"body": ""}, "body"),
+        ({"channel": "pigeon"}, "channel"),
+    ],
 )
 def test_create_refuses_incomplete_input_naming_the_field(topic, contact, changes, field):
-    arguments = {"channel": Channel.PORTAL, "contact": contact, "subject": "Sujet", "body": "Texte",
-                 "topic": topic, "actor": Actor.usager(contact), **changes}
+    arguments = {
+        "channel": Channel.PORTAL,
+        "contact": contact,
+        "subject": "Sujet",
+        "body": "Texte",
+        "topic": topic,
+        "actor": Actor.usager(contact),
+        **changes,
+    }
     with pytest.raises(ValidationError) as error:
         enquiry_create(**arguments)
     assert field in error.value.message_dict
@@ -133,7 +186,9 @@ def test_reply_and_wait_sends_the_answer_and_waits_for_the_usager(
 ):
     enquiry = EnquiryFactory(topic=TopicFactory(team=team))
     with django_capture_on_commit_callbacks(execute=True):
-        message = enquiry_reply(enquiry=enquiry, author=agent, body="Voici la réponse.", close=False)
+        message = enquiry_reply(
+            enquiry=enquiry, author=agent, body="Voici la réponse.", close=False
+        )
     enquiry.refresh_from_db()
     assert message.direction == "out" and message.author_agent == agent
     assert enquiry.status == EnquiryStatus.WAITING_FOR_USAGER
@@ -210,7 +265,9 @@ def test_assignee_must_belong_to_the_enquiry_team(agent, team, other_agent):
 
 
 def test_unassign_puts_the_enquiry_back_in_the_queue(agent, team):
-    enquiry = EnquiryFactory(topic=TopicFactory(team=team), assignee=agent, status=EnquiryStatus.OPEN)
+    enquiry = EnquiryFactory(
+        topic=TopicFactory(team=team), assignee=agent, status=EnquiryStatus.OPEN
+    )
     enquiry_assign(enquiry=enquiry, assignee=None, actor=agent)
     enquiry.refresh_from_db()
     assert enquiry.assignee is None
@@ -229,6 +286,14 @@ def test_manager_of_the_organisation_may_assign(team, agent):
     enquiry_assign(enquiry=enquiry, assignee=agent, actor=manager)
     enquiry.refresh_from_db()
     assert enquiry.assignee == agent
+
+
+def test_a_manager_outside_the_team_who_answers_does_not_become_assignee(team):
+    manager = AgentFactory(manager=True)
+    enquiry = EnquiryFactory(topic=TopicFactory(team=team))
+    enquiry_reply(enquiry=enquiry, author=manager, body="Réponse du chef de service", close=False)
+    enquiry.refresh_from_db()
+    assert enquiry.assignee is None and enquiry.status == EnquiryStatus.WAITING_FOR_USAGER
 
 
 # --- enquiry_close ----------------------------------------------------------------------------
@@ -276,7 +341,9 @@ def test_close_outside_the_agents_teams_is_not_found(other_agent, team):
 def test_usager_message_reopens_the_enquiry(team, status):
     enquiry = EnquiryFactory(topic=TopicFactory(team=team), status=status, closed_at=timezone.now())
     message = enquiry_add_usager_message(
-        enquiry=enquiry, body="Voici le document demandé.", attachments=[checked("rib.pdf", make_pdf())],
+        enquiry=enquiry,
+        body="Voici le document demandé.",
+        attachments=[checked("rib.pdf", make_pdf())],
         contact=enquiry.contact,
     )
     enquiry.refresh_from_db()
@@ -302,11 +369,20 @@ def test_usager_message_from_another_contact_is_refused(team):
 
 
 def test_every_service_writes_exactly_one_event_on_the_enquiry(agent, team, topic, contact):
-    enquiry, _ = enquiry_create(channel=Channel.PORTAL, contact=contact, subject="s", body="b", topic=topic,
-                                actor=Actor.usager(contact))
+    enquiry, _ = enquiry_create(
+        channel=Channel.PORTAL,
+        contact=contact,
+        subject="s",
+        body="b",
+        topic=topic,
+        actor=Actor.usager(contact),
+    )
     enquiry_assign(enquiry=enquiry, assignee=agent, actor=agent)
     enquiry_reply(enquiry=enquiry, author=agent, body="r", close=False)
     enquiry_add_usager_message(enquiry=enquiry, body="u", contact=contact)
     enquiry_close(enquiry=enquiry, actor=agent)
-    verbs = [event.verb for event in Event.objects.for_target("enquiries.enquiry", enquiry.pk).order_by("id")]
+    verbs = [
+        event.verb
+        for event in Event.objects.for_target("enquiries.enquiry", enquiry.pk).order_by("id")
+    ]
     assert verbs == ["create", "assign", "reply", "usager-message", "close"]

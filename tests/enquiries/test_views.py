@@ -33,8 +33,14 @@ def topic(team):
 
 def attach(message, name="avis.pdf", content=None):
     content = content or make_pdf()
-    attachment = Attachment(message=message, original_name=name, content_type="application/pdf",
-                            size=len(content), sha256="a" * 64, page_count=1)
+    attachment = Attachment(
+        message=message,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256="a" * 64,
+        page_count=1,
+    )
     attachment.file.save(name, ContentFile(content), save=True)
     return attachment
 
@@ -63,13 +69,22 @@ def test_list_filters(agent_client, agent, team, topic):
     now = timezone.now()
     new = EnquiryFactory(topic=topic)
     mine = EnquiryFactory(topic=topic, assignee=agent, status=EnquiryStatus.OPEN)
-    theirs = EnquiryFactory(topic=other_topic, assignee=colleague, status=EnquiryStatus.WAITING_FOR_USAGER)
-    closed = EnquiryFactory(topic=topic, status=EnquiryStatus.CLOSED, sla_due_at=now - datetime.timedelta(days=9))
-    overdue = EnquiryFactory(topic=topic, sla_due_at=now - datetime.timedelta(hours=1),
-                             created_at=now - datetime.timedelta(days=10))
+    theirs = EnquiryFactory(
+        topic=other_topic, assignee=colleague, status=EnquiryStatus.WAITING_FOR_USAGER
+    )
+    closed = EnquiryFactory(
+        topic=topic, status=EnquiryStatus.CLOSED, sla_due_at=now - datetime.timedelta(days=9)
+    )
+    overdue = EnquiryFactory(
+        topic=topic,
+        sla_due_at=now - datetime.timedelta(hours=1),
+        created_at=now - datetime.timedelta(days=10),
+    )
     soon = EnquiryFactory(topic=topic, sla_due_at=now + datetime.timedelta(hours=2))
-    lefevre = EnquiryFactory(topic=topic, contact=ContactFactory(first_name="Zoé", last_name="Lefèvre",
-                                                                 email="zoe.l@exemple.fr"))
+    lefevre = EnquiryFactory(
+        topic=topic,
+        contact=ContactFactory(first_name="Zoé", last_name="Lefèvre", email="zoe.l@exemple.fr"),
+    )
     on_time = {new, mine, theirs, lefevre}
 
     def listed(**params):
@@ -91,7 +106,9 @@ def test_list_filters(agent_client, agent, team, topic):
     assert listed(sla="due_soon") == {soon.reference}
     assert listed(sla="on_time") == {e.reference for e in on_time}
     today = timezone.localdate()
-    assert listed(received_to=(today - datetime.timedelta(days=5)).isoformat()) == {overdue.reference}
+    assert listed(received_to=(today - datetime.timedelta(days=5)).isoformat()) == {
+        overdue.reference
+    }
     assert overdue.reference not in listed(received_from=today.isoformat())
     # Search: name without accents, reference, email.
     assert listed(q="lefevre") == {lefevre.reference}
@@ -102,11 +119,18 @@ def test_list_filters(agent_client, agent, team, topic):
 
 def test_list_bad_filters_give_field_errors_not_a_500(agent_client, topic, other_team):
     enquiry = EnquiryFactory(topic=topic)
-    response = agent_client.get(reverse("enquiries:list"), {
-        "received_from": "2026-13-45", "status": "bogus", "topic": "999999",
-        "team": "abc", "assignee": "someone", "sla": "late",
-        "after": "not-a-number",
-    })
+    response = agent_client.get(
+        reverse("enquiries:list"),
+        {
+            "received_from": "2026-13-45",
+            "status": "bogus",
+            "topic": "999999",
+            "team": "abc",
+            "assignee": "someone",
+            "sla": "late",
+            "after": "not-a-number",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"received_from", "status", "topic", "team", "assignee", "sla"}
@@ -117,8 +141,9 @@ def test_list_bad_filters_give_field_errors_not_a_500(agent_client, topic, other
 
 
 def test_list_dates_in_the_wrong_order_are_explained(agent_client, topic):
-    response = agent_client.get(reverse("enquiries:list"), {"received_from": "2026-03-10",
-                                                             "received_to": "2026-03-01"})
+    response = agent_client.get(
+        reverse("enquiries:list"), {"received_from": "2026-03-10", "received_to": "2026-03-01"}
+    )
     assert response.status_code == 200
     assert "received_to" in response.context["form"].errors
 
@@ -128,8 +153,11 @@ def test_list_query_count_does_not_grow_with_rows(agent_client, agent, team, top
 
     def make(count):
         for n in range(count):
-            EnquiryFactory(topic=topic, assignee=colleague if n % 2 else None,
-                           status=EnquiryStatus.OPEN if n % 3 else EnquiryStatus.NEW)
+            EnquiryFactory(
+                topic=topic,
+                assignee=colleague if n % 2 else None,
+                status=EnquiryStatus.OPEN if n % 3 else EnquiryStatus.NEW,
+            )
 
     url = reverse("enquiries:list")
     params = {"status": "open", "q": "question"}
@@ -141,8 +169,10 @@ def test_list_query_count_does_not_grow_with_rows(agent_client, agent, team, top
         response = agent_client.get(url, params)
     assert len(response.context["rows"]) == 25
     assert len(many) == len(few)
-    assert not any("COUNT(" in query["sql"].upper() and "enquiries_enquiry" in query["sql"]
-                   for query in many.captured_queries)
+    assert not any(
+        "COUNT(" in query["sql"].upper() and "enquiries_enquiry" in query["sql"]
+        for query in many.captured_queries
+    )
 
 
 def test_list_query_count_has_a_ceiling(agent_client, topic, django_assert_max_num_queries):
@@ -166,7 +196,9 @@ def test_list_pages_with_keyset(agent_client, topic):
 # --- detail -----------------------------------------------------------------------------------
 
 
-def test_detail_shows_the_thread_contact_and_history_and_journals_the_read(agent_client, agent, topic):
+def test_detail_shows_the_thread_contact_and_history_and_journals_the_read(
+    agent_client, agent, topic
+):
     enquiry = EnquiryFactory(topic=topic, contact=ContactFactory(phone="0612345678"))
     incoming = MessageFactory(enquiry=enquiry, body="Question de l'usager")
     attachment = attach(incoming)
@@ -203,18 +235,29 @@ def test_attachment_download(agent_client, topic):
     assert "avis.pdf" in response["Content-Disposition"]
     # An attachment asked for through another enquiry of the same team is not found.
     other = EnquiryFactory(topic=topic)
-    assert agent_client.get(reverse("enquiries:attachment", args=[other.pk, attachment.pk])).status_code == 404
+    assert (
+        agent_client.get(
+            reverse("enquiries:attachment", args=[other.pk, attachment.pk])
+        ).status_code
+        == 404
+    )
 
 
 # --- actions ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("outcome", "status"), [("wait", "waiting_for_usager"), ("close", "closed")])
-def test_reply(agent_client, agent, topic, outcome, status, mailoutbox, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("outcome", "status"), [("wait", "waiting_for_usager"), ("close", "closed")]
+)
+def test_reply(
+    agent_client, agent, topic, outcome, status, mailoutbox, django_capture_on_commit_callbacks
+):
     enquiry = EnquiryFactory(topic=topic)
     with django_capture_on_commit_callbacks(execute=True):
-        response = agent_client.post(reverse("enquiries:reply", args=[enquiry.pk]),
-                                     {"body": "Bonjour, voici notre réponse.", "outcome": outcome})
+        response = agent_client.post(
+            reverse("enquiries:reply", args=[enquiry.pk]),
+            {"body": "Bonjour, voici notre réponse.", "outcome": outcome},
+        )
     assert response.status_code == 302
     enquiry.refresh_from_db()
     assert enquiry.status == status
@@ -224,7 +267,9 @@ def test_reply(agent_client, agent, topic, outcome, status, mailoutbox, django_c
 
 def test_reply_with_empty_body_shows_the_field_error(agent_client, topic):
     enquiry = EnquiryFactory(topic=topic)
-    response = agent_client.post(reverse("enquiries:reply", args=[enquiry.pk]), {"body": "  ", "outcome": "wait"})
+    response = agent_client.post(
+        reverse("enquiries:reply", args=[enquiry.pk]), {"body": "  ", "outcome": "wait"}
+    )
     assert response.status_code == 400
     assert "body" in response.context["reply_form"].errors
     assert not Message.objects.exists()
@@ -235,7 +280,9 @@ def test_reply_without_outcome_or_on_a_closed_enquiry_is_explained(agent_client,
     response = agent_client.post(reverse("enquiries:reply", args=[enquiry.pk]), {"body": "Texte"})
     assert response.status_code == 400 and "outcome" in response.context["reply_form"].errors
     closed = EnquiryFactory(topic=topic, status=EnquiryStatus.CLOSED)
-    response = agent_client.post(reverse("enquiries:reply", args=[closed.pk]), {"body": "Texte", "outcome": "wait"})
+    response = agent_client.post(
+        reverse("enquiries:reply", args=[closed.pk]), {"body": "Texte", "outcome": "wait"}
+    )
     assert response.status_code == 400
     assert response.context["reply_form"].non_field_errors()
 
@@ -258,7 +305,9 @@ def test_take_and_assign_and_unassign(agent_client, agent, team, topic):
 
 def test_assign_to_an_agent_of_another_team_is_a_field_error(agent_client, topic, other_agent):
     enquiry = EnquiryFactory(topic=topic)
-    response = agent_client.post(reverse("enquiries:assign", args=[enquiry.pk]), {"assignee": other_agent.pk})
+    response = agent_client.post(
+        reverse("enquiries:assign", args=[enquiry.pk]), {"assignee": other_agent.pk}
+    )
     assert response.status_code == 400
     assert "assignee" in response.context["assign_form"].errors
     response = agent_client.post(reverse("enquiries:assign", args=[enquiry.pk]), {"assignee": "x"})
@@ -290,8 +339,10 @@ def test_every_enquiry_url_is_a_404_for_an_agent_of_another_team(client, other_a
     enquiry = EnquiryFactory(topic=topic)
     attachment = attach(MessageFactory(enquiry=enquiry))
     client.force_login(other_agent)
-    gets = [reverse("enquiries:detail", args=[enquiry.pk]),
-            reverse("enquiries:attachment", args=[enquiry.pk, attachment.pk])]
+    gets = [
+        reverse("enquiries:detail", args=[enquiry.pk]),
+        reverse("enquiries:attachment", args=[enquiry.pk, attachment.pk]),
+    ]
     posts = {
         reverse("enquiries:reply", args=[enquiry.pk]): {"body": "Intrus", "outcome": "close"},
         reverse("enquiries:assign", args=[enquiry.pk]): {"take": "1"},
@@ -313,4 +364,9 @@ def test_pages_refuse_other_methods_after_the_scope_check(agent_client, topic):
     enquiry = EnquiryFactory(topic=topic)
     attachment = attach(MessageFactory(enquiry=enquiry))
     assert agent_client.post(reverse("enquiries:detail", args=[enquiry.pk])).status_code == 405
-    assert agent_client.post(reverse("enquiries:attachment", args=[enquiry.pk, attachment.pk])).status_code == 405
+    assert (
+        agent_client.post(
+            reverse("enquiries:attachment", args=[enquiry.pk, attachment.pk])
+        ).status_code
+        == 405
+    )

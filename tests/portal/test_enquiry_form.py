@@ -27,9 +27,14 @@ def topic(team):
 
 def valid_data(chosen_topic, **changes):
     return {
-        "first_name": "Élodie", "last_name": "Lefèvre", "email": "Elodie.Lefevre@Exemple.fr",
-        "phone": "06 12 34 56 78", "topic": chosen_topic.pk, "subject": "Carte de stationnement",
-        "message": "Bonjour,\nje souhaite renouveler ma carte.", **changes,
+        "first_name": "Élodie",
+        "last_name": "Lefèvre",
+        "email": "Elodie.Lefevre@Exemple.fr",
+        "phone": "06 12 34 56 78",
+        "topic": chosen_topic.pk,
+        "subject": "Carte de stationnement",
+        "message": "Bonjour,\nje souhaite renouveler ma carte.",
+        **changes,
     }
 
 
@@ -53,7 +58,9 @@ def test_form_is_public(client, topic):
 def test_happy_path_registers_the_enquiry_and_emails_reference_and_code(
     client, topic, mailoutbox, django_capture_on_commit_callbacks
 ):
-    data = valid_data(topic, attachments=[upload("avis.pdf", make_pdf(2)), upload("photo.png", make_png())])
+    data = valid_data(
+        topic, attachments=[upload("avis.pdf", make_pdf(2)), upload("photo.png", make_png())]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("portal:enquiry_new"), data)
     assert response.status_code == 302 and response["Location"] == reverse("portal:enquiry_sent")
@@ -62,20 +69,29 @@ def test_happy_path_registers_the_enquiry_and_emails_reference_and_code(
     assert enquiry.channel == "portal" and enquiry.topic == topic and enquiry.team == topic.team
     assert enquiry.subject == "Carte de stationnement"
     contact = enquiry.contact
-    assert (contact.first_name, contact.last_name, contact.email) == ("Élodie", "Lefèvre", "elodie.lefevre@exemple.fr")
+    assert (contact.first_name, contact.last_name, contact.email) == (
+        "Élodie",
+        "Lefèvre",
+        "elodie.lefevre@exemple.fr",
+    )
     assert contact.phone.replace(" ", "") == "0612345678"
     message = enquiry.messages.get()
     assert message.body == "Bonjour,\nje souhaite renouveler ma carte."
-    assert sorted(Attachment.objects.filter(message=message).values_list("original_name", flat=True)) == [
-        "avis.pdf", "photo.png"]
-    assert Event.objects.filter(verb="create", target_id=str(enquiry.pk), actor_kind="usager").exists()
+    assert sorted(
+        Attachment.objects.filter(message=message).values_list("original_name", flat=True)
+    ) == ["avis.pdf", "photo.png"]
+    assert Event.objects.filter(
+        verb="create", target_id=str(enquiry.pk), actor_kind="usager"
+    ).exists()
 
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["elodie.lefevre@exemple.fr"]
     assert enquiry.reference in email.body
     codes = CODE.findall(email.body)
-    assert any(verification.matches(enquiry.reference, code, enquiry.verification_digest) for code in codes)
+    assert any(
+        verification.matches(enquiry.reference, code, enquiry.verification_digest) for code in codes
+    )
 
     page = client.get(response["Location"])
     assert page.status_code == 200
@@ -121,7 +137,9 @@ def test_each_bad_field_is_named_and_the_rest_is_kept(client, topic, changes, fi
 
 
 def test_a_pdf_named_png_is_refused_with_the_file_name(client, topic):
-    data = valid_data(topic, attachments=[upload("avis.pdf", make_pdf()), upload("photo.png", make_pdf())])
+    data = valid_data(
+        topic, attachments=[upload("avis.pdf", make_pdf()), upload("photo.png", make_pdf())]
+    )
     response = client.post(reverse("portal:enquiry_new"), data)
     assert response.status_code == 400
     errors = response.context["form"].errors["attachments"]

@@ -15,7 +15,14 @@ from levier.journal.models import Event
 from levier.portal.views import FOLLOW_FAILURES_KEY, FOLLOW_MAX_FAILURES, FOLLOW_WINDOW_SECONDS
 
 from ..enquiries.files import make_pdf, upload
-from ..factories import AgentFactory, CaseFactory, EnquiryFactory, MessageFactory, ProcedureFactory, TopicFactory
+from ..factories import (
+    AgentFactory,
+    CaseFactory,
+    EnquiryFactory,
+    MessageFactory,
+    ProcedureFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +36,9 @@ def lookup(client, reference, code):
 
 @pytest.fixture
 def enquiry(team):
-    enquiry = EnquiryFactory(topic=TopicFactory(team=team, label="Urbanisme"), subject="Permis de construire")
+    enquiry = EnquiryFactory(
+        topic=TopicFactory(team=team, label="Urbanisme"), subject="Permis de construire"
+    )
     enquiry.verification_digest = verification.digest(enquiry.reference, CODE)
     enquiry.save()
     MessageFactory(enquiry=enquiry, body="Où en est mon permis ?")
@@ -72,8 +81,14 @@ def test_usager_adds_a_message_which_reopens_the_enquiry(client, enquiry, team):
     agent = AgentFactory(teams=[team])
     enquiry_reply(enquiry=enquiry, author=agent, body="Il manque un justificatif.", close=True)
     lookup(client, enquiry.reference, CODE)
-    response = client.post(FOLLOW, {"action": "message", "message": "Le voici.",
-                                    "attachments": [upload("justificatif.pdf", make_pdf())]})
+    response = client.post(
+        FOLLOW,
+        {
+            "action": "message",
+            "message": "Le voici.",
+            "attachments": [upload("justificatif.pdf", make_pdf())],
+        },
+    )
     assert response.status_code == 302
     enquiry.refresh_from_db()
     assert enquiry.status == EnquiryStatus.OPEN
@@ -85,8 +100,10 @@ def test_usager_adds_a_message_which_reopens_the_enquiry(client, enquiry, team):
 
 def test_usager_message_errors_are_shown_per_field(client, enquiry):
     lookup(client, enquiry.reference, CODE)
-    response = client.post(FOLLOW, {"action": "message", "message": " ",
-                                    "attachments": [upload("scan.png", make_pdf())]})
+    response = client.post(
+        FOLLOW,
+        {"action": "message", "message": " ", "attachments": [upload("scan.png", make_pdf())]},
+    )
     assert response.status_code == 400
     errors = response.context["message_form"].errors
     assert set(errors) == {"message", "attachments"}
@@ -112,7 +129,9 @@ def test_case_with_the_right_code_shows_status_dates_and_status_history_only(cli
     agent = AgentFactory(teams=[team])
     case_transition(case=case, to_status="in_review", actor=agent)
     case_comment(case=case, author=agent, body="Note interne : vérifier le RIB")
-    case_transition(case=case, to_status="refused", actor=agent, reason="Revenus au-dessus du plafond")
+    case_transition(
+        case=case, to_status="refused", actor=agent, reason="Revenus au-dessus du plafond"
+    )
 
     assert lookup(client, case.reference, CODE).status_code == 302
     page = client.get(FOLLOW)
@@ -122,7 +141,10 @@ def test_case_with_the_right_code_shows_status_dates_and_status_history_only(cli
     assert "Aide à la rénovation" in html
     assert case.submitted_at.astimezone().strftime("%d/%m/%Y") in html
     statuses = [step["status"] for step in page.context["history"]]
-    assert len(statuses) == 2 and page.context["history"][-1]["reason"] == "Revenus au-dessus du plafond"
+    assert (
+        len(statuses) == 2
+        and page.context["history"][-1]["reason"] == "Revenus au-dessus du plafond"
+    )
     assert "Note interne" not in html
     assert Event.objects.filter(verb="read", target_type="cases.case", actor_kind="usager").exists()
 
@@ -131,7 +153,10 @@ def test_wrong_code_and_unknown_reference_get_the_same_neutral_error(client, enq
     wrong_code = lookup(client, enquiry.reference, "AAAAAAAA")
     wrong_case_code = lookup(client, case.reference, "AAAAAAAA")
     unknown = lookup(client, "SOL-2026-999999", CODE)
-    errors = [response.context["form"].non_field_errors() for response in (wrong_code, wrong_case_code, unknown)]
+    errors = [
+        response.context["form"].non_field_errors()
+        for response in (wrong_code, wrong_case_code, unknown)
+    ]
     assert all(response.status_code == 400 for response in (wrong_code, wrong_case_code, unknown))
     assert errors[0] == errors[1] == errors[2] and errors[0]
     assert client.get(FOLLOW).context.get("followed") is None

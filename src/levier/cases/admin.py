@@ -16,8 +16,10 @@ from .services import procedure_publish_version
 
 SCHEMA_HELP = _(
     "A JSON list of fields, e.g. "
-    '[{"name": "amount", "label": "Amount requested", "type": "money", "required": true, "min": 0}]. '
-    "Keys: name, label, type, required, help, choices (choice fields), min and max (number and money). "
+    '[{"name": "amount", "label": "Amount requested", "type": "money", '
+    '"required": true, "min": 0}]. '
+    "Keys: name, label, type, required, help, choices (choice fields), "
+    "min and max (number and money). "
     "Types: %(types)s."
 )
 
@@ -32,8 +34,13 @@ class ProcedureAdminForm(forms.ModelForm):
 
     class Meta:
         model = Procedure
-        fields = "__all__"
-        widgets = {"field_schema": forms.Textarea(attrs={"rows": 20, "cols": 100, "spellcheck": "false"})}
+        fields = [
+            "organisation", "name", "slug", "description", "reference_prefix", "team",
+            "published", "instruction_days", "field_schema",
+        ]  # fmt: skip
+        widgets = {
+            "field_schema": forms.Textarea(attrs={"rows": 20, "cols": 100, "spellcheck": "false"})
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,14 +76,25 @@ class ProcedureVersionInline(admin.TabularInline):
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
     form = ProcedureAdminForm
-    list_display = ["name", "slug", "reference_prefix", "team", "published", "instruction_days", "version_number"]
+    list_display = [
+        "name",
+        "slug",
+        "reference_prefix",
+        "team",
+        "published",
+        "instruction_days",
+        "version_number",
+    ]
     list_filter = ["published", "team", "organisation"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProcedureVersionInline]
     actions = ["publish_new_version"]
     fieldsets = [
-        (None, {"fields": ["organisation", "name", "slug", "description", "reference_prefix", "team"]}),
+        (
+            None,
+            {"fields": ["organisation", "name", "slug", "description", "reference_prefix", "team"]},
+        ),
         (_("Portal and deadline"), {"fields": ["published", "instruction_days"]}),
         (_("Form"), {"fields": ["field_schema", "publish"]}),
     ]
@@ -118,7 +136,9 @@ class ProcedureAdmin(admin.ModelAdmin):
                 published += 1
         self.message_user(
             request,
-            ngettext("%(count)s new version published.", "%(count)s new versions published.", published)
+            ngettext(
+                "%(count)s new version published.", "%(count)s new versions published.", published
+            )
             % {"count": published},
         )
 
@@ -127,7 +147,15 @@ class SupportingDocumentInline(admin.TabularInline):
     model = SupportingDocument
     extra = 0
     can_delete = False
-    fields = ["field_name", "original_name", "content_type", "size", "page_count", "sha256", "uploaded_at"]
+    fields = [
+        "field_name",
+        "original_name",
+        "content_type",
+        "size",
+        "page_count",
+        "sha256",
+        "uploaded_at",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -149,7 +177,16 @@ class CommentInline(admin.TabularInline):
 class CaseAdmin(admin.ModelAdmin):
     """Cases change through the agent pages (and their services); the admin only looks."""
 
-    list_display = ["reference", "procedure", "contact", "status", "team", "assignee", "submitted_at", "due_at"]
+    list_display = [
+        "reference",
+        "procedure",
+        "contact",
+        "status",
+        "team",
+        "assignee",
+        "submitted_at",
+        "due_at",
+    ]
     list_filter = ["status", "procedure", "team"]
     list_select_related = ["procedure", "contact", "team", "assignee"]
     search_fields = ["reference", "search_text"]

@@ -18,13 +18,12 @@ from .schema import CheckedFilesField, DateInput
 
 
 class LevierForm(DsfrBaseForm):
-    """DSFR form marking optional fields rather than required ones."""
+    """DSFR form; required or optional marks follow settings.DSFR_MARK_OPTIONAL_FIELDS."""
 
     def get_context(self):
-        # forms.Form's context: DsfrBaseForm's own warns about a transitional setting.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
+        # forms.Form's context: DsfrBaseForm's own warns about a transitional setting
+        # (required or optional marks follow settings.DSFR_MARK_OPTIONAL_FIELDS).
+        return forms.Form.get_context(self)
 
 
 STATUS_FILTER_CHOICES = [
@@ -49,7 +48,9 @@ class CaseFilterForm(LevierForm):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
-    procedure = forms.TypedChoiceField(label=_("Procedure"), coerce=int, required=False, empty_value=None)
+    procedure = forms.TypedChoiceField(
+        label=_("Procedure"), coerce=int, required=False, empty_value=None
+    )
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
     submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
@@ -58,7 +59,9 @@ class CaseFilterForm(LevierForm):
 
     def __init__(self, *args, procedures=(), teams=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].choices = [("", _("All procedures"))] + [(p.pk, p.name) for p in procedures]
+        self.fields["procedure"].choices = [("", _("All procedures"))] + [
+            (p.pk, p.name) for p in procedures
+        ]
         self.fields["team"].choices = [("", _("All my teams"))] + [(t.pk, t.name) for t in teams]
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
@@ -117,7 +120,9 @@ class TransitionForm(LevierForm):
 
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [(status, CaseStatus(status).label) for status in allowed]
+        self.fields["to_status"].choices = [
+            (status, CaseStatus(status).label) for status in allowed
+        ]
 
 
 class CommentForm(LevierForm):
@@ -144,28 +149,40 @@ class IdentityForm(LevierForm):
         widget=forms.RadioSelect,
     )
     first_name = forms.CharField(
-        label=_("First name"), max_length=100, required=False,
+        label=_("First name"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Last name"), max_length=100, required=False,
+        label=_("Last name"),
+        max_length=100,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=DateInput(attrs={"autocomplete": "bday"}),
+        label=_("Birth date"),
+        required=False,
+        widget=DateInput(attrs={"autocomplete": "bday"}),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": _("Enter a date, for example 31/12/1980.")},
     )
     legal_name = forms.CharField(
-        label=_("Company name"), max_length=200, required=False,
+        label=_("Company name"),
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     siret = IdentifierField(
-        kind="siret", label=_("SIRET"), required=False, max_length=30,
+        kind="siret",
+        label=_("SIRET"),
+        required=False,
+        max_length=30,
         help_text=_("14 digits, on the company's Kbis or INSEE notice"),
     )
     email = forms.EmailField(
-        label=_("Email"), max_length=254,
+        label=_("Email"),
+        max_length=254,
         help_text=_("Your reference and verification code will be sent to this address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": _("Enter an email address like name@example.fr.")},
@@ -182,7 +199,9 @@ class IdentityForm(LevierForm):
         if kind:
             for name in required:
                 if not cleaned.get(name) and name not in self.errors:
-                    self.add_error(name, ValidationError(_("This field is required."), code="required"))
+                    self.add_error(
+                        name, ValidationError(_("This field is required."), code="required")
+                    )
         return cleaned
 
     def identity(self) -> dict[str, Any]:

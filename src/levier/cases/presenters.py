@@ -46,11 +46,17 @@ def _describe(event) -> tuple[str, str]:
         return title, payload.get("reason", "")
     if verb == "assign":
         if payload.get("to"):
-            return _("Assigned to %(agent)s") % {"agent": payload.get("to_label") or payload["to"]}, ""
+            return _("Assigned to %(agent)s") % {
+                "agent": payload.get("to_label") or payload["to"]
+            }, ""
         return _("Put back in the team's queue"), ""
     if verb == "comment":
         mentions = payload.get("mentions") or []
-        detail = _("Mentions: %(names)s") % {"names": ", ".join(f"@{n}" for n in mentions)} if mentions else ""
+        detail = (
+            _("Mentions: %(names)s") % {"names": ", ".join(f"@{n}" for n in mentions)}
+            if mentions
+            else ""
+        )
         return _("Internal comment"), detail
     if verb == "add-document":
         return _("Document added"), payload.get("name", "")

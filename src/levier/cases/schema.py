@@ -67,7 +67,11 @@ def _field_title(position: int, entry: Any) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | str) and not isinstance(value, bool) and _to_decimal(value) is not None
+    return (
+        isinstance(value, int | float | str)
+        and not isinstance(value, bool)
+        and _to_decimal(value) is not None
+    )
 
 
 def _to_decimal(value: Any) -> Decimal | None:
@@ -87,7 +91,9 @@ def choice_pairs(choices: Iterable[Any]) -> list[tuple[str, str]]:
         elif isinstance(choice, list | tuple) and len(choice) == 2:
             pairs.append((str(choice[0]), str(choice[1])))
         elif isinstance(choice, dict):
-            pairs.append((str(choice.get("value", "")), str(choice.get("label", choice.get("value", "")))))
+            pairs.append(
+                (str(choice.get("value", "")), str(choice.get("label", choice.get("value", ""))))
+            )
     return pairs
 
 
@@ -98,7 +104,11 @@ def _choice_problem(choices: Any) -> str | None:
     for choice in choices:
         if isinstance(choice, str):
             value = choice
-        elif isinstance(choice, list | tuple) and len(choice) == 2 and all(isinstance(c, str) for c in choice):
+        elif (
+            isinstance(choice, list | tuple)
+            and len(choice) == 2
+            and all(isinstance(c, str) for c in choice)
+        ):
             value = choice[0]
         elif isinstance(choice, dict) and isinstance(choice.get("value"), str):
             value = choice["value"]
@@ -239,7 +249,9 @@ class MoneyField(_BoundedDecimalMixin, forms.CharField):
     """An amount in euros typed the French way; cleans to the Decimal string '1234.56'."""
 
     def __init__(self, *, minimum=None, maximum=None, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
         super().__init__(max_length=40, **kwargs)
         self.minimum = _to_decimal(minimum) if minimum is not None else None
         self.maximum = _to_decimal(maximum) if maximum is not None else None
@@ -255,7 +267,9 @@ class MoneyField(_BoundedDecimalMixin, forms.CharField):
             )
         rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if rounded != number:
-            raise ValidationError(_("Enter at most two digits after the comma (cents)."), code="cents")
+            raise ValidationError(
+                _("Enter at most two digits after the comma (cents)."), code="cents"
+            )
         self.check_bounds(rounded, "money")
         return f"{rounded:.2f}"
 
@@ -264,7 +278,9 @@ class FrenchNumberField(_BoundedDecimalMixin, forms.CharField):
     """A number typed the French way ('12,5', '1 000'); cleans to a Decimal."""
 
     def __init__(self, *, minimum=None, maximum=None, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
         super().__init__(max_length=40, **kwargs)
         self.minimum = _to_decimal(minimum) if minimum is not None else None
         self.maximum = _to_decimal(maximum) if maximum is not None else None
@@ -275,7 +291,9 @@ class FrenchNumberField(_BoundedDecimalMixin, forms.CharField):
             return None
         number = parse_french_decimal(text)
         if number is None:
-            raise ValidationError(_("Enter a number, for example 12 or 12,5."), code="invalid_number")
+            raise ValidationError(
+                _("Enter a number, for example 12 or 12,5."), code="invalid_number"
+            )
         self.check_bounds(number, "number")
         return number
 
@@ -425,10 +443,9 @@ class SchemaForm(DsfrBaseForm):
     schema: list[dict] = []
 
     def get_context(self):
-        # forms.Form's context: DsfrBaseForm's own warns about a transitional setting.
-        context = forms.Form.get_context(self)
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = True
-        return context
+        # forms.Form's context: DsfrBaseForm's own warns about a transitional setting
+        # (required or optional marks follow settings.DSFR_MARK_OPTIONAL_FIELDS).
+        return forms.Form.get_context(self)
 
 
 def build_form_class(schema: list[dict]) -> type[SchemaForm]:
@@ -449,7 +466,7 @@ def _json_number(number: Decimal) -> int | float:
 
 
 def cleaned_to_data(form: SchemaForm) -> dict[str, Any]:
-    """The declared data of a valid form, JSON-serialisable. Files are left out (see cleaned_files)."""
+    """The declared data of a valid form, JSON-serialisable; files are left out (cleaned_files)."""
     data: dict[str, Any] = {}
     cleaned = form.cleaned_data
     for entry in form.schema:
@@ -457,7 +474,10 @@ def cleaned_to_data(form: SchemaForm) -> dict[str, Any]:
         if field_type == "file":
             continue
         if field_type == "address":
-            parts = {part: cleaned.get(f"{name}{ADDRESS_SEPARATOR}{part}", "") or "" for part in ADDRESS_PARTS}
+            parts = {
+                part: cleaned.get(f"{name}{ADDRESS_SEPARATOR}{part}", "") or ""
+                for part in ADDRESS_PARTS
+            }
             data[name] = parts if any(parts.values()) else None
             continue
         value = cleaned.get(name)
@@ -519,7 +539,9 @@ def _format_date(value: Any) -> str:
 def _format_address(value: Any) -> str:
     if isinstance(value, dict):
         street = value.get("street", "")
-        town = " ".join(part for part in (value.get("postal_code", ""), value.get("city", "")) if part)
+        town = " ".join(
+            part for part in (value.get("postal_code", ""), value.get("city", "")) if part
+        )
         return "\n".join(part for part in (street, town) if part)
     return str(value)
 
@@ -529,7 +551,9 @@ _FORMATTERS: dict[str, Callable[[Any, dict], str]] = {
     "number": lambda value, entry: format_number(value),
     "date": lambda value, entry: _format_date(value),
     "address": lambda value, entry: _format_address(value),
-    "choice": lambda value, entry: dict(choice_pairs(entry.get("choices", []))).get(str(value), str(value)),
+    "choice": lambda value, entry: dict(choice_pairs(entry.get("choices", []))).get(
+        str(value), str(value)
+    ),
 }
 
 

@@ -29,7 +29,9 @@ def case_list_for(
     q: str = "",
 ) -> QuerySet[Case]:
     """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id."""
-    cases = Case.objects.visible_to(agent).select_related("procedure", "contact", "team", "assignee")
+    cases = Case.objects.visible_to(agent).select_related(
+        "procedure", "contact", "team", "assignee"
+    )
     if status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -101,7 +103,7 @@ def documents_of(case: Case) -> QuerySet[SupportingDocument]:
 
 
 def get_document_for(agent, case_id: int, document_id: int) -> SupportingDocument:
-    """One supporting document of a case the agent may see, or 404 for missing and forbidden alike."""
+    """A document of a case the agent may see; 404 for missing and forbidden alike."""
     document = (
         SupportingDocument.objects.filter(
             pk=document_id, case_id=case_id, case__team_id__in=agent.visible_team_ids()
@@ -125,8 +127,10 @@ def comments_of(case: Case) -> QuerySet[Comment]:
 
 def assignable_agents(case: Case) -> QuerySet[Agent]:
     """Active agents of the case's team: who the case may be given to."""
-    return Agent.objects.filter(is_active=True, teams=case.team_id).distinct().order_by(
-        "last_name", "first_name", "username"
+    return (
+        Agent.objects.filter(is_active=True, teams=case.team_id)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 

@@ -242,7 +242,8 @@ def case_submit(
         )
         send_email_later(
             to=[contact.email],
-            subject=_("Your case %(reference)s has been registered") % {"reference": case.reference},
+            subject=_("Your case %(reference)s has been registered")
+            % {"reference": case.reference},
             body=_(
                 "Hello,\n\n"
                 "We have received your case on “%(procedure)s”.\n\n"
@@ -279,7 +280,11 @@ def case_submit_from_portal(
     with transaction.atomic():
         contact = contact_find_or_create(**identity, actor=Actor.usager(label=label or "usager"))
         return case_submit(
-            procedure=procedure, contact=contact, data=data, files=files, actor=Actor.usager(contact)
+            procedure=procedure,
+            contact=contact,
+            data=data,
+            files=files,
+            actor=Actor.usager(contact),
         )
 
 
@@ -423,7 +428,10 @@ def case_comment(*, case: Case, author: Agent, body: str) -> Comment:
         raise ValidationError({"body": _("Write the comment before sending it.")}, code="empty")
     if len(body) > COMMENT_MAX_LENGTH:
         raise ValidationError(
-            {"body": _("A comment holds at most %(max)s characters; shorten it.") % {"max": COMMENT_MAX_LENGTH}},
+            {
+                "body": _("A comment holds at most %(max)s characters; shorten it.")
+                % {"max": COMMENT_MAX_LENGTH}
+            },
             code="too_long",
         )
     names = mentioned_usernames(body)
@@ -462,11 +470,14 @@ def case_comment(*, case: Case, author: Agent, body: str) -> Comment:
 def document_add(
     *, case: Case, field_name: str, checked: CheckedFile, actor: Any
 ) -> SupportingDocument:
-    """Add a supporting document to a case (for a file field of its schema, or '' for another one)."""
+    """Add a supporting document to a case, for a file field of its schema ('' for any other)."""
     _check_may_see(actor, case)
     if field_name and field_name not in file_field_names(case.procedure_version.field_schema):
         raise ValidationError(
-            {"field_name": _("“%(name)s” is not a document of this procedure.") % {"name": field_name}},
+            {
+                "field_name": _("“%(name)s” is not a document of this procedure.")
+                % {"name": field_name}
+            },
             code="unknown_field",
         )
     with transaction.atomic():

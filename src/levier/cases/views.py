@@ -84,7 +84,8 @@ def _detail_context(
         "contact": case.contact,
         "timeline": presenters.timeline(timeline_for(case)),
         "comments": selectors.comments_of(case),
-        "assign_form": assign_form or AssignForm(agents=agents, initial={"assignee": case.assignee_id}),
+        "assign_form": assign_form
+        or AssignForm(agents=agents, initial={"assignee": case.assignee_id}),
         "may_take": case.assignee_id != request.user.pk
         and any(agent.pk == request.user.pk for agent in agents),
         "transition_form": transition_form or TransitionForm(allowed=allowed),
@@ -103,7 +104,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     """A supporting document, inline (or as a download with ?download=1), for agents of the team."""
-    document = selectors.get_document_for(request.user, pk, doc_pk)  # 404 first, whatever the method
+    document = selectors.get_document_for(
+        request.user, pk, doc_pk
+    )  # 404 first, whatever the method
     if request.method not in {"GET", "HEAD"}:
         return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
@@ -179,7 +182,9 @@ def case_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, case, comment_form=form)
     try:
-        comment = services.case_comment(case=case, author=request.user, body=form.cleaned_data["body"])
+        comment = services.case_comment(
+            case=case, author=request.user, body=form.cleaned_data["body"]
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return _invalid(request, case, comment_form=form)

@@ -128,12 +128,13 @@ def duplicate_pairs(limit: int = 50) -> list[tuple[Contact, Contact, list[str]]]
     One GROUP BY per identifier, in the database; close names are left to
     `probable_duplicates`, which looks at one contact at a time.
     """
-    active = Contact.objects.active().annotate(email_lower=Lower("email"))
+    contacts = Contact.objects.annotate(email_lower=Lower("email"))
     pairs: dict[tuple[int, int], tuple[Contact, Contact, list[str]]] = {}
     for field in (*IDENTIFIERS, "email"):
         column = "email_lower" if field == "email" else field
         shared = (
-            active.exclude(**{field: ""})
+            contacts.filter(merged_into__isnull=True)
+            .exclude(**{field: ""})
             .values("kind", column)
             .annotate(count=Count("id"))
             .filter(count__gt=1)
@@ -143,8 +144,10 @@ def duplicate_pairs(limit: int = 50) -> list[tuple[Contact, Contact, list[str]]]
         if not values:
             continue
         groups: dict[tuple[str, str], list[Contact]] = defaultdict(list)
-        for contact in active.filter(**{f"{column}__in": values}).order_by("id")[: limit * 10]:
-            groups[contact.kind, getattr(contact, field).lower()].append(contact)
+        # Looked up by the indexed value only; merged contacts are skipped here.
+        for contact in contacts.filter(**{f"{column}__in": values}).order_by("id")[: limit * 10]:
+            if contact.merged_into_id is None:
+                groups[contact.kind, getattr(contact, column)].append(contact)
         for first, *others in groups.values():
             for other in others:
                 pair = pairs.setdefault((first.pk, other.pk), (first, other, []))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -249,7 +250,7 @@ def normalise_phone(value: str) -> str:
     0262 ... are +262 262 ..., not +33 262 ....
     """
     typed = re.sub(r"[\s.\-/()]+", "", str(value or ""))
-    typed = typed.replace("+33(0)", "+33").replace("+330", "+33")
+    typed = typed.replace("+330", "+33")  # +33 (0)1 ...
     if typed.startswith("00"):
         typed = "+" + typed[2:]
     number = typed
@@ -264,7 +265,12 @@ def normalise_phone(value: str) -> str:
                 code="country",
             )
     _digits_only(number, _("A phone number has digits only: remove %(characters)s."))
-    if len(number) != 10 or not number.startswith("0"):
+    if not number.startswith("0"):
+        raise ValidationError(
+            _("A French phone number starts with 0, or with +33 instead of the 0."),
+            code="format",
+        )
+    if len(number) != 10:
         raise ValidationError(
             _(
                 "A French phone number has 10 digits and starts with 0 "
@@ -298,7 +304,7 @@ _INPUT_MODES = {"siren": "numeric", "siret": "numeric", "nir": "text", "phone": 
 class IdentifierField(forms.CharField):
     """A text field whose cleaned value is the normalised identifier."""
 
-    def __init__(self, *, kind: str, **kwargs) -> None:
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
         self.normalise = VALIDATORS[kind]
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", _INPUT_MODES.get(kind, "text"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from levier.cases.models import Procedure, ProcedureVersion
@@ -54,7 +55,7 @@ def ensure_activity_catalogue() -> dict[str, int]:
 
 
 def _agent(organisation: Organisation, *, username: str, first_name: str, last_name: str, role: str,
-           password: str | None, is_staff: bool = False, is_superuser: bool = False) -> Agent:
+           password_hash: str | None, is_staff: bool = False, is_superuser: bool = False) -> Agent:
     agent, _created = Agent.objects.get_or_create(
         username=username,
         defaults={"first_name": first_name, "last_name": last_name, "organisation": organisation, "role": role,
@@ -67,9 +68,10 @@ def _agent(organisation: Organisation, *, username: str, first_name: str, last_n
         if getattr(agent, name) != value:
             setattr(agent, name, value)
             changed = True
-    if password:
-        agent.set_password(password)
-        changed = True
+    if password_hash:
+        if agent.password != password_hash:
+            agent.password = password_hash
+            changed = True
     elif agent.has_usable_password():
         agent.set_unusable_password()
         changed = True
@@ -96,12 +98,14 @@ def ensure_demo_setup(*, password: str = DEMO_PASSWORD) -> DemoSetup:
         )
         teams[entry["slug"]] = team
 
+    # One hash for every demo login: PBKDF2 takes half a second per call, by design.
+    password_hash = make_password(password)
     logins = []
     members: dict[int, list[tuple[Agent, int]]] = {team.pk: [] for team in teams.values()}
     leads: dict[int, Agent] = {}
     for entry in content.ACCOUNTS:
         agent = _agent(organisation, username=entry["username"], first_name=entry["first_name"],
-                       last_name=entry["last_name"], role=entry["role"], password=password,
+                       last_name=entry["last_name"], role=entry["role"], password_hash=password_hash,
                        is_staff=entry.get("is_staff", False), is_superuser=entry.get("is_superuser", False))
         agent.teams.set([teams[slug] for slug in entry["teams"]])
         logins.append(agent)
@@ -116,7 +120,7 @@ def ensure_demo_setup(*, password: str = DEMO_PASSWORD) -> DemoSetup:
         team = teams[slug]
         for first_name, last_name in people:
             agent = _agent(organisation, username=colleague_username(first_name, last_name), first_name=first_name,
-                           last_name=last_name, role=Role.AGENT, password=None)
+                           last_name=last_name, role=Role.AGENT, password_hash=None)
             agent.teams.set([team])
             members[team.pk].append((agent, 3))
 

@@ -43,18 +43,43 @@ class MessageInline(ReadOnlyInline):
 
     @admin.display(description=_("attachments"))
     def attachment_names(self, message: Message) -> str:
-        return ", ".join(attachment.original_name for attachment in message.attachments.all()) or "—"
+        return (
+            ", ".join(attachment.original_name for attachment in message.attachments.all()) or "—"
+        )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author_agent").prefetch_related("attachments")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author_agent")
+            .prefetch_related("attachments")
+        )
 
 
 @admin.register(Enquiry)
 class EnquiryAdmin(admin.ModelAdmin):
     """Read-only: every change goes through the services (and the journal) from the agent pages."""
 
-    list_display = ["reference", "subject", "status", "channel", "topic", "team", "assignee", "created_at", "sla_due_at"]
-    list_filter = ["status", "channel", "priority", "team", "topic", ("assignee", admin.EmptyFieldListFilter), "created_at"]
+    list_display = [
+        "reference",
+        "subject",
+        "status",
+        "channel",
+        "topic",
+        "team",
+        "assignee",
+        "created_at",
+        "sla_due_at",
+    ]
+    list_filter = [
+        "status",
+        "channel",
+        "priority",
+        "team",
+        "topic",
+        ("assignee", admin.EmptyFieldListFilter),
+        "created_at",
+    ]
     search_fields = ["reference", "search_text"]
     date_hierarchy = "created_at"
     list_select_related = ["topic", "team", "assignee"]

@@ -71,7 +71,10 @@ class CheckedFilesField(forms.FileField):
             return []
         if len(files) > self.max_files:
             raise ValidationError(
-                _("You sent %(sent)s files; the limit is %(count)s. Group pages in one PDF and send again.")
+                _(
+                    "You sent %(sent)s files; the limit is %(count)s. "
+                    "Group pages in one PDF and send again."
+                )
                 % {"sent": len(files), "count": self.max_files},
                 code="too_many_files",
             )
@@ -109,12 +112,18 @@ class DateInput(forms.DateInput):
 
 class EnquiryFilterForm(LevierForm):
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=100,
+        label=_("Search"),
+        required=False,
+        max_length=100,
         help_text=_("Name, reference or email"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False, empty_label=_("All topics"))
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("All my teams"))
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=None, required=False, empty_label=_("All topics")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=None, required=False, empty_label=_("All my teams")
+    )
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
     sla = forms.ChoiceField(label=_("Answer deadline"), choices=SLA_CHOICES, required=False)
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
@@ -128,14 +137,21 @@ class EnquiryFilterForm(LevierForm):
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Nobody")),
-            *[(str(colleague.pk), str(colleague)) for colleague in colleagues_of(agent) if colleague.pk != agent.pk],
+            *[
+                (str(colleague.pk), str(colleague))
+                for colleague in colleagues_of(agent)
+                if colleague.pk != agent.pk
+            ],
         ]
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("received_from"), cleaned.get("received_to")
         if start and end and start > end:
-            self.add_error("received_to", _("This date is before the “received from” date. Swap the two dates."))
+            self.add_error(
+                "received_to",
+                _("This date is before the “received from” date. Swap the two dates."),
+            )
         return cleaned
 
     def filters(self) -> dict:
@@ -158,7 +174,8 @@ class ReplyForm(LevierForm):
     OUTCOMES = [("wait", _("Send and wait for the usager")), ("close", _("Send and close"))]
 
     body = forms.CharField(
-        label=_("Answer to the usager"), max_length=20000,
+        label=_("Answer to the usager"),
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Sent by email to the usager and shown on their follow-up page."),
     )
@@ -173,7 +190,10 @@ class ReplyForm(LevierForm):
 
 class AssignForm(LevierForm):
     assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=None, required=False, empty_label=_("Nobody (back to the queue)"),
+        label=_("Assign to"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody (back to the queue)"),
     )
 
     def __init__(self, *args, enquiry, **kwargs):
@@ -183,6 +203,8 @@ class AssignForm(LevierForm):
 
 class CloseForm(LevierForm):
     reason = forms.CharField(
-        label=_("Reason for closing"), required=False, max_length=500,
+        label=_("Reason for closing"),
+        required=False,
+        max_length=500,
         help_text=_("For example: duplicate, sent by mistake, answered by phone."),
     )

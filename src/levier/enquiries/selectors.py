@@ -29,7 +29,9 @@ def enquiry_list_for(
     q: str = "",
 ) -> QuerySet[Enquiry]:
     """Enquiries the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id."""
-    enquiries = Enquiry.objects.visible_to(agent).select_related("topic", "contact", "team", "assignee")
+    enquiries = Enquiry.objects.visible_to(agent).select_related(
+        "topic", "contact", "team", "assignee"
+    )
     if status == "open":
         enquiries = enquiries.exclude(status=EnquiryStatus.CLOSED)
     elif status:

@@ -82,7 +82,7 @@ def _next_reference(year: int) -> str:
         .values_list("reference", flat=True)
         .first()
     )
-    suffix = last[len(prefix):] if last else ""
+    suffix = last[len(prefix) :] if last else ""
     number = int(suffix) + 1 if suffix.isdigit() else 1
     return f"{prefix}{number:06d}"
 
@@ -132,7 +132,9 @@ def enquiry_create(
     The code is emailed to the usager once and never stored (only its HMAC is).
     """
     if channel not in Channel.values:
-        raise ValidationError({"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}})
+        raise ValidationError(
+            {"channel": _("Unknown channel “%(channel)s”.") % {"channel": channel}}
+        )
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")})
     subject = _require_text(subject, "subject", _("Give the enquiry a subject."))[:200]
@@ -149,7 +151,7 @@ def enquiry_create(
     with transaction.atomic():
         enquiry = None
         for _attempt in range(MAX_REFERENCE_ATTEMPTS):
-            reference = _next_reference(now.year)
+            reference = _next_reference(timezone.localdate(now).year)
             try:
                 with transaction.atomic():
                     enquiry = Enquiry.objects.create(
@@ -197,7 +199,8 @@ def enquiry_create(
         )
         send_email_later(
             to=[contact.email],
-            subject=_("Your enquiry %(reference)s has been received") % {"reference": enquiry.reference},
+            subject=_("Your enquiry %(reference)s has been received")
+            % {"reference": enquiry.reference},
             body=_(
                 "Hello,\n\n"
                 "We have received your enquiry “%(subject)s”.\n\n"
@@ -227,8 +230,10 @@ def enquiry_reply(*, enquiry: Enquiry, author: Agent, body: str, close: bool) ->
         _refresh_for_update(enquiry)
         if enquiry.status == EnquiryStatus.CLOSED:
             raise ValidationError(
-                _("This enquiry is closed: it cannot be answered any more. "
-                  "If the usager writes again, it will reopen."),
+                _(
+                    "This enquiry is closed: it cannot be answered any more. "
+                    "If the usager writes again, it will reopen."
+                ),
                 code="closed",
             )
         now = timezone.now()
@@ -238,8 +243,8 @@ def enquiry_reply(*, enquiry: Enquiry, author: Agent, body: str, close: bool) ->
         previous = enquiry.status
         enquiry.status = EnquiryStatus.CLOSED if close else EnquiryStatus.WAITING_FOR_USAGER
         enquiry.closed_at = now if close else None
-        if enquiry.assignee_id is None:
-            enquiry.assignee = author  # whoever answers an unassigned enquiry takes it
+        if enquiry.assignee_id is None and author.teams.filter(pk=enquiry.team_id).exists():
+            enquiry.assignee = author  # a team member who answers an unassigned enquiry takes it
         enquiry.updated_at = now
         enquiry.save(update_fields=["status", "closed_at", "assignee", "updated_at"])
         record(
@@ -247,7 +252,12 @@ def enquiry_reply(*, enquiry: Enquiry, author: Agent, body: str, close: bool) ->
             verb="reply",
             target=enquiry,
             activity="answer-enquiry",
-            payload={"message_id": message.pk, "from": previous, "to": enquiry.status, "close": close},
+            payload={
+                "message_id": message.pk,
+                "from": previous,
+                "to": enquiry.status,
+                "close": close,
+            },
         )
         send_email_later(
             to=[enquiry.contact.email],
@@ -276,8 +286,12 @@ def enquiry_assign(*, enquiry: Enquiry, assignee: Agent | None, actor: Agent | A
             not assignee.is_active or not assignee.teams.filter(pk=enquiry.team_id).exists()
         ):
             raise ValidationError(
-                {"assignee": _("%(agent)s is not in the team %(team)s. Choose an agent of that team.")
-                 % {"agent": assignee, "team": enquiry.team}}
+                {
+                    "assignee": _(
+                        "%(agent)s is not in the team %(team)s. Choose an agent of that team."
+                    )
+                    % {"agent": assignee, "team": enquiry.team}
+                }
             )
         previous_id = enquiry.assignee_id
         enquiry.assignee = assignee
@@ -371,7 +385,8 @@ def enquiry_add_usager_message(
         if enquiry.assignee_id is not None:
             notification_create(
                 agent=enquiry.assignee,
-                text=_("New message from the usager on %(reference)s") % {"reference": enquiry.reference},
+                text=_("New message from the usager on %(reference)s")
+                % {"reference": enquiry.reference},
                 url=_agent_url(enquiry),
                 actor=usager,
             )

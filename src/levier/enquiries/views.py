@@ -32,8 +32,16 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "enquiries/list.html",
-        {"title": _("Enquiries"), "nav": "enquiries", "form": form, "page": page, "rows": rows,
-         "filtered": any(value for key, value in request.GET.items() if key not in {"after", "before"})},
+        {
+            "title": _("Enquiries"),
+            "nav": "enquiries",
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "filtered": any(
+                value for key, value in request.GET.items() if key not in {"after", "before"}
+            ),
+        },
     )
 
 
@@ -82,7 +90,9 @@ def enquiry_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Htt
     attachment = selectors.get_attachment_for(request.user, pk, attachment_pk)
     if request.method not in {"GET", "HEAD"}:
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    record_read(agent=request.user, target=attachment.message.enquiry, what=f"attachment:{attachment.pk}")
+    record_read(
+        agent=request.user, target=attachment.message.enquiry, what=f"attachment:{attachment.pk}"
+    )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=request.GET.get("inline") != "1",
@@ -106,7 +116,9 @@ def enquiry_reply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.enquiry_reply(
-                enquiry=enquiry, author=request.user, body=form.cleaned_data["body"],
+                enquiry=enquiry,
+                author=request.user,
+                body=form.cleaned_data["body"],
                 close=form.cleaned_data["outcome"] == "close",
             )
         except ValidationError as error:
@@ -136,7 +148,9 @@ def enquiry_assign(request: HttpRequest, pk: int) -> HttpResponse:
             elif assignee.pk == request.user.pk:
                 messages.success(request, _("You took the enquiry."))
             else:
-                messages.success(request, _("The enquiry was assigned to %(agent)s.") % {"agent": assignee})
+                messages.success(
+                    request, _("The enquiry was assigned to %(agent)s.") % {"agent": assignee}
+                )
             return redirect("enquiries:detail", pk=enquiry.pk)
     return _render_detail(request, enquiry, assign_form=form, status=400)
 
@@ -147,7 +161,9 @@ def enquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            services.enquiry_close(enquiry=enquiry, actor=request.user, reason=form.cleaned_data["reason"])
+            services.enquiry_close(
+                enquiry=enquiry, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             _add_service_errors(form, error)
         else:

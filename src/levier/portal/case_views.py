@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -85,7 +86,9 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
         others_form = OtherDocumentsForm(request.POST, request.FILES, prefix="other")
         forms = [identity_form, form, others_form]
         if all([f.is_valid() for f in forms]):
-            files = cleaned_files(form) + [("", checked) for checked in others_form.cleaned_data["documents"]]
+            files = cleaned_files(form) + [
+                ("", checked) for checked in others_form.cleaned_data["documents"]
+            ]
             try:
                 case, _code = services.case_submit_from_portal(
                     procedure=procedure,
@@ -122,6 +125,7 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
             "others_form": others_form,
             "errors": summary,
             "had_files": bool(request.FILES),
+            "mark_optional": getattr(settings, "DSFR_MARK_OPTIONAL_FIELDS", False),
         },
         status=status,
     )

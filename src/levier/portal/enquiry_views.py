@@ -60,15 +60,21 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
-                request.session[SENT_SESSION_KEY] = {"reference": enquiry.reference, "email": contact.email}
+                request.session[SENT_SESSION_KEY] = {
+                    "reference": enquiry.reference,
+                    "email": contact.email,
+                }
                 return redirect("portal:enquiry_sent")
         form.set_autofocus_on_first_error()
         return render(
-            request, "portal/enquiry_new.html",
-            {"title": _("Write to the administration"), "nav": "enquiry", "form": form}, status=400,
+            request,
+            "portal/enquiry_new.html",
+            {"title": _("Write to the administration"), "nav": "enquiry", "form": form},
+            status=400,
         )
     return render(
-        request, "portal/enquiry_new.html",
+        request,
+        "portal/enquiry_new.html",
         {"title": _("Write to the administration"), "nav": "enquiry", "form": EnquiryForm()},
     )
 
@@ -80,7 +86,12 @@ def enquiry_sent(request: HttpRequest) -> HttpResponse:
     if not sent:
         return redirect("portal:enquiry_new")
     return render(
-        request, "portal/enquiry_sent.html",
-        {"title": _("Your enquiry has been sent"), "nav": "enquiry", "reference": sent["reference"],
-         "email": sent["email"]},
+        request,
+        "portal/enquiry_sent.html",
+        {
+            "title": _("Your enquiry has been sent"),
+            "nav": "enquiry",
+            "reference": sent["reference"],
+            "email": sent["email"],
+        },
     )

@@ -106,7 +106,9 @@ def _granted(request: HttpRequest) -> Followed | None:
 
 def _recent_failures(request: HttpRequest) -> list[float]:
     now = time.time()
-    failures = [t for t in request.session.get(FOLLOW_FAILURES_KEY, []) if now - t < FOLLOW_WINDOW_SECONDS]
+    failures = [
+        t for t in request.session.get(FOLLOW_FAILURES_KEY, []) if now - t < FOLLOW_WINDOW_SECONDS
+    ]
     request.session[FOLLOW_FAILURES_KEY] = failures
     return failures
 
@@ -124,13 +126,19 @@ def _session_fingerprint(request: HttpRequest) -> str:
 
 def _render_lookup(request: HttpRequest, form: FollowForm, *, status: int = 200) -> HttpResponse:
     return render(
-        request, "portal/follow.html", {"title": _("Follow a request"), "nav": "follow", "form": form},
+        request,
+        "portal/follow.html",
+        {"title": _("Follow a request"), "nav": "follow", "form": form},
         status=status,
     )
 
 
 def _render_followed(
-    request: HttpRequest, followed: Followed, *, message_form: UsagerMessageForm | None = None, status: int = 200
+    request: HttpRequest,
+    followed: Followed,
+    *,
+    message_form: UsagerMessageForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     obj = followed.obj
     record(actor=Actor.usager(obj.contact), verb="read", target=obj, payload={"what": "follow"})
@@ -154,7 +162,9 @@ def _render_followed(
                 {
                     "at": event.occurred_at,
                     "status": _case_status_label(
-                        CaseStatus.SUBMITTED if event.verb == "submit" else event.payload.get("to", "")
+                        CaseStatus.SUBMITTED
+                        if event.verb == "submit"
+                        else event.payload.get("to", "")
                     ),
                     "reason": event.payload.get("reason", "") if event.verb == "transition" else "",
                 }
@@ -181,7 +191,9 @@ def follow(request: HttpRequest) -> HttpResponse:
     if action == "message":
         followed = _granted(request)
         if followed is None or followed.kind != "enquiry":
-            messages.warning(request, _("For your security, enter the reference and the code again."))
+            messages.warning(
+                request, _("For your security, enter the reference and the code again.")
+            )
             return redirect("portal:follow")
         form = UsagerMessageForm(request.POST, request.FILES)
         if form.is_valid():
@@ -206,7 +218,10 @@ def follow(request: HttpRequest) -> HttpResponse:
             form.is_valid()  # keeps what was typed; the code is not checked while blocked
             form.add_error(
                 None,
-                _("Too many incorrect attempts. For your security, wait %(minutes)s minutes before trying again.")
+                _(
+                    "Too many incorrect attempts. For your security, "
+                    "wait %(minutes)s minutes before trying again."
+                )
                 % {"minutes": _wait_minutes(failures)},
             )
             return _render_lookup(request, form, status=429)
@@ -232,8 +247,10 @@ def follow(request: HttpRequest) -> HttpResponse:
                 )
             form.add_error(
                 None,
-                _("The reference or the code is incorrect. Check them in the email you received "
-                  "(the code has 8 characters, without 0, O, 1 or I)."),
+                _(
+                    "The reference or the code is incorrect. Check them in the email you received "
+                    "(the code has 8 characters, without 0, O, 1 or I)."
+                ),
             )
         return _render_lookup(request, form, status=400)
 

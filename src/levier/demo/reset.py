@@ -1,0 +1,87 @@
+"""`levier seed --reset`: empty a demo database before loading it again.
+
+The journal is append-only, enforced by database triggers (journal migration 0002).
+A demo reset is the one place where levier removes events: it lifts the triggers
+inside the reset's transaction, empties the table and puts the triggers back. To
+keep that power away from real data, the reset refuses to run unless the
+database holds nothing but the demo organisation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+
+from levier.cases.models import Case, Comment, SupportingDocument
+from levier.contacts.models import Contact
+from levier.core.models import Notification, Organisation
+from levier.enquiries.models import Attachment, Enquiry, Message
+
+from . import content
+
+
+class NotADemoDatabase(ImproperlyConfigured):
+    pass
+
+
+def check_demo_only() -> None:
+    others = Organisation.objects.exclude(name=content.ORGANISATION["name"])
+    if others.exists():
+        names = ", ".join(others.values_list("name", flat=True)[:3])
+        raise NotADemoDatabase(
+            f"This database holds other organisations ({names}): --reset only empties a demo database. "
+            "Use a fresh database for the demo (for SQLite, delete the file under LEVIER_VAR_DIR)."
+        )
+
+
+def _purge_journal() -> None:
+    trigger_sql = importlib.import_module("levier.journal.migrations.0002_append_only_trigger")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "ALTER TABLE journal_event DISABLE TRIGGER journal_event_no_update;"
+                "ALTER TABLE journal_event DISABLE TRIGGER journal_event_no_truncate;"
+                "TRUNCATE journal_event;"
+                "ALTER TABLE journal_event ENABLE TRIGGER journal_event_no_update;"
+                "ALTER TABLE journal_event ENABLE TRIGGER journal_event_no_truncate;"
+            )
+        elif connection.vendor == "sqlite":
+            for statement in trigger_sql.SQLITE_BACKWARD:
+                cursor.execute(statement)
+            cursor.execute("DELETE FROM journal_event")
+            for statement in trigger_sql.SQLITE_FORWARD:
+                cursor.execute(statement)
+        else:
+            cursor.execute("DELETE FROM journal_event")
+
+
+def _raw_delete(queryset) -> int:
+    """DELETE without loading rows (the ORM's cascade collector would load a million cases)."""
+    return queryset._raw_delete(queryset.db)
+
+
+def reset_demo_data() -> dict[str, int]:
+    """Remove usagers, cases, enquiries, notifications and the journal; keep accounts and settings."""
+    check_demo_only()
+    removed: dict[str, int] = {}
+    with transaction.atomic():
+        removed["documents"] = _raw_delete(SupportingDocument.objects.all())
+        _raw_delete(Comment.mentions.through.objects.all())
+        removed["comments"] = _raw_delete(Comment.objects.all())
+        removed["cases"] = _raw_delete(Case.objects.all())
+        _raw_delete(Attachment.objects.all())
+        removed["messages"] = _raw_delete(Message.objects.all())
+        removed["enquiries"] = _raw_delete(Enquiry.objects.all())
+        Contact.objects.filter(merged_into__isnull=False).update(merged_into=None)
+        removed["contacts"] = _raw_delete(Contact.objects.all())
+        removed["notifications"] = _raw_delete(Notification.objects.all())
+        _purge_journal()
+    demo_media = Path(settings.MEDIA_ROOT) / "demo"
+    if demo_media.is_dir():
+        shutil.rmtree(demo_media)
+    return removed
