@@ -40,8 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",
     "dsfr",
+    "django.forms",  # after dsfr, so the DSFR widget templates win
     "widget_tweaks",
     "django_htmx",
     "axes",
@@ -90,6 +90,7 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+DSFR_MARK_OPTIONAL_FIELDS = True  # DSFR advice: mark the optional fields, not the required ones
 
 DATABASES = {
     "default": dj_database_url.parse(

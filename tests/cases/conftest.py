@@ -81,11 +81,3 @@ def procedure(team):
     return ProcedureFactory(
         team=team, slug="aide-commerce", name="Aide au commerce", reference_prefix="AIC"
     )
-
-
-@pytest.fixture(autouse=True)
-def _form_widget_templates(settings):
-    """FORM_RENDERER = TemplatesSetting needs "django.forms" in INSTALLED_APPS to find the
-    widget templates. Until settings.py lists it (reported to the lead), add it for these tests."""
-    if "django.forms" not in settings.INSTALLED_APPS:
-        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django.forms"]

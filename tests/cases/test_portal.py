@@ -223,3 +223,25 @@ def test_the_receipt_without_a_submission_goes_back_to_the_form(client, full_pro
     response = client.get(reverse("portal:case_submitted", args=[full_procedure.slug]))
     assert response.status_code == 302
     assert response.url == reverse("portal:case_new", args=[full_procedure.slug])
+
+
+def test_a_known_company_gets_the_code_at_the_address_typed(
+    client, full_procedure, django_capture_on_commit_callbacks
+):
+    from tests.factories import ContactFactory
+
+    known = ContactFactory(company=True, siret=VALID_SIRET, email="compta@boulangerie.fr")
+    post = {
+        "identity-kind": "company",
+        "identity-legal_name": "Boulangerie du Parc",
+        "identity-siret": VALID_SIRET,
+        "identity-email": "gerante@boulangerie.fr",
+        **request_data(),
+        "quote": upload("devis.pdf", make_pdf(1)),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:case_new", args=[full_procedure.slug]), post)
+    assert response.status_code == 302
+    assert Case.objects.get().contact == known
+    assert mail.outbox[0].to == ["gerante@boulangerie.fr"]
+    assert "g***@boulangerie.fr" in client.get(response.url).content.decode()

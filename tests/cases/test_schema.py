@@ -85,7 +85,7 @@ def test_an_empty_schema_is_valid():
     ],
 )
 def test_a_bad_schema_is_refused_naming_the_field(schema, names, says):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         validate_schema(schema)
     message = " ".join(caught.value.messages)
     for name in names:
@@ -198,7 +198,7 @@ def test_money_accepts_french_formats(typed, stored):
         ("start_date", "le 3 mars", "date"),
         ("sector", "pêche", "choice"),
         ("contact_email", "pas-un-courriel", "email"),
-        ("contact_phone", "12345", "10"),
+        ("contact_phone", "12345", "phone"),
         ("siren", "732829321", "SIREN"),
         ("siret", "73282932000075", "SIRET"),
         ("siret", "7328293200007", "14"),
@@ -325,3 +325,12 @@ def test_dates_typed_the_french_way_are_accepted():
     form = build_form_class(FULL_SCHEMA)(valid_post(start_date="01/03/2026"), files())
     assert form.is_valid(), form.errors
     assert form.cleaned_data["start_date"] == datetime.date(2026, 3, 1)
+
+
+def test_schema_errors_are_in_french_by_default():
+    with pytest.raises(ValidationError) as caught:
+        validate_schema([{"name": "montant", "label": "Montant", "type": "monnaie"}])
+    assert caught.value.messages == [
+        "Champ « montant » (n° 1) : type « monnaie » inconnu ; utilisez l’un de "
+        "text, number, money, date, choice, email, phone, address, siren, siret, nir, iban, file."
+    ]

@@ -186,6 +186,9 @@ def test_the_case_page_shows_data_documents_contact_and_history(agent_client, ag
     assert rich_case.contact.legal_name in content and "contact@boulangerie.fr" in content
     assert "Dossier complet." in content
     assert response.context["nav"] == "cases"
+    assert (
+        "Données déclarées" in content and "Publier le commentaire" in content
+    )  # French by default
     choices = [
         value for value, _label in response.context["transition_form"].fields["to_status"].choices
     ]
@@ -373,9 +376,17 @@ def test_the_case_page_query_count_does_not_grow_with_documents_and_comments(
             assert agent_client.get(reverse("cases:detail", args=[rich_case.pk])).status_code == 200
         return len(queries)
 
+    services.case_comment(case=rich_case, author=agent, body="@camille premier passage")
     before = page_queries()
     for number in range(5):
         services.case_comment(case=rich_case, author=agent, body=f"Remarque {number}")
         add_document(rich_case, f"annexe{number}.png", make_png(), "image/png")
     with django_assert_max_num_queries(before):
         page_queries()
+
+
+def test_missing_required_documents_are_flagged(agent_client, team):
+    procedure = ProcedureFactory(team=team, field_schema=FULL_SCHEMA)
+    case = CaseFactory(procedure=procedure, data={"project": "Vitrine", "amount": "10.00"})
+    response = agent_client.get(reverse("cases:detail", args=[case.pk]))
+    assert response.context["missing_documents"] == ["Devis"]  # the photo is optional

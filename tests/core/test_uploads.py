@@ -3,9 +3,17 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from fpdf import FPDF
 
 from levier.core.uploads import check_upload
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked against their English msgids, whatever catalogue is compiled."""
+    with translation.override("en"):
+        yield
 
 
 def make_pdf(pages: int = 2) -> bytes:

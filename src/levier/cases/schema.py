@@ -181,7 +181,7 @@ def validate_schema(schema: Any) -> None:
             problem = _("the name is used by another field; each field needs its own name")
         if problem:
             raise ValidationError(
-                "%(field)s: %(problem)s.",
+                _("%(field)s: %(problem)s."),
                 code="invalid_field",
                 params={"field": _field_title(position, entry), "problem": problem},
             )

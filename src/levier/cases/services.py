@@ -180,10 +180,12 @@ def case_submit(
     data: dict[str, Any],
     files: Iterable[tuple[str, CheckedFile]] = (),
     actor: Any = None,
+    notify_email: str = "",
 ) -> tuple[Case, str]:
     """Register a case on the procedure's current version; returns it with its verification code.
 
-    The code is emailed to the usager once and only its HMAC is kept.
+    The code is emailed once (to `notify_email`, by default the contact's address) and
+    only its HMAC is kept.
     """
     files = list(files)
     actor = actor or Actor.usager(contact)
@@ -241,7 +243,7 @@ def case_submit(
             },
         )
         send_email_later(
-            to=[contact.email],
+            to=[notify_email or contact.email],
             subject=_("Your case %(reference)s has been registered")
             % {"reference": case.reference},
             body=_(
@@ -273,7 +275,11 @@ def case_submit_from_portal(
     data: dict[str, Any],
     files: Iterable[tuple[str, CheckedFile]] = (),
 ) -> tuple[Case, str]:
-    """A usager's submission: resolve the contact from their identity, then submit, atomically."""
+    """A usager's submission: resolve the contact from their identity, then submit, atomically.
+
+    The code goes to the address typed in the form, even when the contact matched an
+    existing one that agents know under another address.
+    """
     label = identity.get("legal_name") or " ".join(
         part for part in (identity.get("first_name", ""), identity.get("last_name", "")) if part
     )
@@ -285,6 +291,7 @@ def case_submit_from_portal(
             data=data,
             files=files,
             actor=Actor.usager(contact),
+            notify_email=identity.get("email", ""),
         )
 
 

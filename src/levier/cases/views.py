@@ -20,7 +20,7 @@ from levier.journal.services import record_read
 from . import presenters, selectors, services
 from .forms import AssignForm, CaseFilterForm, CommentForm, TransitionForm
 from .models import Case
-from .schema import display_rows, file_field_names
+from .schema import display_rows
 
 
 @require_GET
@@ -54,10 +54,11 @@ def _documents(case: Case) -> tuple[list, list[str]]:
         document.preview = presenters.preview_kind(document)
         document.field_label = labels.get(document.field_name) or _("Other document")
         documents.append(document)
+    given = {document.field_name for document in documents}
     missing = [
-        labels[name]
-        for name in file_field_names(schema)
-        if not any(document.field_name == name for document in documents)
+        entry["label"]
+        for entry in schema
+        if entry.get("type") == "file" and entry.get("required") and entry["name"] not in given
     ]
     return documents, missing
 
@@ -127,6 +128,11 @@ def _back(case: Case) -> HttpResponse:
 
 
 def _invalid(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    """Re-render the case page with the form's errors, the first wrong field focused."""
+    for form in forms.values():
+        wrong = next((name for name in form.errors if name in form.fields), None)
+        if wrong:
+            form.fields[wrong].widget.attrs["autofocus"] = ""
     messages.error(request, _("The action was not done: correct the field shown in red."))
     return render(request, "cases/detail.html", _detail_context(request, case, **forms), status=400)
 

@@ -55,9 +55,18 @@ def _money_text(value: Decimal | float | int) -> str:
 class CaseDataBuilder:
     """Builds declared data and document specs with the generator's random stream."""
 
+    SUPPLIERS = 400  # invoices come from a few hundred local suppliers
+
     def __init__(self, generator: DemoGenerator):
         self.generator = generator
         self.rng = generator.rng
+        self._suppliers: list[CompanyRecord] = []
+
+    def supplier(self) -> CompanyRecord:
+        if len(self._suppliers) < self.SUPPLIERS:
+            self._suppliers.append(self.generator.company())
+            return self._suppliers[-1]
+        return self.rng.choice(self._suppliers)
 
     # -- shared ---------------------------------------------------------------
 
@@ -124,7 +133,7 @@ class CaseDataBuilder:
             registry_city=self._registry_city(company.address.departement),
             extract_on=self._days_before(submitted_on, 1, 80),
         )
-        supplier = self.generator.company()
+        supplier = self.supplier()
         printed_cost = money(cost * Decimal(str(round(rng.uniform(0.6, 0.88), 3)))) if self._mismatch() else cost
         issued_on = self._days_before(submitted_on, 5, 60)
         is_quote = rng.random() < 0.7

@@ -28,12 +28,9 @@ import hashlib
 import io
 import json
 import logging
-import multiprocessing
-import os
 import random
 import textwrap
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -576,21 +573,14 @@ def _print_batch(specs: Sequence[DocumentSpec]) -> list[PrintedDocument]:
     return _split(bytes(pdf.output()), specs)
 
 
-def print_documents(specs: Iterable[DocumentSpec], *, workers: int | None = None) -> list[PrintedDocument]:
-    """One single-page PDF per spec, in order.
-
-    Batches of pages are printed in parallel processes when there are several
-    (`workers` defaults to the number of CPUs; 1 prints in this process).
-    """
+def print_documents(specs: Iterable[DocumentSpec]) -> list[PrintedDocument]:
+    """One single-page PDF per spec, in order."""
     specs = list(specs)
-    batches = [specs[start:start + PAGES_PER_BATCH] for start in range(0, len(specs), PAGES_PER_BATCH)]
-    workers = min(len(batches), workers or os.cpu_count() or 1)
-    if workers <= 1:
-        return [document for batch in batches for document in _print_batch(batch)]
-    # "spawn": a forked child would share the parent's database connection.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [document for printed in pool.map(_print_batch, batches) for document in printed]
+    return [
+        document
+        for start in range(0, len(specs), PAGES_PER_BATCH)
+        for document in _print_batch(specs[start:start + PAGES_PER_BATCH])
+    ]
 
 
 def print_document(spec: DocumentSpec) -> PrintedDocument:

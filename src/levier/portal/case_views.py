@@ -57,11 +57,8 @@ def _error_summary(forms: list[Form]) -> list[dict[str, Any]]:
     for form in forms:
         for message in form.non_field_errors():
             summary.append({"id": "", "label": "", "message": message})
-        for name, errors in form.errors.items():
-            if name == "__all__":
-                continue
-            bound = form[name]
-            for message in errors:
+        for bound in form:  # in the order of the page
+            for message in bound.errors:
                 summary.append({"id": bound.id_for_label, "label": bound.label, "message": message})
     return summary
 
@@ -101,7 +98,7 @@ def case_new(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 request.session[SESSION_KEY] = {
                     "reference": case.reference,
-                    "email": _mask_email(case.contact.email),
+                    "email": _mask_email(identity_form.cleaned_data["email"]),
                     "procedure": procedure.name,
                 }
                 return redirect("portal:case_submitted", slug=procedure.slug)
