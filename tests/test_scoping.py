@@ -14,7 +14,14 @@ from levier.cases.models import SupportingDocument
 from levier.core.models import Notification
 from levier.enquiries.models import Attachment
 
-from .factories import AgentFactory, CaseFactory, EnquiryFactory, MessageFactory, ProcedureFactory, TopicFactory
+from .factories import (
+    AgentFactory,
+    CaseFactory,
+    EnquiryFactory,
+    MessageFactory,
+    ProcedureFactory,
+    TopicFactory,
+)
 
 AGENT_NAMESPACES = {"core", "cases", "enquiries"}
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from levier.core.models import Agent
 from levier.core.text import search_terms
 
-from .models import OPEN_STATUSES, Case, Comment, Procedure, SupportingDocument
+from .models import OPEN_STATUSES, Case, CaseStatus, Comment, Procedure, SupportingDocument
 
 DUE_SOON = timedelta(days=5)
 
@@ -149,3 +149,16 @@ def get_published_procedure(slug: str) -> Procedure:
     if procedure is None:
         raise Http404("No such procedure.")
     return procedure
+
+
+def case_by_reference(reference: str) -> Case | None:
+    """The submitted case with this reference, for the usager's follow-up page only.
+
+    Not scoped to an agent: the portal checks the verification code right after.
+    """
+    return (
+        Case.objects.select_related("procedure", "contact")
+        .exclude(status=CaseStatus.DRAFT)
+        .filter(reference=reference.strip().upper())
+        .first()
+    )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from levier.cases import selectors as case_selectors
 from levier.cases.models import Case, CaseStatus
 from levier.core import verification
 from levier.enquiries import selectors as enquiry_selectors
@@ -64,24 +65,13 @@ class Followed:
     obj: Enquiry | Case
 
 
-def case_by_reference(reference: str) -> Case | None:
-    """The case with this reference, for the follow-up page only (the code is checked after)."""
-    # TODO(lead): move to levier.cases.selectors when the cases app offers it.
-    return (
-        Case.objects.select_related("procedure", "contact")
-        .exclude(status=CaseStatus.DRAFT)
-        .filter(reference=reference)
-        .first()
-    )
-
-
 def _find(reference: str, code: str) -> Followed | None:
     """The enquiry or case this reference names, if the code matches; else None."""
     enquiry = enquiry_selectors.enquiry_by_reference(reference)
     if enquiry is not None:
         ok = verification.matches(reference, code, enquiry.verification_digest)
         return Followed("enquiry", enquiry) if ok else None
-    case = case_by_reference(reference)
+    case = case_selectors.case_by_reference(reference)
     if case is not None:
         ok = verification.matches(reference, code, case.verification_digest)
         return Followed("case", case) if ok else None
@@ -99,7 +89,7 @@ def _granted(request: HttpRequest) -> Followed | None:
         enquiry = enquiry_selectors.enquiry_by_reference(grant.get("reference", ""))
         return Followed("enquiry", enquiry) if enquiry and enquiry.pk == grant.get("id") else None
     if grant.get("kind") == "case":
-        case = case_by_reference(grant.get("reference", ""))
+        case = case_selectors.case_by_reference(grant.get("reference", ""))
         return Followed("case", case) if case and case.pk == grant.get("id") else None
     return None
 
