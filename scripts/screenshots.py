@@ -65,7 +65,7 @@ def shoot() -> None:
                 links.first.click()
                 page.screenshot(path=OUT / f"portal-case-form-{label}.png", full_page=True)
             page.goto(BASE + "/connexion/")
-            page.fill("input[name=username]", "agent.entreprises")
+            page.fill("input[name=username]", "cheffe.equipe")
             page.fill("input[name=password]", "levier-demo-2026")
             page.click("main button[type=submit]")
             page.screenshot(path=OUT / f"home-{label}.png", full_page=True)

@@ -90,7 +90,7 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
-DSFR_MARK_OPTIONAL_FIELDS = True  # DSFR advice: mark the optional fields, not the required ones
+
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -7,24 +7,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
 from levier.contacts.identifiers import IdentifierField
 from levier.contacts.models import ContactKind
+from levier.core.forms import LevierForm
 from levier.core.models import Agent
 
 from .models import CaseStatus
 from .schema import CheckedFilesField, DateInput
-
-
-class LevierForm(DsfrBaseForm):
-    """DSFR form; required or optional marks follow settings.DSFR_MARK_OPTIONAL_FIELDS."""
-
-    def get_context(self):
-        # forms.Form's context: DsfrBaseForm's own warns about a transitional setting
-        # (required or optional marks follow settings.DSFR_MARK_OPTIONAL_FIELDS).
-        return forms.Form.get_context(self)
-
 
 STATUS_FILTER_CHOICES = [
     ("", _("All statuses")),

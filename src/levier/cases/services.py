@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from levier.contacts.models import Contact
 from levier.contacts.services import contact_find_or_create
 from levier.core.mail import send_email_later
 from levier.core.models import Agent, Role
+from levier.core.references import next_reference
 from levier.core.services import notification_create
 from levier.core.text import fold
 from levier.core.uploads import CheckedFile
@@ -53,7 +54,6 @@ FINAL_STATUSES = frozenset(
 COMMENT_MAX_LENGTH = 5000
 # @username as Django allows it (letters, digits and @ . + - _), not inside an email address.
 MENTION = re.compile(r"(?<![\w.@+-])@([\w.+-]+)")
-REFERENCE_ATTEMPTS = 5
 
 
 # ---------------------------------------------------------------------------
@@ -115,18 +115,6 @@ def procedure_publish_version(*, procedure: Procedure, actor: Any) -> ProcedureV
 # ---------------------------------------------------------------------------
 # Submission
 # ---------------------------------------------------------------------------
-
-
-def _next_reference(prefix: str, year: int) -> str:
-    start = f"{prefix}-{year}-"
-    last = (
-        Case.objects.filter(reference__startswith=start)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{start}{number:06d}"
 
 
 def _check_declared(version: ProcedureVersion, data: dict[str, Any], files: list) -> None:
@@ -204,31 +192,24 @@ def case_submit(
     now = timezone.now()
     code = new_code()
     with transaction.atomic():
-        for attempt in range(REFERENCE_ATTEMPTS):
-            reference = _next_reference(procedure.reference_prefix, timezone.localdate(now).year)
-            try:
-                with transaction.atomic():
-                    case = Case.objects.create(
-                        reference=reference,
-                        procedure=procedure,
-                        procedure_version=version,
-                        contact=contact,
-                        team_id=procedure.team_id,
-                        status=CaseStatus.SUBMITTED,
-                        data=data,
-                        created_at=now,
-                        submitted_at=now,
-                        updated_at=now,
-                        due_at=now + datetime.timedelta(days=procedure.instruction_days),
-                        verification_digest=digest(reference, code),
-                        search_text=fold(
-                            f"{reference} {contact.display_name} {contact.siret} {contact.email}"
-                        ),
-                    )
-                break
-            except IntegrityError:
-                if attempt == REFERENCE_ATTEMPTS - 1:
-                    raise
+        reference = next_reference(
+            model=Case, prefix=procedure.reference_prefix, year=timezone.localdate(now).year
+        )
+        case = Case.objects.create(
+            reference=reference,
+            procedure=procedure,
+            procedure_version=version,
+            contact=contact,
+            team_id=procedure.team_id,
+            status=CaseStatus.SUBMITTED,
+            data=data,
+            created_at=now,
+            submitted_at=now,
+            updated_at=now,
+            due_at=now + datetime.timedelta(days=procedure.instruction_days),
+            verification_digest=digest(reference, code),
+            search_text=fold(f"{reference} {contact.display_name} {contact.siret} {contact.email}"),
+        )
         documents = [_store_document(case, field_name, checked) for field_name, checked in files]
         record(
             actor=actor,

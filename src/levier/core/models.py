@@ -101,3 +101,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ReferenceCounter(models.Model):
+    """Last number given for a reference prefix in a year (PREFIX-YYYY-NNNNNN)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

@@ -87,22 +87,25 @@ class CaseDataBuilder:
     def _days_before(self, day: datetime.date, low: int, high: int) -> datetime.date:
         return day - datetime.timedelta(days=self.rng.randint(low, high))
 
-    def build(self, slug: str, record: Any, submitted_on: datetime.date) -> tuple[dict, list[DocumentSpec]]:
+    def build(self, slug: str, record: Any, submitted_on: datetime.date, *,
+              documents: bool = True) -> tuple[dict, list[DocumentSpec]]:
+        """Declared data, and the specs of its documents unless `documents` is False."""
         if slug == "aide-petites-entreprises":
-            return self.small_business(record, submitted_on)
+            return self.small_business(record, submitted_on, documents)
         if slug == "aide-logement":
-            return self.housing(record, submitted_on)
+            return self.housing(record, submitted_on, documents)
         if slug == "subvention-associations":
-            return self.association(record, submitted_on)
+            return self.association(record, submitted_on, documents)
         raise ValueError(f"No demo data for the procedure {slug!r}.")
 
     # -- Aide aux petites entreprises -----------------------------------------
 
-    def small_business(self, company: CompanyRecord, submitted_on: datetime.date) -> tuple[dict, list]:
+    def small_business(self, company: CompanyRecord, submitted_on: datetime.date,
+                       documents: bool = True) -> tuple[dict, list]:
         rng = self.rng
         headcount = int(self._lognormal(3, 1.0, 0, 49)) if rng.random() > 0.25 else 0
         turnover = money(round((headcount + 1) * rng.uniform(55_000, 140_000), -2))
-        category = rng.choices(list(content.PROJECTS["aide-petites-entreprises"]), weights=(35, 20, 25, 15, 5))[0]
+        category = rng.choices(list(content.PROJECTS["aide-petites-entreprises"]), cum_weights=(35, 55, 80, 95, 100))[0]
         description = rng.choice(content.PROJECTS["aide-petites-entreprises"][category])
         cost = money(self._lognormal(18_000, 0.8, 2_000, 300_000) + rng.randint(0, 99) / 100)
         requested = min(Decimal(15_000), money(round(float(cost) * rng.uniform(0.3, 0.5), -1)))
@@ -119,6 +122,8 @@ class CaseDataBuilder:
             "iban": company.iban,
             "contact_phone": self.generator.mobile_phone() if rng.random() < 0.6 else "",
         }
+        if not documents:
+            return data, []
         declared_siren = company.siret[:9]
         kbis = KbisSpec(
             declared_siren=declared_siren,
@@ -155,9 +160,9 @@ class CaseDataBuilder:
 
     # -- Aide au logement ------------------------------------------------------
 
-    def housing(self, person: PersonRecord, submitted_on: datetime.date) -> tuple[dict, list]:
+    def housing(self, person: PersonRecord, submitted_on: datetime.date, documents: bool = True) -> tuple[dict, list]:
         rng = self.rng
-        size = rng.choices((1, 2, 3, 4, 5, 6), weights=(30, 25, 18, 15, 8, 4))[0]
+        size = rng.choices((1, 2, 3, 4, 5, 6), cum_weights=(30, 55, 73, 88, 96, 100))[0]
         couple = size >= 2 and rng.random() < 0.6
         adults = 2 if couple else 1
         children = size - adults
@@ -165,7 +170,7 @@ class CaseDataBuilder:
         if not couple and children:
             parts += Decimal("0.5")  # parent isolé
         income = money(round(self._lognormal(12_500, 0.45, 0, 60_000) * adults + children * rng.uniform(0, 1500)))
-        housing_type = rng.choices(content.LOGEMENT_SCHEMA[3]["choices"], weights=(45, 50, 5))[0]
+        housing_type = rng.choices(content.LOGEMENT_SCHEMA[3]["choices"], cum_weights=(45, 95, 100))[0]
         commune = person.address.city
         if housing_type.startswith("Logement social"):
             landlord = f"Office public de l'habitat {de(commune)}"
@@ -195,6 +200,8 @@ class CaseDataBuilder:
             "monthly_charges": _money_text(round(rng.uniform(25, 160), 2)) if rng.random() < 0.8 else None,
             "iban": person.iban,
         }
+        if not documents:
+            return data, []
         if self._mismatch():
             printed = money(round(float(income) * rng.uniform(1.15, 1.6)))
         else:
@@ -220,7 +227,8 @@ class CaseDataBuilder:
 
     # -- Subvention aux associations ------------------------------------------
 
-    def association(self, association: CompanyRecord, submitted_on: datetime.date) -> tuple[dict, list]:
+    def association(self, association: CompanyRecord, submitted_on: datetime.date,
+                    documents: bool = True) -> tuple[dict, list]:
         rng = self.rng
         title, description = rng.choice(content.PROJECTS["subvention-associations"])
         budget = money(round(self._lognormal(9_000, 0.9, 800, 400_000), -1))
@@ -238,6 +246,8 @@ class CaseDataBuilder:
             "other_funding": _money_text(other) if other is not None else None,
             "iban": association.iban,
         }
+        if not documents:
+            return data, []
         if self._mismatch():
             factor = rng.choice((rng.uniform(0.7, 0.9), rng.uniform(1.1, 1.3)))
             printed = money(round(float(budget) * factor, -1))

@@ -229,8 +229,8 @@ class DemoGenerator:
         name = rng.choice(self._street_names_by_type[street_type])
         if street_type == "place" and rng.random() < 0.5:
             return f"{street_type} {name}"
-        number = rng.choices((rng.randint(1, 30), rng.randint(1, 180)), weights=(3, 1))[0]
-        suffix = rng.choices(("", " bis", " ter"), weights=(94, 5, 1))[0]
+        number = (rng.randint(1, 30) if rng.random() < 0.75 else rng.randint(1, 180))
+        suffix = rng.choices(("", " bis", " ter"), cum_weights=(94, 99, 100))[0]
         return f"{number}{suffix} {street_type} {name}"
 
     def address(self, commune: Commune | None = None) -> Address:
@@ -281,7 +281,7 @@ class DemoGenerator:
 
     def siret(self, siren: str, establishment: int | None = None) -> str:
         if establishment is None:
-            establishment = self.rng.choices((1, 2, 3, 4), weights=(70, 18, 8, 4))[0]
+            establishment = self.rng.choices((1, 2, 3, 4), cum_weights=(70, 88, 96, 100))[0]
         return with_luhn(f"{siren}{establishment:04d}")
 
     def mobile_phone(self) -> str:
@@ -302,7 +302,7 @@ class DemoGenerator:
         local = rng.choices(
             (f"{first}.{last}", f"{first[:1]}{last}", f"{first}.{last}{birth_date.year % 100:02d}",
              f"{first}{last}", f"{last}.{first}"),
-            weights=(45, 15, 20, 10, 10),
+            cum_weights=(45, 60, 80, 90, 100),
         )[0]
         return f"{self._unique_local(local)}@{self._domains.pick(rng)}"
 

@@ -33,6 +33,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from pathlib import Path
 
 from fpdf import FPDF
@@ -105,7 +106,7 @@ class PrintedDocument:
     page_count: int = 1
     content_type: str = "application/pdf"
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
 

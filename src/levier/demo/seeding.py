@@ -126,6 +126,7 @@ class PoolContact:
     display_name: str
     siret: str
     email: str
+    folded: str  # fold(name siret email): the usager's part of search_text
 
 
 @dataclass(slots=True)
@@ -255,8 +256,11 @@ class Seeder:
                 with transaction.atomic():
                     ids = self.writer.insert(Contact, rows)
                 for contact_id, record, row in zip(ids, records, rows, strict=True):
-                    self.pool[kind].append(PoolContact(contact_id, kind, record, record.display_name,
-                                                       row.get("siret", ""), row["email"]))
+                    siret = row.get("siret", "")
+                    self.pool[kind].append(PoolContact(
+                        contact_id, kind, record, record.display_name, siret, row["email"],
+                        fold(f"{record.display_name} {siret} {row['email']}"),
+                    ))
                 bar.update(end - start)
                 self.report.add("contacts", end - start)
         bar.close()
@@ -344,9 +348,9 @@ class Seeder:
                 weights=(0.88 - refused_share, refused_share, 0.12),
             )[0]
         if age_days < 3:
-            return rng.choices((CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW), weights=(85, 15))[0]
+            return rng.choices((CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW), cum_weights=(85, 100))[0]
         return rng.choices((CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING_FOR_USAGER),
-                           weights=(30, 55, 15))[0]
+                           cum_weights=(30, 85, 100))[0]
 
     def build_specimens(self) -> None:
         """A few dozen documents shared by older cases, printed once."""
@@ -379,18 +383,21 @@ class Seeder:
         contact = self.pick_contact(entry["contact_kind"])
         submitted = usager_time(self.now - window + window * ((index + rng.random()) / total), rng)
         submitted = min(submitted, self.now - datetime.timedelta(minutes=rng.randint(5, 600)))
-        data, specs = self.builder.build(slug, contact.record, submitted.astimezone(PARIS).date())
-        recent = index >= total - options.personal_documents
-        mismatching = recent and any(spec.truth().printed != spec.truth().declared for spec in specs)
+        submitted_on = submitted.astimezone(PARIS).date()
         age_days = (self.now - submitted).total_seconds() / 86400
-        status = self.choose_status(age_days, procedure.instruction_days, mismatching)
-        # What agents open in their queues has its own documents, back to 3 x N cases.
-        personal = recent or (status not in FINAL and index >= total - 3 * options.personal_documents)
         documents: list[PrintedDocument] = []
-        if not options.documents:
-            specs = []
-        elif not personal:
-            documents, specs = self.specimen_for(slug, data), []
+        if options.documents and index >= total - options.personal_documents:
+            # The most recent cases: documents printed for them, and decisions that follow their flaws.
+            data, specs = self.builder.build(slug, contact.record, submitted_on)
+            mismatching = any(not spec.truth().matches for spec in specs)
+            status = self.choose_status(age_days, procedure.instruction_days, mismatching)
+        else:
+            status = self.choose_status(age_days, procedure.instruction_days, False)
+            # What agents open in their queues has its own documents, back to 3 x N cases.
+            personal = options.documents and status not in FINAL and index >= total - 3 * options.personal_documents
+            data, specs = self.builder.build(slug, contact.record, submitted_on, documents=personal)
+            if options.documents and not personal:
+                documents = self.specimen_for(slug, data)
         if status == CaseStatus.DRAFT and rng.random() < 0.5:
             documents, specs = [], []  # the usager has not uploaded anything yet
         reference = self.next_reference(procedure.reference_prefix, submitted)
@@ -412,7 +419,8 @@ class Seeder:
             "decided_at": None,
             "updated_at": submitted,
             "verification_digest": verification_digest,
-            "search_text": fold(f"{reference} {contact.display_name} {contact.siret} {contact.email}"),
+            # = fold(f"{reference} {name} {siret} {email}"), references being plain ASCII
+            "search_text": f"{reference.lower()} {contact.folded}",
         }
         plan = CasePlan(row=row, contact=contact, slug=slug, documents=documents, specs=specs)
         if not draft:

@@ -9,8 +9,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from dsfr.forms import DsfrBaseForm
 
+from levier.core.forms import LevierForm
 from levier.core.selectors import colleagues_of, teams_of
 from levier.core.uploads import check_upload
 
@@ -18,16 +18,6 @@ from .models import EnquiryStatus
 from .selectors import assignable_agents, topics_for
 
 MAX_FILES = 5
-
-
-class LevierForm(DsfrBaseForm):
-    """DSFR rendering. Required fields are marked as settings.DSFR_MARK_OPTIONAL_FIELDS says."""
-
-    def get_context(self) -> dict:
-        # Skip DsfrBaseForm's deprecation warning about that setting; nothing else differs.
-        context = forms.Form.get_context(self)
-        context.setdefault("DSFR_MARK_OPTIONAL_FIELDS", False)
-        return context
 
 
 def _files_help_text(max_files: int) -> str:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from levier.contacts.models import Contact
 from levier.core import verification
 from levier.core.mail import send_email_later
 from levier.core.models import Agent, Team
+from levier.core.references import next_reference
 from levier.core.services import notification_create
 from levier.core.text import fold
 from levier.core.uploads import CheckedFile
@@ -41,7 +42,6 @@ from .models import (
 
 DEFAULT_SLA_HOURS = 72
 REFERENCE_PREFIX = "SOL"
-MAX_REFERENCE_ATTEMPTS = 5
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -71,20 +71,6 @@ def _require_text(value: str, field: str, message: str) -> str:
     if not text:
         raise ValidationError({field: message})
     return text
-
-
-def _next_reference(year: int) -> str:
-    """SOL-YYYY-NNNNNN, the next number of the year (uniqueness is enforced by the DB)."""
-    prefix = f"{REFERENCE_PREFIX}-{year}-"
-    last = (
-        Enquiry.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    suffix = last[len(prefix) :] if last else ""
-    number = int(suffix) + 1 if suffix.isdigit() else 1
-    return f"{prefix}{number:06d}"
 
 
 def _store_attachments(message: Message, attachments: Iterable[CheckedFile]) -> list[Attachment]:
@@ -149,33 +135,24 @@ def enquiry_create(
     sla_hours = topic.sla_hours if topic is not None else DEFAULT_SLA_HOURS
     code = verification.new_code()
     with transaction.atomic():
-        enquiry = None
-        for _attempt in range(MAX_REFERENCE_ATTEMPTS):
-            reference = _next_reference(timezone.localdate(now).year)
-            try:
-                with transaction.atomic():
-                    enquiry = Enquiry.objects.create(
-                        reference=reference,
-                        channel=channel,
-                        topic=topic,
-                        subject=subject,
-                        status=EnquiryStatus.NEW,
-                        priority=priority,
-                        team=team,
-                        contact=contact,
-                        created_at=now,
-                        updated_at=now,
-                        sla_due_at=now + timedelta(hours=sla_hours),
-                        verification_digest=verification.digest(reference, code),
-                        search_text=fold(
-                            f"{reference} {subject} {contact.display_name} {contact.email}"
-                        ),
-                    )
-                break
-            except IntegrityError:
-                continue  # another enquiry took this number meanwhile: take the next one
-        if enquiry is None:
-            raise RuntimeError("Could not allocate an enquiry reference.")
+        reference = next_reference(
+            model=Enquiry, prefix=REFERENCE_PREFIX, year=timezone.localdate(now).year
+        )
+        enquiry = Enquiry.objects.create(
+            reference=reference,
+            channel=channel,
+            topic=topic,
+            subject=subject,
+            status=EnquiryStatus.NEW,
+            priority=priority,
+            team=team,
+            contact=contact,
+            created_at=now,
+            updated_at=now,
+            sla_due_at=now + timedelta(hours=sla_hours),
+            verification_digest=verification.digest(reference, code),
+            search_text=fold(f"{reference} {subject} {contact.display_name} {contact.email}"),
+        )
         message = Message.objects.create(
             enquiry=enquiry,
             direction=Direction.IN,

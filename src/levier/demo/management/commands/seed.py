@@ -7,7 +7,7 @@ from django.db import connection
 
 from levier.core.models import Role
 from levier.demo.reset import NotADemoDatabase, reset_demo_data
-from levier.demo.seeding import SeedOptions, Seeder
+from levier.demo.seeding import Seeder, SeedOptions
 from levier.demo.setup import DEMO_PASSWORD
 
 
