@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from levier.contacts.identifiers import IdentifierField
 from levier.contacts.models import ContactKind
-from levier.core.forms import LevierForm
+from levier.core.forms import CheckedFilesField, LevierForm
 from levier.core.models import Agent
 
 from .models import CaseStatus
-from .schema import CheckedFilesField, DateInput
+from .schema import DateInput
 
 STATUS_FILTER_CHOICES = [
     ("", _("All statuses")),

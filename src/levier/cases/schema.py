@@ -322,41 +322,6 @@ class CheckedFileField(forms.FileField):
         return check_upload(uploaded)
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class CheckedFilesField(forms.FileField):
-    """Several supporting documents in one input; each one is checked."""
-
-    def __init__(self, *, max_files: int = 5, **kwargs):
-        accept = ",".join(sorted({ext for exts in ACCEPTED_TYPES.values() for ext in exts}))
-        widget = MultipleFileInput(attrs={"class": "fr-upload", "accept": accept, "multiple": True})
-        widget.group_class = "fr-upload-group"
-        kwargs.setdefault("widget", widget)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.max_files = max_files
-
-    def clean(self, data, initial=None):
-        uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(uploads) > self.max_files:
-            raise ValidationError(
-                _("Send at most %(count)s files here.") % {"count": self.max_files}, code="too_many"
-            )
-        checked, errors = [], []
-        for uploaded in uploads:
-            try:
-                checked.append(check_upload(uploaded))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return checked
 
 
 # ---------------------------------------------------------------------------

@@ -8,8 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from levier.core.forms import LevierForm
-from levier.enquiries.forms import CheckedFilesField
+from levier.core.forms import CheckedFilesField, LevierForm
 from levier.enquiries.selectors import portal_topics
 
 PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")

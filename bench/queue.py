@@ -1,0 +1,224 @@
+"""Benchmark: loading cases, and the team-queue page, against bare PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1/postgres python bench/queue.py [--quick]
+
+Needs PostgreSQL: DATABASE_URL names the server (any database on it). The script
+creates its own database (`levier_bench` by default), drops it first if it exists,
+migrates it, and drops it at the end unless `--keep`.
+
+(a) Loading. levier's seed path (`levier.demo.seeding.Seeder`, cases only: plan,
+    declared data, search text, verification digest, write) against a bare COPY of
+    the very same rows, read back from the table and streamed with psycopg into the
+    emptied `cases_case`. Both run against the same indexes (the trigram index on
+    search_text included). Printed as rows per second and `seed_vs_bare_insert`.
+
+(b) Queue page. Median server time of GET /dossiers/?status=open&assignee=none, and
+    of the home page, through Django's test client logged in as an agent, against
+    the bare SELECT the list needs (the same joins, filters, order and LIMIT 26) run
+    with psycopg. Printed last as `queue_page_vs_bare_sql`.
+
+One figure per line, `name: value`. Benchmarks assert nothing about time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named queue.py: keep its folder off sys.path, or it would shadow the
+# standard library's `queue` for every module imported after this point.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+ROOT = HERE.parent
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+QUEUE_URL = "/dossiers/?status=open&assignee=none"
+HOME_URL = "/"
+AGENT = "agent.entreprises"
+PAGE_ROWS = 26  # a page of 25 and one more to know whether a next page exists
+OPEN_STATUSES = ("submitted", "in_review", "waiting_for_usager")
+BARE_QUEUE_SQL = """
+SELECT c.*, p.*, ct.*, t.*, a.*
+FROM cases_case c
+JOIN cases_procedure p ON p.id = c.procedure_id
+JOIN contacts_contact ct ON ct.id = c.contact_id
+JOIN core_team t ON t.id = c.team_id
+LEFT JOIN core_agent a ON a.id = c.assignee_id
+WHERE c.team_id = ANY(%(teams)s) AND c.status = ANY(%(statuses)s) AND c.assignee_id IS NULL
+ORDER BY c.id DESC
+LIMIT %(limit)s
+"""
+
+
+def emit(name: str, value: str) -> None:
+    print(f"{name}: {value}", flush=True)
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def recreate_database(server_url: str, name: str, *, drop_only: bool = False) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not drop_only:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def median_seconds(action, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def bench_loading(args, psycopg_url: str) -> None:
+    import psycopg
+
+    from levier.demo.seeding import Seeder, SeedOptions
+
+    seeder = Seeder(SeedOptions(cases=args.cases, enquiries=0, documents=False, comments=False, journal=False,
+                                progress=not args.quiet, chunk_size=args.chunk_size))
+    seeder.prepare()
+    seeder.create_contacts()
+    started = time.perf_counter()
+    seeder.create_cases()
+    seed_seconds = time.perf_counter() - started
+    seed_rate = args.cases / seed_seconds
+
+    with psycopg.connect(psycopg_url, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS bench_case_rows")
+        connection.execute("CREATE UNLOGGED TABLE bench_case_rows AS SELECT * FROM cases_case")
+        described = connection.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cases_case' "
+            "ORDER BY ordinal_position").fetchall()
+        connection.execute("TRUNCATE cases_case CASCADE")
+        column_list = ", ".join(name for name, _type in described)
+        # JSON is read back as text: the bare insert gets it serialised already.
+        select_list = ", ".join(f"{name}::text" if kind == "jsonb" else name for name, kind in described)
+        bare_seconds, last_id = 0.0, 0
+        with connection.cursor() as reader, connection.cursor() as writer:
+            while True:
+                # Reading the pre-generated rows is not timed; only the insert is.
+                reader.execute(
+                    f"SELECT {select_list} FROM bench_case_rows WHERE id > %s ORDER BY id LIMIT %s",
+                    [last_id, args.chunk_size])
+                rows = reader.fetchall()
+                if not rows:
+                    break
+                last_id = rows[-1][0]
+                started = time.perf_counter()
+                with connection.transaction():
+                    with writer.copy(f"COPY cases_case ({column_list}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                bare_seconds += time.perf_counter() - started
+        connection.execute("DROP TABLE bench_case_rows")
+        connection.execute("VACUUM ANALYZE cases_case")
+    bare_rate = args.cases / bare_seconds
+    emit("cases", f"{args.cases}")
+    emit("seed_seconds", f"{seed_seconds:.1f}")
+    emit("seed_rows_per_s", f"{seed_rate:.0f}")
+    emit("bare_insert_seconds", f"{bare_seconds:.1f}")
+    emit("bare_insert_rows_per_s", f"{bare_rate:.0f}")
+    emit("seed_vs_bare_insert", f"{seed_rate / bare_rate:.2f}x (goal >= 0.5x)")
+
+
+def bench_queue(args, psycopg_url: str) -> None:
+    import psycopg
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from levier.core.models import Agent
+
+    agent = Agent.objects.get(username=AGENT)
+    team_ids = agent.visible_team_ids()
+    client = Client()
+    client.force_login(agent)
+
+    def get(url: str) -> None:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}; is the cases list view wired?")
+
+    for url in (QUEUE_URL, HOME_URL):
+        get(url)  # warm up: templates, caches, connection
+    with CaptureQueriesContext(connection) as queries:
+        get(QUEUE_URL)
+    queue_seconds = median_seconds(lambda: get(QUEUE_URL), args.requests)
+    home_seconds = median_seconds(lambda: get(HOME_URL), args.requests)
+
+    with psycopg.connect(psycopg_url, autocommit=True) as bare:
+        params = {"teams": team_ids, "statuses": list(OPEN_STATUSES), "limit": PAGE_ROWS}
+        rows = bare.execute(BARE_QUEUE_SQL, params).fetchall()  # warm up
+
+        def run_bare() -> None:
+            bare.execute(BARE_QUEUE_SQL, params).fetchall()
+
+        bare_seconds = median_seconds(run_bare, args.requests)
+    emit("queue_rows", f"{len(rows)}")
+    emit("queue_page_queries", f"{len(queries.captured_queries)}")
+    emit("home_page_ms", f"{home_seconds * 1000:.1f}")
+    emit("queue_page_ms", f"{queue_seconds * 1000:.1f}")
+    emit("bare_sql_ms", f"{bare_seconds * 1000:.2f}")
+    emit("queue_page_vs_bare_sql", f"{queue_seconds / bare_seconds:.1f}x (goal <= 3x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small run, under a minute (20,000 cases)")
+    parser.add_argument("--cases", type=int, default=None, help="cases to load (default 1,000,000; 20,000 quick)")
+    parser.add_argument("--requests", type=int, default=None, help="requests per page for the medians")
+    parser.add_argument("--chunk-size", type=int, default=10_000)
+    parser.add_argument("--database", default="levier_bench", help="name of the database to create")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args()
+    args.cases = args.cases or (20_000 if args.quick else 1_000_000)
+    args.requests = args.requests or (30 if args.quick else 100)
+
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("bench/queue.py needs PostgreSQL: set DATABASE_URL=postgres://user@host/any-database")
+    bench_url = with_database(server_url, args.database)
+    psycopg_url = bench_url.replace("postgres://", "postgresql://", 1)
+    recreate_database(server_url, args.database)
+
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("LEVIER_VAR_DIR", tempfile.mkdtemp(prefix="levier-bench-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "levier.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    try:
+        call_command("migrate", verbosity=0)
+        bench_loading(args, psycopg_url)
+        bench_queue(args, psycopg_url)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            recreate_database(server_url, args.database, drop_only=True)
+
+
+if __name__ == "__main__":
+    main()
