@@ -320,3 +320,16 @@ def test_merge_uses_the_database_state_not_a_stale_instance(person, agent):
     contact_merge(source=person, target=target, actor=agent)
     with pytest.raises(ValidationError, match="already merged"):
         contact_merge(source=stale, target=ContactFactory(), actor=agent)
+
+
+def test_merged_cases_and_enquiries_are_found_under_the_targets_name(agent):
+    from levier.cases.models import Case
+    from levier.enquiries.models import Enquiry
+
+    target = ContactFactory(first_name="Élodie", last_name="Dupont", email="elodie@exemple.fr")
+    source = ContactFactory(first_name="Elodie", last_name="Dupond", email="e.dupond@exemple.fr")
+    case = CaseFactory(contact=source)
+    enquiry = EnquiryFactory(contact=source)
+    contact_merge(source=source, target=target, actor=agent)
+    assert Case.objects.filter(pk=case.pk, search_text__contains="elodie@exemple.fr").exists()
+    assert Enquiry.objects.filter(pk=enquiry.pk, search_text__contains="dupont").exists()

@@ -9,16 +9,22 @@ from django.utils.translation import gettext_lazy as _
 
 from levier.contacts.models import Contact
 from levier.core.models import Organisation, Team
+from levier.core.text import fold
 
 
 class Procedure(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="procedures")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="procedures"
+    )
     slug = models.SlugField(_("short name"), unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     reference_prefix = models.CharField(_("reference prefix"), max_length=6)
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("instructing team")
+        Team,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("instructing team"),
     )
     published = models.BooleanField(_("published on the portal"), default=False)
     instruction_days = models.PositiveIntegerField(_("instruction deadline (days)"), default=30)
@@ -73,7 +79,22 @@ OPEN_STATUSES = [
 ]
 
 
+def case_search_text(reference: str, contact: Contact) -> str:
+    """What the search box matches for a case: reference, name, SIRET and email, folded."""
+    return fold(f"{reference} {contact.display_name} {contact.siret} {contact.email}")
+
+
 class CaseQuerySet(models.QuerySet):
+    def refresh_search_text(self) -> int:
+        """Recompute search_text (after a contact changed or was merged)."""
+        changed = 0
+        for case in self.select_related("contact").only("reference", "search_text", "contact"):
+            text = case_search_text(case.reference, case.contact)
+            if text != case.search_text:
+                type(case).objects.filter(pk=case.pk).update(search_text=text)
+                changed += 1
+        return changed
+
     def visible_to(self, agent) -> CaseQuerySet:
         return self.filter(team_id__in=agent.visible_team_ids())
 
@@ -84,14 +105,21 @@ class CaseQuerySet(models.QuerySet):
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="cases")
-    procedure_version = models.ForeignKey(ProcedureVersion, on_delete=models.PROTECT, related_name="+")
+    procedure_version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.PROTECT, related_name="+"
+    )
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="cases")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="assigned_cases",
     )
-    status = models.CharField(_("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.DRAFT
+    )
     status_reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("declared data"), default=dict)
     created_at = models.DateTimeField(default=timezone.now)

@@ -25,12 +25,19 @@ from levier.core.mail import send_email_later
 from levier.core.models import Agent, Role
 from levier.core.references import next_reference
 from levier.core.services import notification_create
-from levier.core.text import fold
 from levier.core.uploads import CheckedFile
 from levier.core.verification import digest, new_code
 from levier.journal.services import Actor, as_actor, record
 
-from .models import Case, CaseStatus, Comment, Procedure, ProcedureVersion, SupportingDocument
+from .models import (
+    Case,
+    CaseStatus,
+    Comment,
+    Procedure,
+    ProcedureVersion,
+    SupportingDocument,
+    case_search_text,
+)
 from .schema import file_field_names, validate_schema
 
 # The lifecycle: from each status, the statuses a case may go to.
@@ -208,7 +215,7 @@ def case_submit(
             updated_at=now,
             due_at=now + datetime.timedelta(days=procedure.instruction_days),
             verification_digest=digest(reference, code),
-            search_text=fold(f"{reference} {contact.display_name} {contact.siret} {contact.email}"),
+            search_text=case_search_text(reference, contact),
         )
         documents = [_store_document(case, field_name, checked) for field_name, checked in files]
         record(

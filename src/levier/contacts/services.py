@@ -227,6 +227,9 @@ def contact_merge(*, source: Contact, target: Contact, actor: Agent | Actor) -> 
         )
         Case.objects.filter(id__in=cases).update(contact=target)
         Enquiry.objects.filter(id__in=enquiries).update(contact=target)
+        # The moved rows are now searched under the target's name, SIRET and email.
+        Case.objects.filter(id__in=cases).refresh_search_text()
+        Enquiry.objects.filter(id__in=enquiries).refresh_search_text()
         earlier = list(
             Contact.objects.filter(merged_into=source).order_by("id").values_list("id", flat=True)
         )

@@ -9,14 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from levier.contacts.models import Contact
 from levier.core.models import Organisation, Team
+from levier.core.text import fold
 
 
 class Topic(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="topics")
     slug = models.SlugField(_("short name"), unique=True)
     label = models.CharField(_("label"), max_length=200)
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="topics",
-                             verbose_name=_("default team"))
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="topics", verbose_name=_("default team")
+    )
     sla_hours = models.PositiveIntegerField(_("answer deadline (hours)"), default=72)
 
     class Meta:
@@ -51,7 +53,24 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+def enquiry_search_text(reference: str, subject: str, contact: Contact) -> str:
+    """What the search box matches for an enquiry: reference, subject, name and email, folded."""
+    return fold(f"{reference} {subject} {contact.display_name} {contact.email}")
+
+
 class EnquiryQuerySet(models.QuerySet):
+    def refresh_search_text(self) -> int:
+        """Recompute search_text (after a contact changed or was merged)."""
+        changed = 0
+        for enquiry in self.select_related("contact").only(
+            "reference", "subject", "search_text", "contact"
+        ):
+            text = enquiry_search_text(enquiry.reference, enquiry.subject, enquiry.contact)
+            if text != enquiry.search_text:
+                type(enquiry).objects.filter(pk=enquiry.pk).update(search_text=text)
+                changed += 1
+        return changed
+
     def visible_to(self, agent) -> EnquiryQuerySet:
         return self.filter(team_id__in=agent.visible_team_ids())
 
@@ -62,13 +81,22 @@ class EnquiryQuerySet(models.QuerySet):
 class Enquiry(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="enquiries")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="enquiries"
+    )
     subject = models.CharField(_("subject"), max_length=200)
-    status = models.CharField(_("status"), max_length=20, choices=EnquiryStatus.choices, default=EnquiryStatus.NEW)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnquiryStatus.choices, default=EnquiryStatus.NEW
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="enquiries")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="assigned_enquiries",
     )
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="enquiries")

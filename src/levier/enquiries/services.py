@@ -25,7 +25,6 @@ from levier.core.mail import send_email_later
 from levier.core.models import Agent, Team
 from levier.core.references import next_reference
 from levier.core.services import notification_create
-from levier.core.text import fold
 from levier.core.uploads import CheckedFile
 from levier.journal.services import Actor, record
 
@@ -38,6 +37,7 @@ from .models import (
     Message,
     Priority,
     Topic,
+    enquiry_search_text,
 )
 
 DEFAULT_SLA_HOURS = 72
@@ -151,7 +151,7 @@ def enquiry_create(
             updated_at=now,
             sla_due_at=now + timedelta(hours=sla_hours),
             verification_digest=verification.digest(reference, code),
-            search_text=fold(f"{reference} {subject} {contact.display_name} {contact.email}"),
+            search_text=enquiry_search_text(reference, subject, contact),
         )
         message = Message.objects.create(
             enquiry=enquiry,
