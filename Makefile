@@ -45,7 +45,7 @@ lint: install-dev
 
 # Regenerate the French catalogue (needs GNU gettext); the compiled .mo is committed.
 messages: install-dev
-	cd src/levier && ../../$(BIN)/levier makemessages -l fr --no-obsolete && ../../$(BIN)/levier compilemessages -l fr
+	cd src/levier && ../../$(BIN)/levier makemessages -l fr --no-obsolete -i "demo/data/*" && ../../$(BIN)/levier compilemessages -l fr
 
 screenshots: install-dev system-deps
 	$(BIN)/python scripts/screenshots.py

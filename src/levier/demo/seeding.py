@@ -24,7 +24,6 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -253,7 +252,7 @@ class Seeder:
             for start, end in _chunks(size, self.options.chunk_size):
                 records = [self.new_record(kind) for _ in range(end - start)]
                 rows = [{**record.contact_fields(), "created_at": self.now} for record in records]
-                with transaction.atomic():
+                with self.writer.unit():
                     ids = self.writer.insert(Contact, rows)
                 for contact_id, record, row in zip(ids, records, rows, strict=True):
                     siret = row.get("siret", "")
@@ -263,6 +262,7 @@ class Seeder:
                     ))
                 bar.update(end - start)
                 self.report.add("contacts", end - start)
+        self.writer.drain()
         bar.close()
 
     def pick_contact(self, kind: str) -> PoolContact:
@@ -541,11 +541,12 @@ class Seeder:
                     plan.documents = plan.documents + [next(printed) for _ in plan.specs]
             self.write_cases(plans)
             bar.update(end - start)
+        self.writer.drain()
         bar.close()
 
     def write_cases(self, plans: list[CasePlan]) -> None:
         writer, report = self.writer, self.report
-        with transaction.atomic():
+        with writer.unit():
             case_ids = writer.insert(Case, [plan.row for plan in plans])
             document_rows, comment_rows = [], []
             for case_id, plan in zip(case_ids, plans, strict=True):
@@ -573,8 +574,8 @@ class Seeder:
                     mention_rows.extend({"comment_id": comment_id, "agent_id": m.id} for m in mentions)
                 if self.options.journal:
                     event_rows.extend(self.case_events(plan, case_id, documents, comments))
-            writer.insert(Comment.mentions.through, mention_rows)
-            writer.insert(Event, event_rows)
+            writer.insert(Comment.mentions.through, mention_rows, need_ids=False)
+            writer.insert(Event, event_rows, need_ids=False)
         report.add("cases", len(plans))
         report.add("documents", len(document_rows))
         report.add("comments", len(comment_rows))
@@ -600,6 +601,7 @@ class Seeder:
             plans = [self.plan_enquiry(index, options.enquiries) for index in range(start, end)]
             self.write_enquiries(plans)
             bar.update(end - start)
+        self.writer.drain()
         bar.close()
 
     def plan_enquiry(self, index: int, total: int) -> dict[str, Any]:
@@ -703,7 +705,7 @@ class Seeder:
 
     def write_enquiries(self, plans: list[dict[str, Any]]) -> None:
         writer, report = self.writer, self.report
-        with transaction.atomic():
+        with writer.unit():
             enquiry_ids = writer.insert(Enquiry, [plan["row"] for plan in plans])
             message_rows = [
                 {"enquiry_id": enquiry_id, "direction": direction, "author_agent_id": author.id if author else None,
@@ -717,7 +719,7 @@ class Seeder:
                 ids = [next(message_ids) for _ in plan["messages"]]
                 if self.options.journal:
                     event_rows.extend(self.enquiry_events(plan, enquiry_id, ids))
-            writer.insert(Event, event_rows)
+            writer.insert(Event, event_rows, need_ids=False)
         report.add("enquiries", len(plans))
         report.add("messages", len(message_rows))
         report.add("events", len(event_rows))

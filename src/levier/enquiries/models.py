@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from levier.contacts.models import Contact
 from levier.core.models import Organisation, Team
@@ -40,7 +41,7 @@ class Channel(models.TextChoices):
 
 
 class EnquiryStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("enquiry status", "New")
     OPEN = "open", _("Open")
     WAITING_FOR_USAGER = "waiting_for_usager", _("Waiting for the usager")
     CLOSED = "closed", _("Closed")
@@ -124,7 +125,7 @@ class Enquiry(models.Model):
 
 
 class Direction(models.TextChoices):
-    IN = "in", _("Received")
+    IN = "in", pgettext_lazy("message direction", "Received")
     OUT = "out", _("Sent")
 
 

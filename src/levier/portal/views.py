@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from levier.cases import selectors as case_selectors
@@ -42,7 +42,7 @@ _DUMMY_DIGEST = "0" * 64
 
 # What the usager reads for each enquiry status.
 USAGER_ENQUIRY_STATUS = {
-    EnquiryStatus.NEW: gettext_lazy("Received"),
+    EnquiryStatus.NEW: pgettext_lazy("enquiry status", "Received"),
     EnquiryStatus.OPEN: gettext_lazy("Being handled"),
     EnquiryStatus.WAITING_FOR_USAGER: gettext_lazy("Answered — waiting for your reply"),
     EnquiryStatus.CLOSED: gettext_lazy("Answered and closed"),
