@@ -73,7 +73,9 @@ def recreate_database(server_url: str, name: str, *, drop_only: bool = False) ->
     from psycopg import sql
 
     with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         if not drop_only:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
@@ -92,8 +94,17 @@ def bench_loading(args, psycopg_url: str) -> None:
 
     from levier.demo.seeding import Seeder, SeedOptions
 
-    seeder = Seeder(SeedOptions(cases=args.cases, enquiries=0, documents=False, comments=False, journal=False,
-                                progress=not args.quiet, chunk_size=args.chunk_size))
+    seeder = Seeder(
+        SeedOptions(
+            cases=args.cases,
+            enquiries=0,
+            documents=False,
+            comments=False,
+            journal=False,
+            progress=not args.quiet,
+            chunk_size=args.chunk_size,
+        )
+    )
     seeder.prepare()
     seeder.create_contacts()
     started = time.perf_counter()
@@ -106,18 +117,22 @@ def bench_loading(args, psycopg_url: str) -> None:
         connection.execute("CREATE UNLOGGED TABLE bench_case_rows AS SELECT * FROM cases_case")
         described = connection.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cases_case' "
-            "ORDER BY ordinal_position").fetchall()
+            "ORDER BY ordinal_position"
+        ).fetchall()
         connection.execute("TRUNCATE cases_case CASCADE")
         column_list = ", ".join(name for name, _type in described)
         # JSON is read back as text: the bare insert gets it serialised already.
-        select_list = ", ".join(f"{name}::text" if kind == "jsonb" else name for name, kind in described)
+        select_list = ", ".join(
+            f"{name}::text" if kind == "jsonb" else name for name, kind in described
+        )
         bare_seconds, last_id = 0.0, 0
         with connection.cursor() as reader, connection.cursor() as writer:
             while True:
                 # Reading the pre-generated rows is not timed; only the insert is.
                 reader.execute(
                     f"SELECT {select_list} FROM bench_case_rows WHERE id > %s ORDER BY id LIMIT %s",
-                    [last_id, args.chunk_size])
+                    [last_id, args.chunk_size],
+                )
                 rows = reader.fetchall()
                 if not rows:
                     break
@@ -155,7 +170,9 @@ def bench_queue(args, psycopg_url: str) -> None:
     def get(url: str) -> None:
         response = client.get(url)
         if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}; is the cases list view wired?")
+            raise SystemExit(
+                f"GET {url} answered {response.status_code}; is the cases list view wired?"
+            )
 
     for url in (QUEUE_URL, HOME_URL):
         get(url)  # warm up: templates, caches, connection
@@ -184,9 +201,15 @@ def bench_queue(args, psycopg_url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small run, under a minute (20,000 cases)")
-    parser.add_argument("--cases", type=int, default=None, help="cases to load (default 1,000,000; 20,000 quick)")
-    parser.add_argument("--requests", type=int, default=None, help="requests per page for the medians")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small run, under a minute (20,000 cases)"
+    )
+    parser.add_argument(
+        "--cases", type=int, default=None, help="cases to load (default 1,000,000; 20,000 quick)"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=None, help="requests per page for the medians"
+    )
     parser.add_argument("--chunk-size", type=int, default=10_000)
     parser.add_argument("--database", default="levier_bench", help="name of the database to create")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
@@ -197,7 +220,9 @@ def main() -> None:
 
     server_url = os.environ.get("DATABASE_URL", "")
     if not server_url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("bench/queue.py needs PostgreSQL: set DATABASE_URL=postgres://user@host/any-database")
+        raise SystemExit(
+            "bench/queue.py needs PostgreSQL: set DATABASE_URL=postgres://user@host/any-database"
+        )
     bench_url = with_database(server_url, args.database)
     psycopg_url = bench_url.replace("postgres://", "postgresql://", 1)
     recreate_database(server_url, args.database)

@@ -34,17 +34,40 @@ LEGAL_FORMS = {
     "EI": "Entrepreneur individuel",
 }
 INVOICE_ITEMS = {
-    "Investissement matériel": ["Équipement professionnel neuf", "Livraison et installation", "Mise en service",
-                                "Formation à l'utilisation", "Extension de garantie deux ans"],
-    "Travaux d'aménagement du local": ["Démolition et évacuation des gravats", "Cloisons et faux plafond",
-                                       "Électricité et éclairage", "Peinture et revêtements de sol",
-                                       "Rampe d'accès PMR"],
-    "Transition écologique": ["Pompe à chaleur air-eau", "Isolation des combles (laine de bois)",
-                              "Panneaux photovoltaïques 6 kWc", "Pose et raccordement", "Étude thermique"],
-    "Numérique et site internet": ["Conception du site", "Module de paiement en ligne", "Logiciel de caisse (licence)",
-                                   "Formation du personnel", "Hébergement et maintenance un an"],
-    "Reprise d'entreprise": ["Rachat du matériel d'exploitation", "Stock de marchandises", "Frais d'acte",
-                             "Audit comptable de reprise"],
+    "Investissement matériel": [
+        "Équipement professionnel neuf",
+        "Livraison et installation",
+        "Mise en service",
+        "Formation à l'utilisation",
+        "Extension de garantie deux ans",
+    ],
+    "Travaux d'aménagement du local": [
+        "Démolition et évacuation des gravats",
+        "Cloisons et faux plafond",
+        "Électricité et éclairage",
+        "Peinture et revêtements de sol",
+        "Rampe d'accès PMR",
+    ],
+    "Transition écologique": [
+        "Pompe à chaleur air-eau",
+        "Isolation des combles (laine de bois)",
+        "Panneaux photovoltaïques 6 kWc",
+        "Pose et raccordement",
+        "Étude thermique",
+    ],
+    "Numérique et site internet": [
+        "Conception du site",
+        "Module de paiement en ligne",
+        "Logiciel de caisse (licence)",
+        "Formation du personnel",
+        "Hébergement et maintenance un an",
+    ],
+    "Reprise d'entreprise": [
+        "Rachat du matériel d'exploitation",
+        "Stock de marchandises",
+        "Frais d'acte",
+        "Audit comptable de reprise",
+    ],
 }
 
 
@@ -87,8 +110,9 @@ class CaseDataBuilder:
     def _days_before(self, day: datetime.date, low: int, high: int) -> datetime.date:
         return day - datetime.timedelta(days=self.rng.randint(low, high))
 
-    def build(self, slug: str, record: Any, submitted_on: datetime.date, *,
-              documents: bool = True) -> tuple[dict, list[DocumentSpec]]:
+    def build(
+        self, slug: str, record: Any, submitted_on: datetime.date, *, documents: bool = True
+    ) -> tuple[dict, list[DocumentSpec]]:
         """Declared data, and the specs of its documents unless `documents` is False."""
         if slug == "aide-petites-entreprises":
             return self.small_business(record, submitted_on, documents)
@@ -100,12 +124,15 @@ class CaseDataBuilder:
 
     # -- Aide aux petites entreprises -----------------------------------------
 
-    def small_business(self, company: CompanyRecord, submitted_on: datetime.date,
-                       documents: bool = True) -> tuple[dict, list]:
+    def small_business(
+        self, company: CompanyRecord, submitted_on: datetime.date, documents: bool = True
+    ) -> tuple[dict, list]:
         rng = self.rng
         headcount = int(self._lognormal(3, 1.0, 0, 49)) if rng.random() > 0.25 else 0
         turnover = money(round((headcount + 1) * rng.uniform(55_000, 140_000), -2))
-        category = rng.choices(list(content.PROJECTS["aide-petites-entreprises"]), cum_weights=(35, 55, 80, 95, 100))[0]
+        category = rng.choices(
+            list(content.PROJECTS["aide-petites-entreprises"]), cum_weights=(35, 55, 80, 95, 100)
+        )[0]
         description = rng.choice(content.PROJECTS["aide-petites-entreprises"][category])
         cost = money(self._lognormal(18_000, 0.8, 2_000, 300_000) + rng.randint(0, 99) / 100)
         requested = min(Decimal(15_000), money(round(float(cost) * rng.uniform(0.3, 0.5), -1)))
@@ -139,28 +166,44 @@ class CaseDataBuilder:
             extract_on=self._days_before(submitted_on, 1, 80),
         )
         supplier = self.supplier()
-        printed_cost = money(cost * Decimal(str(round(rng.uniform(0.6, 0.88), 3)))) if self._mismatch() else cost
+        printed_cost = (
+            money(cost * Decimal(str(round(rng.uniform(0.6, 0.88), 3))))
+            if self._mismatch()
+            else cost
+        )
         issued_on = self._days_before(submitted_on, 5, 60)
         is_quote = rng.random() < 0.7
         invoice = InvoiceSpec(
             declared_total=cost,
             printed_total=printed_cost,
             customer=company.legal_name,
-            customer_address=(company.address.street, f"{company.address.postal_code} {company.address.city}"),
+            customer_address=(
+                company.address.street,
+                f"{company.address.postal_code} {company.address.city}",
+            ),
             supplier=supplier.legal_name,
             supplier_siret=supplier.siret,
             supplier_vat=supplier.vat_number,
-            supplier_address=(supplier.address.street, f"{supplier.address.postal_code} {supplier.address.city}"),
+            supplier_address=(
+                supplier.address.street,
+                f"{supplier.address.postal_code} {supplier.address.city}",
+            ),
             number=f"{'D' if is_quote else 'F'}{issued_on.year}-{rng.randint(1, 9999):04d}",
             issued_on=issued_on,
-            items=tuple(rng.sample(INVOICE_ITEMS[category], k=min(len(INVOICE_ITEMS[category]), rng.randint(2, 4)))),
+            items=tuple(
+                rng.sample(
+                    INVOICE_ITEMS[category], k=min(len(INVOICE_ITEMS[category]), rng.randint(2, 4))
+                )
+            ),
             is_quote=is_quote,
         )
         return data, [kbis, invoice]
 
     # -- Aide au logement ------------------------------------------------------
 
-    def housing(self, person: PersonRecord, submitted_on: datetime.date, documents: bool = True) -> tuple[dict, list]:
+    def housing(
+        self, person: PersonRecord, submitted_on: datetime.date, documents: bool = True
+    ) -> tuple[dict, list]:
         rng = self.rng
         size = rng.choices((1, 2, 3, 4, 5, 6), cum_weights=(30, 55, 73, 88, 96, 100))[0]
         couple = size >= 2 and rng.random() < 0.6
@@ -169,8 +212,14 @@ class CaseDataBuilder:
         parts = Decimal(adults) + Decimal("0.5") * min(children, 2) + Decimal(max(children - 2, 0))
         if not couple and children:
             parts += Decimal("0.5")  # parent isolé
-        income = money(round(self._lognormal(12_500, 0.45, 0, 60_000) * adults + children * rng.uniform(0, 1500)))
-        housing_type = rng.choices(content.LOGEMENT_SCHEMA[3]["choices"], cum_weights=(45, 95, 100))[0]
+        income = money(
+            round(
+                self._lognormal(12_500, 0.45, 0, 60_000) * adults + children * rng.uniform(0, 1500)
+            )
+        )
+        housing_type = rng.choices(
+            content.LOGEMENT_SCHEMA[3]["choices"], cum_weights=(45, 95, 100)
+        )[0]
         commune = person.address.city
         if housing_type.startswith("Logement social"):
             landlord = f"Office public de l'habitat {de(commune)}"
@@ -180,11 +229,13 @@ class CaseDataBuilder:
             rent = rng.uniform(300, 480)
         else:
             owner_last = rng.choice(reference.last_names())
-            landlord = rng.choice((
-                f"{rng.choice(('M.', 'Mme'))} {rng.choice(reference.first_names()).name} {owner_last.upper()}",
-                f"Agence immobilière {owner_last}",
-                f"SCI {owner_last}",
-            ))
+            landlord = rng.choice(
+                (
+                    f"{rng.choice(('M.', 'Mme'))} {rng.choice(reference.first_names()).name} {owner_last.upper()}",
+                    f"Agence immobilière {owner_last}",
+                    f"SCI {owner_last}",
+                )
+            )
             rent = rng.uniform(380, 650) + 90 * size
         if person.address.departement in {"75", "92", "93", "94"}:
             rent *= 1.45
@@ -197,7 +248,9 @@ class CaseDataBuilder:
             "landlord": landlord,
             "lease_start": lease_start.isoformat(),
             "monthly_rent": _money_text(round(rent, 2)),
-            "monthly_charges": _money_text(round(rng.uniform(25, 160), 2)) if rng.random() < 0.8 else None,
+            "monthly_charges": _money_text(round(rng.uniform(25, 160), 2))
+            if rng.random() < 0.8
+            else None,
             "iban": person.iban,
         }
         if not documents:
@@ -216,10 +269,13 @@ class CaseDataBuilder:
             printed_income=printed,
             parts=parts,
             holder=holder,
-            address_lines=(person.address.street, f"{person.address.postal_code} {person.address.city.upper()}"),
+            address_lines=(
+                person.address.street,
+                f"{person.address.postal_code} {person.address.city.upper()}",
+            ),
             tax_number=f"{rng.randint(0, 3)}{rng.randint(0, 999_999_999_999):012d}",
             notice_reference=f"{notice_year % 100:02d} {dep[:2]} {rng.choice('ABCDEFGHJK')}{rng.randint(0, 999_999):06d} "
-                             f"{rng.randint(10, 99)}",
+            f"{rng.randint(10, 99)}",
             office=f"Service des impôts des particuliers de {self._registry_city(dep)}",
             year=notice_year,
         )
@@ -227,13 +283,21 @@ class CaseDataBuilder:
 
     # -- Subvention aux associations ------------------------------------------
 
-    def association(self, association: CompanyRecord, submitted_on: datetime.date,
-                    documents: bool = True) -> tuple[dict, list]:
+    def association(
+        self, association: CompanyRecord, submitted_on: datetime.date, documents: bool = True
+    ) -> tuple[dict, list]:
         rng = self.rng
         title, description = rng.choice(content.PROJECTS["subvention-associations"])
         budget = money(round(self._lognormal(9_000, 0.9, 800, 400_000), -1))
-        requested = max(Decimal(200), min(Decimal(50_000), money(round(float(budget) * rng.uniform(0.2, 0.5), -1))))
-        other = money(round(float(budget) * rng.uniform(0.05, 0.25), -1)) if rng.random() < 0.5 else None
+        requested = max(
+            Decimal(200),
+            min(Decimal(50_000), money(round(float(budget) * rng.uniform(0.2, 0.5), -1))),
+        )
+        other = (
+            money(round(float(budget) * rng.uniform(0.05, 0.25), -1))
+            if rng.random() < 0.5
+            else None
+        )
         data = {
             "rna": association.rna,
             "siret": association.siret,

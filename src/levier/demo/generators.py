@@ -30,14 +30,35 @@ from .reference import Commune
 
 # Real bank codes of French retail banks (code banque), with a rough market weight.
 BANK_CODES = (
-    ("30004", 14), ("30003", 12), ("20041", 12), ("30002", 8), ("10278", 10),
-    ("30066", 5), ("17515", 6), ("10107", 4), ("16006", 6), ("13906", 5),
-    ("18206", 5), ("12506", 4), ("14505", 5), ("10907", 4),
+    ("30004", 14),
+    ("30003", 12),
+    ("20041", 12),
+    ("30002", 8),
+    ("10278", 10),
+    ("30066", 5),
+    ("17515", 6),
+    ("10107", 4),
+    ("16006", 6),
+    ("13906", 5),
+    ("18206", 5),
+    ("12506", 4),
+    ("14505", 5),
+    ("10907", 4),
 )
 # INSEE codes of birth countries (NIR positions 6-10 are 99 + country code).
 BIRTH_COUNTRIES = (
-    ("99350", 22), ("99352", 20), ("99351", 8), ("99139", 12), ("99134", 6), ("99127", 6),
-    ("99109", 4), ("99131", 4), ("99132", 3), ("99140", 2), ("99341", 5), ("99338", 3),
+    ("99350", 22),
+    ("99352", 20),
+    ("99351", 8),
+    ("99139", 12),
+    ("99134", 6),
+    ("99127", 6),
+    ("99109", 4),
+    ("99131", 4),
+    ("99132", 3),
+    ("99140", 2),
+    ("99341", 5),
+    ("99338", 3),
 )
 # Paris, Lyon and Marseille births are registered in the arrondissement's code.
 ARRONDISSEMENTS = {
@@ -50,15 +71,53 @@ MOBILE_FICTION = "063998"
 LANDLINE_FICTION = {"01": "019900", "02": "026191", "03": "035301", "04": "046571", "05": "053649"}
 LANDLINE_ZONE_BY_REGION = {
     "11": "01",
-    "24": "02", "28": "02", "52": "02", "53": "02", "04": "02", "06": "02",
-    "27": "03", "32": "03", "44": "03",
-    "84": "04", "93": "04", "94": "04",
-    "75": "05", "76": "05", "01": "05", "02": "05", "03": "05",
+    "24": "02",
+    "28": "02",
+    "52": "02",
+    "53": "02",
+    "04": "02",
+    "06": "02",
+    "27": "03",
+    "32": "03",
+    "44": "03",
+    "84": "04",
+    "93": "04",
+    "94": "04",
+    "75": "05",
+    "76": "05",
+    "01": "05",
+    "02": "05",
+    "03": "05",
 }
-PERSON_EMAIL_DOMAINS = (("example.com", 5), ("example.org", 3), ("example.net", 2), ("courriel.example", 1))
+PERSON_EMAIL_DOMAINS = (
+    ("example.com", 5),
+    ("example.org", 3),
+    ("example.net", 2),
+    ("courriel.example", 1),
+)
 COMPANY_FORMS = (("SAS", 30), ("SARL", 30), ("SASU", 15), ("EURL", 10), ("EI", 15))
-LIEUX = ("la Gare", "la Place", "la Poste", "la Mairie", "l'Église", "la Fontaine", "la Halle", "la Tour", "la Croix")
-NATURE = ("Tilleuls", "Chênes", "Peupliers", "Coquelicots", "Hirondelles", "Mimosas", "Noisetiers", "Genêts", "Prés")
+LIEUX = (
+    "la Gare",
+    "la Place",
+    "la Poste",
+    "la Mairie",
+    "l'Église",
+    "la Fontaine",
+    "la Halle",
+    "la Tour",
+    "la Croix",
+)
+NATURE = (
+    "Tilleuls",
+    "Chênes",
+    "Peupliers",
+    "Coquelicots",
+    "Hirondelles",
+    "Mimosas",
+    "Noisetiers",
+    "Genêts",
+    "Prés",
+)
 
 
 @dataclass(slots=True)
@@ -178,7 +237,7 @@ def de(name: str) -> str:
     """
     for article, contracted in (("Le ", "du "), ("Les ", "des ")):
         if name.startswith(article):
-            return contracted + name[len(article):]
+            return contracted + name[len(article) :]
     if fold(name[:1]) in "aeiouyh":
         return "d'" + name
     return "de " + name
@@ -198,7 +257,13 @@ def email_local(text: str) -> str:
 class DemoGenerator:
     """Realistic French usagers from one seed. Not thread-safe: one per worker."""
 
-    def __init__(self, seed: int = 2026, *, departement: str | None = None, today: datetime.date | None = None):
+    def __init__(
+        self,
+        seed: int = 2026,
+        *,
+        departement: str | None = None,
+        today: datetime.date | None = None,
+    ):
         self.rng = random.Random(seed)
         self.today = today or datetime.date.today()
         self.departement = departement
@@ -212,7 +277,11 @@ class DemoGenerator:
         self._forms = reference.Weighted.of(COMPANY_FORMS)
         self._street_types = reference.street_types()
         self._street_names_by_type = {
-            street_type: [name for name, allowed in reference.street_names() if allowed is None or street_type in allowed]
+            street_type: [
+                name
+                for name, allowed in reference.street_names()
+                if allowed is None or street_type in allowed
+            ]
             for street_type in self._street_types.items
         }
         self._used_sirens: set[str] = set()
@@ -229,13 +298,15 @@ class DemoGenerator:
         name = rng.choice(self._street_names_by_type[street_type])
         if street_type == "place" and rng.random() < 0.5:
             return f"{street_type} {name}"
-        number = (rng.randint(1, 30) if rng.random() < 0.75 else rng.randint(1, 180))
+        number = rng.randint(1, 30) if rng.random() < 0.75 else rng.randint(1, 180)
         suffix = rng.choices(("", " bis", " ter"), cum_weights=(94, 99, 100))[0]
         return f"{number}{suffix} {street_type} {name}"
 
     def address(self, commune: Commune | None = None) -> Address:
         commune = commune or self.commune()
-        return Address(self.street(), commune.postal_code, commune.name, commune.code, commune.departement)
+        return Address(
+            self.street(), commune.postal_code, commune.name, commune.code, commune.departement
+        )
 
     # -- identifiers ----------------------------------------------------------
 
@@ -300,8 +371,13 @@ class DemoGenerator:
         rng = self.rng
         first, last = email_local(first_name), email_local(last_name)
         local = rng.choices(
-            (f"{first}.{last}", f"{first[:1]}{last}", f"{first}.{last}{birth_date.year % 100:02d}",
-             f"{first}{last}", f"{last}.{first}"),
+            (
+                f"{first}.{last}",
+                f"{first[:1]}{last}",
+                f"{first}.{last}{birth_date.year % 100:02d}",
+                f"{first}{last}",
+                f"{last}.{first}",
+            ),
             cum_weights=(45, 60, 80, 90, 100),
         )[0]
         return f"{self._unique_local(local)}@{self._domains.pick(rng)}"
@@ -315,7 +391,9 @@ class DemoGenerator:
         birth = self.today - datetime.timedelta(days=365.25 * age + rng.randint(0, 364))
         return birth
 
-    def person(self, *, min_age: int = 18, max_age: int = 88, commune: Commune | None = None) -> PersonRecord:
+    def person(
+        self, *, min_age: int = 18, max_age: int = 88, commune: Commune | None = None
+    ) -> PersonRecord:
         rng = self.rng
         first = rng.choice(self._first_names)
         last_name = rng.choice(self._last_names)
@@ -337,7 +415,9 @@ class DemoGenerator:
             address=address,
         )
 
-    def _trade_name(self, pattern: str, *, first_name: str, last_name: str, commune: Commune) -> str:
+    def _trade_name(
+        self, pattern: str, *, first_name: str, last_name: str, commune: Commune
+    ) -> str:
         text = pattern.replace("de {commune}", "{de_commune}")
         return text.format(
             nom=last_name,
@@ -348,7 +428,9 @@ class DemoGenerator:
             nature=self.rng.choice(NATURE),
         )
 
-    def company(self, *, kind: str = "entreprise", min_years: int = 1, max_years: int = 35) -> CompanyRecord:
+    def company(
+        self, *, kind: str = "entreprise", min_years: int = 1, max_years: int = 35
+    ) -> CompanyRecord:
         """A company (kind 'entreprise') or an association declared in a prefecture ('association')."""
         rng = self.rng
         activity = reference.naf_sampler(kind).pick(rng)
@@ -356,14 +438,21 @@ class DemoGenerator:
         manager_first = rng.choice(self._first_names).name
         manager_last = rng.choice(self._last_names)
         trade_name = self._trade_name(
-            rng.choice(activity.patterns), first_name=manager_first, last_name=manager_last, commune=commune
+            rng.choice(activity.patterns),
+            first_name=manager_first,
+            last_name=manager_last,
+            commune=commune,
         )
         years = rng.triangular(min_years, max_years, min_years + 2)
         registered_on = self.today - datetime.timedelta(days=int(365.25 * years))
         if kind == "association":
             legal_form = "Association déclarée (loi 1901)"
             legal_name = trade_name
-            siren = self.siren(first_digits=rng.choice(("77", "78", "79", "81", "82", "83", "84", "85", "88", "89")))
+            siren = self.siren(
+                first_digits=rng.choice(
+                    ("77", "78", "79", "81", "82", "83", "84", "85", "88", "89")
+                )
+            )
             vat = ""
             dep = commune.departement
             rna = "W" + (dep + str(rng.randint(1, 3)) if len(dep) == 2 else dep)
@@ -378,7 +467,11 @@ class DemoGenerator:
             siren = self.siren()
             vat = vat_from_siren(siren)
             rna = ""
-            capital = 0 if legal_form == "EI" else rng.choice((1000, 1500, 2000, 5000, 7500, 10000, 15000, 50000))
+            capital = (
+                0
+                if legal_form == "EI"
+                else rng.choice((1000, 1500, 2000, 5000, 7500, 10000, 15000, 50000))
+            )
         email_domain = self._unique_local(slug(trade_name)[:50].strip("-")) + ".example"
         return CompanyRecord(
             kind=kind,

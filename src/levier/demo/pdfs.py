@@ -86,14 +86,16 @@ class DocumentTruth:
         return self.declared == self.printed
 
     def as_keywords(self) -> str:
-        return KEYWORD_PREFIX + json.dumps({**asdict(self), "matches": self.matches}, ensure_ascii=False)
+        return KEYWORD_PREFIX + json.dumps(
+            {**asdict(self), "matches": self.matches}, ensure_ascii=False
+        )
 
 
 def truth_from_keywords(keywords: str | None) -> dict | None:
     """Read back the truth written in a demo PDF's keywords (None for any other PDF)."""
     if not keywords or not keywords.startswith(KEYWORD_PREFIX):
         return None
-    return json.loads(keywords[len(KEYWORD_PREFIX):])
+    return json.loads(keywords[len(KEYWORD_PREFIX) :])
 
 
 @dataclass
@@ -146,8 +148,18 @@ class Page:
     def text(self, value: str) -> str:
         if self.unicode:
             return value
-        replacements = {"—": "-", "–": "-", "’": "'", "€": "EUR", "œ": "oe", "Œ": "OE", "«": '"', "»": '"',
-                        "\u202f": " ", "\u00a0": " "}
+        replacements = {
+            "—": "-",
+            "–": "-",
+            "’": "'",
+            "€": "EUR",
+            "œ": "oe",
+            "Œ": "OE",
+            "«": '"',
+            "»": '"',
+            "\u202f": " ",
+            "\u00a0": " ",
+        }
         for old, new in replacements.items():
             value = value.replace(old, new)
         return value.encode("latin-1", "replace").decode("latin-1")
@@ -164,7 +176,15 @@ class Page:
     def width(self) -> float:
         return self.pdf.w - self.pdf.l_margin - self.pdf.r_margin
 
-    def put(self, x: float, value: str, *, height: float, align: str = "L", box_width: float | None = None) -> None:
+    def put(
+        self,
+        x: float,
+        value: str,
+        *,
+        height: float,
+        align: str = "L",
+        box_width: float | None = None,
+    ) -> None:
         """Write `value` on the current line, aligned in the box starting at x."""
         value = self.text(value)
         if align != "L":
@@ -174,7 +194,15 @@ class Page:
         baseline = self.y + height / 2 + self.size * 0.3528 * 0.35
         self.pdf.text(x, baseline, value)
 
-    def line(self, value: str, *, size: float = 10, bold: bool = False, height: float = 5.5, align: str = "L") -> None:
+    def line(
+        self,
+        value: str,
+        *,
+        size: float = 10,
+        bold: bool = False,
+        height: float = 5.5,
+        align: str = "L",
+    ) -> None:
         self.font(size, bold)
         self.put(self.left, value, height=height, align=align)
         self.y += height
@@ -205,7 +233,9 @@ class Page:
         pdf.line(self.left, self.y, self.left + self.width, self.y)
         self.y += 2
 
-    def pairs(self, rows: Sequence[tuple[str, str]], *, label_width: float = 75, size: float = 10) -> None:
+    def pairs(
+        self, rows: Sequence[tuple[str, str]], *, label_width: float = 75, size: float = 10
+    ) -> None:
         for label, value in rows:
             self.font(size)
             self.put(self.left, label, height=6.5)
@@ -213,7 +243,9 @@ class Page:
             self.put(self.left + label_width, value, height=6.5)
             self.y += 6.5
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
+    def table(
+        self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+    ) -> None:
         pdf = self.pdf
         pdf.set_draw_color(0, 0, 0)
         pdf.set_fill_color(225, 230, 240)
@@ -259,8 +291,12 @@ class TaxNoticeSpec:
     field_name: str = field(default="tax_notice", init=False)
 
     def truth(self) -> DocumentTruth:
-        return DocumentTruth(self.kind, "reference_tax_income", f"{money(self.declared_income)}",
-                             f"{money(self.printed_income)}")
+        return DocumentTruth(
+            self.kind,
+            "reference_tax_income",
+            f"{money(self.declared_income)}",
+            f"{money(self.printed_income)}",
+        )
 
     @property
     def original_name(self) -> str:
@@ -280,40 +316,56 @@ class TaxNoticeSpec:
         for text in (self.holder, *self.address_lines):
             page.line(text, size=10)
         page.gap(4)
-        page.pairs([
-            ("Numéro fiscal", self.tax_number),
-            ("Référence de l'avis", self.notice_reference),
-            ("Date d'établissement", f"31/07/{self.year}"),
-        ], size=9.5)
+        page.pairs(
+            [
+                ("Numéro fiscal", self.tax_number),
+                ("Référence de l'avis", self.notice_reference),
+                ("Date d'établissement", f"31/07/{self.year}"),
+            ],
+            size=9.5,
+        )
         page.gap(3)
         page.rule()
         page.line("Vos références et la situation de votre foyer", size=11, bold=True)
         page.gap(1)
-        page.pairs([
-            ("Nombre de parts", f"{self.parts:.2f}".rstrip("0").rstrip(".").replace(".", ",")),
-            ("Revenu brut global", format_euros(gross, cents=False)),
-            ("Revenu imposable", format_euros(taxable, cents=False)),
-            ("Revenu fiscal de référence", format_euros(income)),
-        ])
+        page.pairs(
+            [
+                ("Nombre de parts", f"{self.parts:.2f}".rstrip("0").rstrip(".").replace(".", ",")),
+                ("Revenu brut global", format_euros(gross, cents=False)),
+                ("Revenu imposable", format_euros(taxable, cents=False)),
+                ("Revenu fiscal de référence", format_euros(income)),
+            ]
+        )
         page.gap(3)
         page.rule()
         page.line("Détail de l'impôt", size=11, bold=True)
-        page.pairs([
-            ("Impôt sur le revenu net avant corrections", format_euros(tax, cents=False)),
-            ("Total de l'impôt sur le revenu net", format_euros(tax, cents=False)),
-            ("Montant restant à payer", format_euros(0, cents=False) if tax < 61 else format_euros(tax, cents=False)),
-        ])
+        page.pairs(
+            [
+                ("Impôt sur le revenu net avant corrections", format_euros(tax, cents=False)),
+                ("Total de l'impôt sur le revenu net", format_euros(tax, cents=False)),
+                (
+                    "Montant restant à payer",
+                    format_euros(0, cents=False) if tax < 61 else format_euros(tax, cents=False),
+                ),
+            ]
+        )
         page.gap(6)
-        page.para("Le revenu fiscal de référence sert au calcul de nombreuses aides et prestations. "
-                  "Conservez cet avis : il peut vous être demandé comme justificatif de ressources.")
+        page.para(
+            "Le revenu fiscal de référence sert au calcul de nombreuses aides et prestations. "
+            "Conservez cet avis : il peut vous être demandé comme justificatif de ressources."
+        )
 
 
 def _income_tax(taxable: Decimal, parts: Decimal) -> Decimal:
     """A rough progressive income tax (2024 brackets), enough for a plausible notice."""
     per_part = taxable / parts
-    brackets = ((Decimal(11294), Decimal("0")), (Decimal(28797), Decimal("0.11")),
-                (Decimal(82341), Decimal("0.30")), (Decimal(177106), Decimal("0.41")),
-                (None, Decimal("0.45")))
+    brackets = (
+        (Decimal(11294), Decimal("0")),
+        (Decimal(28797), Decimal("0.11")),
+        (Decimal(82341), Decimal("0.30")),
+        (Decimal(177106), Decimal("0.41")),
+        (None, Decimal("0.45")),
+    )
     tax, lower = Decimal(0), Decimal(0)
     for upper, rate in brackets:
         top = per_part if upper is None else min(per_part, upper)
@@ -345,7 +397,12 @@ class InvoiceSpec:
     field_name: str = field(default="invoice", init=False)
 
     def truth(self) -> DocumentTruth:
-        return DocumentTruth(self.kind, "project_cost", f"{money(self.declared_total)}", f"{money(self.printed_total)}")
+        return DocumentTruth(
+            self.kind,
+            "project_cost",
+            f"{money(self.declared_total)}",
+            f"{money(self.printed_total)}",
+        )
 
     @property
     def original_name(self) -> str:
@@ -375,7 +432,10 @@ class InvoiceSpec:
         page.line(self.supplier, size=13, bold=True)
         for text in self.supplier_address:
             page.line(text, size=9)
-        page.line(f"SIRET {format_siret(self.supplier_siret)} — TVA intracommunautaire {self.supplier_vat}", size=9)
+        page.line(
+            f"SIRET {format_siret(self.supplier_siret)} — TVA intracommunautaire {self.supplier_vat}",
+            size=9,
+        )
         page.gap(6)
         page.line(f"{'DEVIS' if self.is_quote else 'FACTURE'} N° {self.number}", size=14, bold=True)
         page.line(f"Date : {format_date(self.issued_on)}", size=10)
@@ -390,17 +450,24 @@ class InvoiceSpec:
         ]
         page.table(("Désignation", "Qté", "Prix unitaire HT", "Montant HT"), rows, (95, 15, 35, 35))
         page.gap(4)
-        page.pairs([
-            ("Total HT", format_euros(total)),
-            ("TVA 20 %", format_euros(vat)),
-            ("Total TTC", format_euros(total + vat)),
-        ], label_width=140)
+        page.pairs(
+            [
+                ("Total HT", format_euros(total)),
+                ("TVA 20 %", format_euros(vat)),
+                ("Total TTC", format_euros(total + vat)),
+            ],
+            label_width=140,
+        )
         page.gap(6)
         if self.is_quote:
-            page.para("Devis valable trois mois. Acompte de 30 % à la commande, solde à la livraison.")
+            page.para(
+                "Devis valable trois mois. Acompte de 30 % à la commande, solde à la livraison."
+            )
         else:
-            page.para("Paiement à 30 jours. Pénalités de retard : trois fois le taux d'intérêt légal. "
-                      "Indemnité forfaitaire pour frais de recouvrement : 40 €.")
+            page.para(
+                "Paiement à 30 jours. Pénalités de retard : trois fois le taux d'intérêt légal. "
+                "Indemnité forfaitaire pour frais de recouvrement : 40 €."
+            )
 
 
 @dataclass
@@ -430,37 +497,63 @@ class KbisSpec:
 
     def draw(self, page: Page) -> None:
         page.specimen_banner()
-        page.line(f"Greffe du tribunal de commerce de {self.registry_city}", size=11, bold=True, align="C")
+        page.line(
+            f"Greffe du tribunal de commerce de {self.registry_city}", size=11, bold=True, align="C"
+        )
         page.gap(2)
-        page.line("Extrait d'immatriculation principale au registre du commerce et des sociétés",
-                  size=12, bold=True, align="C")
+        page.line(
+            "Extrait d'immatriculation principale au registre du commerce et des sociétés",
+            size=12,
+            bold=True,
+            align="C",
+        )
         page.line(f"à jour au {format_date(self.extract_on)}", size=10, align="C")
         page.gap(6)
         page.line("IDENTIFICATION DE LA PERSONNE MORALE", size=10.5, bold=True)
         page.rule()
-        page.pairs([
-            ("Immatriculation au RCS, numéro", f"{format_siren(self.printed_siren)} R.C.S. {self.registry_city}"),
-            ("Date d'immatriculation", format_date(self.registered_on)),
-            ("Dénomination ou raison sociale", self.denomination),
-            ("Forme juridique", self.legal_form),
-            ("Capital social", format_euros(self.share_capital, cents=False) if self.share_capital else "—"),
-            ("Adresse du siège", self.address),
-        ], label_width=70)
+        page.pairs(
+            [
+                (
+                    "Immatriculation au RCS, numéro",
+                    f"{format_siren(self.printed_siren)} R.C.S. {self.registry_city}",
+                ),
+                ("Date d'immatriculation", format_date(self.registered_on)),
+                ("Dénomination ou raison sociale", self.denomination),
+                ("Forme juridique", self.legal_form),
+                (
+                    "Capital social",
+                    format_euros(self.share_capital, cents=False) if self.share_capital else "—",
+                ),
+                ("Adresse du siège", self.address),
+            ],
+            label_width=70,
+        )
         page.gap(4)
         page.line("GESTION, DIRECTION, ADMINISTRATION", size=10.5, bold=True)
         page.rule()
         page.pairs([("Gérant ou président", self.manager)], label_width=70)
         page.gap(4)
-        page.line("RENSEIGNEMENTS RELATIFS À L'ACTIVITÉ ET À L'ÉTABLISSEMENT PRINCIPAL", size=10.5, bold=True)
+        page.line(
+            "RENSEIGNEMENTS RELATIFS À L'ACTIVITÉ ET À L'ÉTABLISSEMENT PRINCIPAL",
+            size=10.5,
+            bold=True,
+        )
         page.rule()
-        page.pairs([
-            ("Activité principale", ""),
-        ], label_width=70)
+        page.pairs(
+            [
+                ("Activité principale", ""),
+            ],
+            label_width=70,
+        )
         page.para(self.activity)
-        page.pairs([("Date de commencement d'activité", format_date(self.registered_on))], label_width=70)
+        page.pairs(
+            [("Date de commencement d'activité", format_date(self.registered_on))], label_width=70
+        )
         page.gap(8)
-        page.para(f"Le greffier du tribunal de commerce de {self.registry_city}. "
-                  "Fin de l'extrait, qui comporte une page.")
+        page.para(
+            f"Le greffier du tribunal de commerce de {self.registry_city}. "
+            "Fin de l'extrait, qui comporte une page."
+        )
 
 
 @dataclass
@@ -480,7 +573,12 @@ class BudgetSpec:
     field_name: str = field(default="budget_file", init=False)
 
     def truth(self) -> DocumentTruth:
-        return DocumentTruth(self.kind, "project_budget", f"{money(self.declared_total)}", f"{money(self.printed_total)}")
+        return DocumentTruth(
+            self.kind,
+            "project_budget",
+            f"{money(self.declared_total)}",
+            f"{money(self.printed_total)}",
+        )
 
     @property
     def original_name(self) -> str:
@@ -503,25 +601,35 @@ class BudgetSpec:
         page.line("BUDGET PRÉVISIONNEL DU PROJET", size=14, bold=True)
         page.line(f"« {self.project_title} »", size=11)
         page.gap(4)
-        page.table(("Charges", "Montant"), [
-            ("60 — Achats (matériel, fournitures)", format_euros(charges[0])),
-            ("61 — Services extérieurs (locations, assurances)", format_euros(charges[1])),
-            ("62 — Autres services (transport, communication)", format_euros(charges[2])),
-            ("64 — Frais de personnel", format_euros(charges[3])),
-            ("Total des charges", format_euros(total)),
-        ], (140, 40))
+        page.table(
+            ("Charges", "Montant"),
+            [
+                ("60 — Achats (matériel, fournitures)", format_euros(charges[0])),
+                ("61 — Services extérieurs (locations, assurances)", format_euros(charges[1])),
+                ("62 — Autres services (transport, communication)", format_euros(charges[2])),
+                ("64 — Frais de personnel", format_euros(charges[3])),
+                ("Total des charges", format_euros(total)),
+            ],
+            (140, 40),
+        )
         page.gap(4)
-        page.table(("Produits", "Montant"), [
-            ("74 — Subvention sollicitée", format_euros(requested)),
-            ("74 — Autres subventions publiques", format_euros(other)),
-            ("70 — Participation des usagers", format_euros(participation)),
-            ("75 — Fonds propres et cotisations", format_euros(own)),
-            ("Total des produits", format_euros(total)),
-        ], (140, 40))
+        page.table(
+            ("Produits", "Montant"),
+            [
+                ("74 — Subvention sollicitée", format_euros(requested)),
+                ("74 — Autres subventions publiques", format_euros(other)),
+                ("70 — Participation des usagers", format_euros(participation)),
+                ("75 — Fonds propres et cotisations", format_euros(own)),
+                ("Total des produits", format_euros(total)),
+            ],
+            (140, 40),
+        )
         page.gap(6)
         page.line(f"Budget total du projet : {format_euros(total)}", size=11, bold=True)
         page.gap(4)
-        page.para(f"Certifié exact, le {format_date(self.signed_on)}. {self.president}, président(e).")
+        page.para(
+            f"Certifié exact, le {format_date(self.signed_on)}. {self.president}, président(e)."
+        )
 
 
 DocumentSpec = TaxNoticeSpec | InvoiceSpec | KbisSpec | BudgetSpec
@@ -551,16 +659,22 @@ def _split(data: bytes, specs: Sequence[DocumentSpec]) -> list[PrintedDocument]:
         writer = PdfWriter()
         writer.add_page(source)
         truth = spec.truth()
-        writer.add_metadata({
-            "/Title": spec.original_name,
-            "/Subject": SPECIMEN,
-            "/Author": "levier (données de démonstration)",
-            "/Creator": "levier demo (fpdf2)",
-            "/Keywords": truth.as_keywords(),
-        })
+        writer.add_metadata(
+            {
+                "/Title": spec.original_name,
+                "/Subject": SPECIMEN,
+                "/Author": "levier (données de démonstration)",
+                "/Creator": "levier demo (fpdf2)",
+                "/Keywords": truth.as_keywords(),
+            }
+        )
         buffer = io.BytesIO()
         writer.write(buffer)
-        documents.append(PrintedDocument(spec.kind, spec.field_name, spec.original_name, buffer.getvalue(), truth))
+        documents.append(
+            PrintedDocument(
+                spec.kind, spec.field_name, spec.original_name, buffer.getvalue(), truth
+            )
+        )
     return documents
 
 
@@ -580,7 +694,7 @@ def print_documents(specs: Iterable[DocumentSpec]) -> list[PrintedDocument]:
     return [
         document
         for start in range(0, len(specs), PAGES_PER_BATCH)
-        for document in _print_batch(specs[start:start + PAGES_PER_BATCH])
+        for document in _print_batch(specs[start : start + PAGES_PER_BATCH])
     ]
 
 

@@ -105,7 +105,9 @@ def communes_by_code() -> dict[str, Commune]:
 @cache
 def departements() -> dict[str, Departement]:
     return {
-        row["code"]: Departement(row["code"], row["nom"], row["region"], row["region_nom"], row["chef_lieu"])
+        row["code"]: Departement(
+            row["code"], row["nom"], row["region"], row["region_nom"], row["chef_lieu"]
+        )
         for row in _csv_rows("departements.csv")
     }
 
@@ -113,7 +115,9 @@ def departements() -> dict[str, Departement]:
 def is_residential(commune: Commune) -> bool:
     """Metropolitan France and the five DROM (where levier's usagers live, with a postcode)."""
     dep = commune.departement
-    return bool(commune.postal_code) and (len(dep) == 2 or dep in {"971", "972", "973", "974", "976"})
+    return bool(commune.postal_code) and (
+        len(dep) == 2 or dep in {"971", "972", "973", "974", "976"}
+    )
 
 
 @cache
@@ -132,7 +136,9 @@ def commune_sampler(departement: str | None = None) -> Weighted:
     if departement:
         chosen = residential_communes().get(departement)
         if not chosen:
-            raise ValueError(f"No commune in département {departement!r}; use a code such as 69 or 2A.")
+            raise ValueError(
+                f"No commune in département {departement!r}; use a code such as 69 or 2A."
+            )
     else:
         chosen = [c for group in residential_communes().values() for c in group]
     return Weighted.of((c, c.population) for c in chosen)

@@ -1,6 +1,6 @@
 """`levier seed --reset`: empty a demo database before loading it again.
 
-The journal is append-only, enforced by database triggers (journal migration 0002).
+The journal is append-only, enforced by database triggers (`levier.journal.triggers`).
 A demo reset is the one place where levier removes events: it lifts the triggers
 inside the reset's transaction, empties the table and puts the triggers back. To
 keep that power away from real data, the reset refuses to run unless the
@@ -9,7 +9,6 @@ database holds nothing but the demo organisation.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from levier.cases.models import Case, Comment, SupportingDocument
 from levier.contacts.models import Contact
 from levier.core.models import Notification, Organisation
 from levier.enquiries.models import Attachment, Enquiry, Message
+from levier.journal.triggers import append_only_triggers_removed
 
 from . import content
 
@@ -40,24 +40,13 @@ def check_demo_only() -> None:
 
 
 def _purge_journal() -> None:
-    trigger_sql = importlib.import_module("levier.journal.migrations.0002_append_only_trigger")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE journal_event DISABLE TRIGGER journal_event_no_update;"
-                "ALTER TABLE journal_event DISABLE TRIGGER journal_event_no_truncate;"
-                "TRUNCATE journal_event;"
-                "ALTER TABLE journal_event ENABLE TRIGGER journal_event_no_update;"
-                "ALTER TABLE journal_event ENABLE TRIGGER journal_event_no_truncate;"
-            )
-        elif connection.vendor == "sqlite":
-            for statement in trigger_sql.SQLITE_BACKWARD:
-                cursor.execute(statement)
-            cursor.execute("DELETE FROM journal_event")
-            for statement in trigger_sql.SQLITE_FORWARD:
-                cursor.execute(statement)
-        else:
-            cursor.execute("DELETE FROM journal_event")
+    """Empty the journal, the append-only triggers lifted for this transaction only."""
+    with append_only_triggers_removed(connection), connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE journal_event"
+            if connection.vendor == "postgresql"
+            else "DELETE FROM journal_event"
+        )
 
 
 def _raw_delete(queryset) -> int:

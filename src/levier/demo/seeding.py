@@ -97,7 +97,9 @@ class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    example_case: tuple[str, str] | None = None  # (reference, verification code) of a recent open case
+    example_case: tuple[str, str] | None = (
+        None  # (reference, verification code) of a recent open case
+    )
     example_enquiry: tuple[str, str] | None = None
     # Declared against printed values of the first documents (5,000 at most), for tests and checks.
     truths: list[tuple[str, str, DocumentTruth]] = field(default_factory=list)
@@ -138,9 +140,13 @@ class CasePlan:
     specs: list[DocumentSpec] = field(default_factory=list)
     robot_check: datetime.datetime | None = None
     assignment: tuple[datetime.datetime, Worker] | None = None  # when, by whom
-    steps: list[tuple[datetime.datetime, str, str, str]] = field(default_factory=list)  # when, from, to, reason
+    steps: list[tuple[datetime.datetime, str, str, str]] = field(
+        default_factory=list
+    )  # when, from, to, reason
     reads: list[datetime.datetime] = field(default_factory=list)
-    comments: list[tuple[datetime.datetime, Worker, str, list[Worker]]] = field(default_factory=list)
+    comments: list[tuple[datetime.datetime, Worker, str, list[Worker]]] = field(
+        default_factory=list
+    )
 
 
 def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
@@ -154,10 +160,13 @@ class Seeder:
     def __init__(self, options: SeedOptions, *, out: Callable[[str], None] = print):
         self.options = options
         self.out = out
-        self.rng = random.Random(f"levier-demo-{options.seed}")  # a stream apart from the generator's
+        self.rng = random.Random(
+            f"levier-demo-{options.seed}"
+        )  # a stream apart from the generator's
         self.now = timezone.now()
-        self.generator = DemoGenerator(options.seed, departement=options.departement,
-                                       today=timezone.localdate(self.now))
+        self.generator = DemoGenerator(
+            options.seed, departement=options.departement, today=timezone.localdate(self.now)
+        )
         self.builder = CaseDataBuilder(self.generator)
         self.writer = RowWriter(batch_size=options.batch_size, use_copy=options.use_copy)
         self.references: dict[tuple[str, int], int] = {}
@@ -165,10 +174,14 @@ class Seeder:
         self.next_contact: dict[str, int] = {}
         self.specimens: dict[str, list[tuple[dict, list[PrintedDocument]]]] = {}
         self.stored_files: set[str] = set()
-        self.cases_of_contact: dict[int, tuple[str, str, str]] = {}  # contact -> (reference, procedure, amount)
+        self.cases_of_contact: dict[
+            int, tuple[str, str, str]
+        ] = {}  # contact -> (reference, procedure, amount)
         self.setup: DemoSetup | None = None
         self.report: SeedReport | None = None
-        self.workers: dict[int, tuple[list[Worker], list[int]]] = {}  # team id -> (workers, cumulative weights)
+        self.workers: dict[
+            int, tuple[list[Worker], list[int]]
+        ] = {}  # team id -> (workers, cumulative weights)
         self.leads: dict[int, Worker] = {}
         self.seconds: dict[str, int] = {}
 
@@ -219,8 +232,14 @@ class Seeder:
         )
 
     def progress(self, total: int, unit: str, desc: str) -> tqdm:
-        return tqdm(total=total, unit=f" {unit}", desc=desc, disable=not self.options.progress,
-                    dynamic_ncols=True, mininterval=0.5)
+        return tqdm(
+            total=total,
+            unit=f" {unit}",
+            desc=desc,
+            disable=not self.options.progress,
+            dynamic_ncols=True,
+            mininterval=0.5,
+        )
 
     # -- usagers ------------------------------------------------------------------------
 
@@ -232,7 +251,9 @@ class Seeder:
             total = min(MAX_POOL, max(30, int(options.cases * 0.85)) + int(options.enquiries * 0.3))
         weights = {entry["contact_kind"]: entry["weight"] for entry in content.PROCEDURES}
         case_share = options.cases / max(1, options.cases + options.enquiries * 0.3)
-        sizes = {kind: max(3, int(total * case_share * weight / 100)) for kind, weight in weights.items()}
+        sizes = {
+            kind: max(3, int(total * case_share * weight / 100)) for kind, weight in weights.items()
+        }
         sizes["person"] += max(3, total - sum(sizes.values()))
         return sizes
 
@@ -256,10 +277,17 @@ class Seeder:
                     ids = self.writer.insert(Contact, rows)
                 for contact_id, record, row in zip(ids, records, rows, strict=True):
                     siret = row.get("siret", "")
-                    self.pool[kind].append(PoolContact(
-                        contact_id, kind, record, record.display_name, siret, row["email"],
-                        fold(f"{record.display_name} {siret} {row['email']}"),
-                    ))
+                    self.pool[kind].append(
+                        PoolContact(
+                            contact_id,
+                            kind,
+                            record,
+                            record.display_name,
+                            siret,
+                            row["email"],
+                            fold(f"{record.display_name} {siret} {row['email']}"),
+                        )
+                    )
                 bar.update(end - start)
                 self.report.add("contacts", end - start)
         self.writer.drain()
@@ -299,22 +327,54 @@ class Seeder:
         others = [other for other in self.workers[team_id][0] if other.id != worker.id]
         return self.rng.choice(others) if others else None
 
-    def agent_event(self, worker: Worker, moment: datetime.datetime, verb: str, target_type: str,
-                    target_id: str, activity: str, payload: dict) -> dict[str, Any]:
+    def agent_event(
+        self,
+        worker: Worker,
+        moment: datetime.datetime,
+        verb: str,
+        target_type: str,
+        target_id: str,
+        activity: str,
+        payload: dict,
+    ) -> dict[str, Any]:
         return {
-            "occurred_at": moment, "actor_kind": ActorKind.AGENT, "actor_id": str(worker.id),
-            "actor_label": worker.label, "verb": verb, "target_type": target_type, "target_id": target_id,
-            "activity_code": activity, "automated": False,
-            "duration_seconds": self.seconds.get(activity) if activity else None, "payload": payload,
+            "occurred_at": moment,
+            "actor_kind": ActorKind.AGENT,
+            "actor_id": str(worker.id),
+            "actor_label": worker.label,
+            "verb": verb,
+            "target_type": target_type,
+            "target_id": target_id,
+            "activity_code": activity,
+            "automated": False,
+            "duration_seconds": self.seconds.get(activity) if activity else None,
+            "payload": payload,
         }
 
-    def other_event(self, kind: str, actor_id: str, label: str, moment: datetime.datetime, verb: str,
-                    target_type: str, target_id: str, activity: str, payload: dict) -> dict[str, Any]:
+    def other_event(
+        self,
+        kind: str,
+        actor_id: str,
+        label: str,
+        moment: datetime.datetime,
+        verb: str,
+        target_type: str,
+        target_id: str,
+        activity: str,
+        payload: dict,
+    ) -> dict[str, Any]:
         return {
-            "occurred_at": moment, "actor_kind": kind, "actor_id": actor_id, "actor_label": label[:200],
-            "verb": verb, "target_type": target_type, "target_id": target_id, "activity_code": activity,
+            "occurred_at": moment,
+            "actor_kind": kind,
+            "actor_id": actor_id,
+            "actor_label": label[:200],
+            "verb": verb,
+            "target_type": target_type,
+            "target_id": target_id,
+            "activity_code": activity,
             "automated": kind == ActorKind.ROBOT,
-            "duration_seconds": self.seconds.get(activity) if activity else None, "payload": payload,
+            "duration_seconds": self.seconds.get(activity) if activity else None,
+            "payload": payload,
         }
 
     def store(self, document: PrintedDocument) -> str:
@@ -348,9 +408,13 @@ class Seeder:
                 weights=(0.88 - refused_share, refused_share, 0.12),
             )[0]
         if age_days < 3:
-            return rng.choices((CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW), cum_weights=(85, 100))[0]
-        return rng.choices((CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING_FOR_USAGER),
-                           cum_weights=(30, 85, 100))[0]
+            return rng.choices((CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW), cum_weights=(85, 100))[
+                0
+            ]
+        return rng.choices(
+            (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING_FOR_USAGER),
+            cum_weights=(30, 85, 100),
+        )[0]
 
     def build_specimens(self) -> None:
         """A few dozen documents shared by older cases, printed once."""
@@ -358,12 +422,16 @@ class Seeder:
         today = timezone.localdate(self.now)
         for entry in content.PROCEDURES:
             for _ in range(SPECIMENS_PER_PROCEDURE):
-                data, doc_specs = self.builder.build(entry["slug"], self.new_record(entry["contact_kind"]), today)
+                data, doc_specs = self.builder.build(
+                    entry["slug"], self.new_record(entry["contact_kind"]), today
+                )
                 owners.append((entry["slug"], data, len(doc_specs)))
                 specs.extend(doc_specs)
         printed = iter(print_documents(specs))
         for slug, data, count in owners:
-            self.specimens.setdefault(slug, []).append((data, [next(printed) for _ in range(count)]))
+            self.specimens.setdefault(slug, []).append(
+                (data, [next(printed) for _ in range(count)])
+            )
 
     def specimen_for(self, slug: str, data: dict) -> list[PrintedDocument]:
         """Shared documents for an older case; the case declares the amounts they print."""
@@ -394,7 +462,11 @@ class Seeder:
         else:
             status = self.choose_status(age_days, procedure.instruction_days, False)
             # What agents open in their queues has its own documents, back to 3 x N cases.
-            personal = options.documents and status not in FINAL and index >= total - 3 * options.personal_documents
+            personal = (
+                options.documents
+                and status not in FINAL
+                and index >= total - 3 * options.personal_documents
+            )
             data, specs = self.builder.build(slug, contact.record, submitted_on, documents=personal)
             if options.documents and not personal:
                 documents = self.specimen_for(slug, data)
@@ -415,7 +487,9 @@ class Seeder:
             "data": data,
             "created_at": submitted - datetime.timedelta(minutes=rng.randint(4, 90)),
             "submitted_at": None if draft else submitted,
-            "due_at": None if draft else submitted + datetime.timedelta(days=procedure.instruction_days),
+            "due_at": None
+            if draft
+            else submitted + datetime.timedelta(days=procedure.instruction_days),
             "decided_at": None,
             "updated_at": submitted,
             "verification_digest": verification_digest,
@@ -436,8 +510,10 @@ class Seeder:
         rng, row, now = self.rng, plan.row, self.now
         status, submitted, team_id = row["status"], row["submitted_at"], row["team_id"]
         if (plan.documents or plan.specs) and rng.random() < 0.7:
-            plan.robot_check = min(submitted + datetime.timedelta(minutes=rng.randint(1, 20)),
-                                   now - datetime.timedelta(seconds=30))
+            plan.robot_check = min(
+                submitted + datetime.timedelta(minutes=rng.randint(1, 20)),
+                now - datetime.timedelta(seconds=30),
+            )
         if status == CaseStatus.SUBMITTED and rng.random() >= 0.35:
             return  # still in the team's queue
         assignee = self.pick_worker(team_id)
@@ -494,39 +570,99 @@ class Seeder:
             last = decided
         row["updated_at"] = last
 
-    def case_events(self, plan: CasePlan, case_id: int, document_ids: list[int],
-                    comment_ids: list[int]) -> list[dict[str, Any]]:
+    def case_events(
+        self, plan: CasePlan, case_id: int, document_ids: list[int], comment_ids: list[int]
+    ) -> list[dict[str, Any]]:
         row, contact = plan.row, plan.contact
         if row["status"] == CaseStatus.DRAFT:
             return []
         target_id = str(case_id)
-        events = [self.other_event(
-            ActorKind.USAGER, str(contact.id), contact.display_name, row["submitted_at"], "submit", CASE_TARGET,
-            target_id, "register-case",
-            {"reference": row["reference"], "procedure": plan.slug, "version": 1, "documents": len(document_ids)},
-        )]
+        events = [
+            self.other_event(
+                ActorKind.USAGER,
+                str(contact.id),
+                contact.display_name,
+                row["submitted_at"],
+                "submit",
+                CASE_TARGET,
+                target_id,
+                "register-case",
+                {
+                    "reference": row["reference"],
+                    "procedure": plan.slug,
+                    "version": 1,
+                    "documents": len(document_ids),
+                },
+            )
+        ]
         if plan.robot_check is not None:
             for document_id, document in zip(document_ids, plan.documents, strict=True):
-                events.append(self.other_event(
-                    ActorKind.ROBOT, ROBOT_DOCUMENT_CHECK, ROBOT_DOCUMENT_CHECK, plan.robot_check, "check-document",
-                    CASE_TARGET, target_id, "check-supporting-document",
-                    {"document": document_id, "field": document.field_name},
-                ))
+                events.append(
+                    self.other_event(
+                        ActorKind.ROBOT,
+                        ROBOT_DOCUMENT_CHECK,
+                        ROBOT_DOCUMENT_CHECK,
+                        plan.robot_check,
+                        "check-document",
+                        CASE_TARGET,
+                        target_id,
+                        "check-supporting-document",
+                        {"document": document_id, "field": document.field_name},
+                    )
+                )
         assignee = plan.assignee
         if plan.assignment is not None:
             moment, by = plan.assignment
-            events.append(self.agent_event(by, moment, "assign", CASE_TARGET, target_id, "assign-case",
-                                           {"from": None, "to": assignee.id, "to_label": assignee.label}))
+            events.append(
+                self.agent_event(
+                    by,
+                    moment,
+                    "assign",
+                    CASE_TARGET,
+                    target_id,
+                    "assign-case",
+                    {"from": None, "to": assignee.id, "to_label": assignee.label},
+                )
+            )
         for moment, from_status, to_status, reason in plan.steps:
             activity = "decide-case" if to_status in FINAL else "change-case-status"
-            events.append(self.agent_event(assignee, moment, "transition", CASE_TARGET, target_id, activity,
-                                           {"from": from_status, "to": to_status, "reason": reason}))
+            events.append(
+                self.agent_event(
+                    assignee,
+                    moment,
+                    "transition",
+                    CASE_TARGET,
+                    target_id,
+                    activity,
+                    {"from": from_status, "to": to_status, "reason": reason},
+                )
+            )
         for moment in plan.reads:
-            events.append(self.agent_event(assignee, moment, "read", CASE_TARGET, target_id,
-                                           "consult-personal-data", {"what": "case"}))
-        for comment_id, (moment, author, _body, mentions) in zip(comment_ids, plan.comments, strict=True):
-            events.append(self.agent_event(author, moment, "comment", CASE_TARGET, target_id, "comment-case",
-                                           {"comment": comment_id, "mentions": [m.username for m in mentions]}))
+            events.append(
+                self.agent_event(
+                    assignee,
+                    moment,
+                    "read",
+                    CASE_TARGET,
+                    target_id,
+                    "consult-personal-data",
+                    {"what": "case"},
+                )
+            )
+        for comment_id, (moment, author, _body, mentions) in zip(
+            comment_ids, plan.comments, strict=True
+        ):
+            events.append(
+                self.agent_event(
+                    author,
+                    moment,
+                    "comment",
+                    CASE_TARGET,
+                    target_id,
+                    "comment-case",
+                    {"comment": comment_id, "mentions": [m.username for m in mentions]},
+                )
+            )
         return events
 
     def create_cases(self) -> None:
@@ -552,26 +688,48 @@ class Seeder:
             for case_id, plan in zip(case_ids, plans, strict=True):
                 uploaded_at = plan.row["submitted_at"] or plan.row["created_at"]
                 for document in plan.documents:
-                    document_rows.append({
-                        "case_id": case_id, "field_name": document.field_name, "file": self.store(document),
-                        "original_name": document.original_name, "content_type": document.content_type,
-                        "size": document.size, "sha256": document.sha256, "page_count": document.page_count,
-                        "uploaded_at": uploaded_at,
-                    })
+                    document_rows.append(
+                        {
+                            "case_id": case_id,
+                            "field_name": document.field_name,
+                            "file": self.store(document),
+                            "original_name": document.original_name,
+                            "content_type": document.content_type,
+                            "size": document.size,
+                            "sha256": document.sha256,
+                            "page_count": document.page_count,
+                            "uploaded_at": uploaded_at,
+                        }
+                    )
                     if len(report.truths) < MAX_TRUTHS:
-                        report.truths.append((plan.row["reference"], document.field_name,
-                                              self.truth_for(plan, document)))
+                        report.truths.append(
+                            (
+                                plan.row["reference"],
+                                document.field_name,
+                                self.truth_for(plan, document),
+                            )
+                        )
                 for moment, author, body, _mentions in plan.comments:
-                    comment_rows.append({"case_id": case_id, "author_id": author.id, "body": body,
-                                         "created_at": moment})
+                    comment_rows.append(
+                        {
+                            "case_id": case_id,
+                            "author_id": author.id,
+                            "body": body,
+                            "created_at": moment,
+                        }
+                    )
             document_ids = iter(writer.insert(SupportingDocument, document_rows))
             comment_ids = iter(writer.insert(Comment, comment_rows))
             mention_rows, event_rows = [], []
             for case_id, plan in zip(case_ids, plans, strict=True):
                 documents = [next(document_ids) for _ in plan.documents]
                 comments = [next(comment_ids) for _ in plan.comments]
-                for comment_id, (_moment, _author, _body, mentions) in zip(comments, plan.comments, strict=True):
-                    mention_rows.extend({"comment_id": comment_id, "agent_id": m.id} for m in mentions)
+                for comment_id, (_moment, _author, _body, mentions) in zip(
+                    comments, plan.comments, strict=True
+                ):
+                    mention_rows.extend(
+                        {"comment_id": comment_id, "agent_id": m.id} for m in mentions
+                    )
                 if self.options.journal:
                     event_rows.extend(self.case_events(plan, case_id, documents, comments))
             writer.insert(Comment.mentions.through, mention_rows, need_ids=False)
@@ -637,36 +795,71 @@ class Seeder:
                 routed = True
         sla = topic.sla_hours
         if (now - created).total_seconds() / 3600 < sla:
-            status = rng.choices(("new", "open", "waiting_for_usager", "closed"), weights=(40, 30, 15, 15))[0]
+            status = rng.choices(
+                ("new", "open", "waiting_for_usager", "closed"), weights=(40, 30, 15, 15)
+            )[0]
         else:
-            status = rng.choices(("new", "open", "waiting_for_usager", "closed"), weights=(2, 4, 4, 90))[0]
-        channel = rng.choices((Channel.EMAIL, Channel.PORTAL, Channel.PHONE, Channel.COUNTER, Channel.ASSISTANT),
-                              weights=(40, 35, 15, 5, 5))[0]
+            status = rng.choices(
+                ("new", "open", "waiting_for_usager", "closed"), weights=(2, 4, 4, 90)
+            )[0]
+        channel = rng.choices(
+            (Channel.EMAIL, Channel.PORTAL, Channel.PHONE, Channel.COUNTER, Channel.ASSISTANT),
+            weights=(40, 35, 15, 5, 5),
+        )[0]
         if topic_entry["slug"] == "reclamation":
             priority = Priority.HIGH
         else:
-            priority = rng.choices((Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT),
-                                   weights=(10, 72, 14, 4))[0]
+            priority = rng.choices(
+                (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT),
+                weights=(10, 72, 14, 4),
+            )[0]
         reference = self.next_reference("SOL", created)
         code, verification_digest = self.verification(reference)
         if status != "closed":
             self.report.example_enquiry = (reference, code)
         row = {
-            "reference": reference, "channel": channel, "topic_id": topic.pk, "subject": subject[:200],
-            "status": status, "priority": priority, "team_id": team.pk, "assignee_id": None,
-            "contact_id": contact.id, "created_at": created, "sla_due_at": created + datetime.timedelta(hours=sla),
-            "closed_at": None, "updated_at": created, "verification_digest": verification_digest,
+            "reference": reference,
+            "channel": channel,
+            "topic_id": topic.pk,
+            "subject": subject[:200],
+            "status": status,
+            "priority": priority,
+            "team_id": team.pk,
+            "assignee_id": None,
+            "contact_id": contact.id,
+            "created_at": created,
+            "sla_due_at": created + datetime.timedelta(hours=sla),
+            "closed_at": None,
+            "updated_at": created,
+            "verification_digest": verification_digest,
             "search_text": fold(f"{reference} {subject} {contact.display_name} {contact.email}"),
         }
         # Messages (when, direction, author, body) and journal steps (when, verb, actor, activity, payload).
-        receiver = self.pick_worker(team.pk) if channel in {Channel.PHONE, Channel.COUNTER} else None
+        receiver = (
+            self.pick_worker(team.pk) if channel in {Channel.PHONE, Channel.COUNTER} else None
+        )
         messages: list[tuple] = [(created, Direction.IN, None, body)]
-        steps: list[tuple] = [(created, "create", receiver, "register-enquiry", {
-            "reference": reference, "channel": channel, "topic": topic.slug, "team_id": team.pk, "attachments": 0})]
+        steps: list[tuple] = [
+            (
+                created,
+                "create",
+                receiver,
+                "register-enquiry",
+                {
+                    "reference": reference,
+                    "channel": channel,
+                    "topic": topic.slug,
+                    "team_id": team.pk,
+                    "attachments": 0,
+                },
+            )
+        ]
         last = created
         if channel == Channel.EMAIL:
             last = created + datetime.timedelta(seconds=rng.randint(5, 90))
-            steps.append((last, "classify", ROBOT_ROUTER, "classify-enquiry", {"topic": topic.slug}))
+            steps.append(
+                (last, "classify", ROBOT_ROUTER, "classify-enquiry", {"topic": topic.slug})
+            )
         if routed:
             last = last + datetime.timedelta(seconds=rng.randint(1, 30))
             steps.append((last, "route", ROBOT_ROUTER, "route-enquiry", {"team_id": team.pk}))
@@ -675,8 +868,15 @@ class Seeder:
             lead = self.leads.get(team.pk)
             by = lead if lead is not None and rng.random() < 0.4 else assignee
             last = after(last, hours=rng.uniform(0.2, min(sla, 48)), rng=rng, now=now)
-            steps.append((last, "assign", by, "assign-enquiry",
-                          {"from": None, "to": assignee.id, "to_label": assignee.label}))
+            steps.append(
+                (
+                    last,
+                    "assign",
+                    by,
+                    "assign-enquiry",
+                    {"from": None, "to": assignee.id, "to_label": assignee.label},
+                )
+            )
             row["assignee_id"] = assignee.id
             if status in {"waiting_for_usager", "closed"}:
                 exchanges = 1 if status == "waiting_for_usager" or rng.random() < 0.7 else 2
@@ -684,19 +884,46 @@ class Seeder:
                 for exchange in range(exchanges):
                     last = after(last, hours=rng.uniform(0.5, sla * 0.8), rng=rng, now=now)
                     close = status == "closed" and exchange == exchanges - 1
-                    reply = rng.choice(content.AGENT_REPLIES).format(agent=assignee.label, team=team.name)
+                    reply = rng.choice(content.AGENT_REPLIES).format(
+                        agent=assignee.label, team=team.name
+                    )
                     messages.append((last, Direction.OUT, assignee, reply))
                     to = "closed" if close else "waiting_for_usager"
-                    steps.append((last, "reply", assignee, "answer-enquiry",
-                                  {"message_index": len(messages) - 1, "from": current, "to": to, "close": close}))
+                    steps.append(
+                        (
+                            last,
+                            "reply",
+                            assignee,
+                            "answer-enquiry",
+                            {
+                                "message_index": len(messages) - 1,
+                                "from": current,
+                                "to": to,
+                                "close": close,
+                            },
+                        )
+                    )
                     current = to
                     if exchange < exchanges - 1:
                         last = after(last, hours=rng.uniform(2, 72), rng=rng, now=now, office=False)
-                        follow_up = rng.choice(content.USAGER_FOLLOW_UPS).format(signature=contact.display_name)
+                        follow_up = rng.choice(content.USAGER_FOLLOW_UPS).format(
+                            signature=contact.display_name
+                        )
                         messages.append((last, Direction.IN, None, follow_up))
-                        steps.append((last, "usager-message", contact, "",
-                                      {"message_index": len(messages) - 1, "from": current, "to": "open",
-                                       "attachments": 0}))
+                        steps.append(
+                            (
+                                last,
+                                "usager-message",
+                                contact,
+                                "",
+                                {
+                                    "message_index": len(messages) - 1,
+                                    "from": current,
+                                    "to": "open",
+                                    "attachments": 0,
+                                },
+                            )
+                        )
                         current = "open"
                 if status == "closed":
                     row["closed_at"] = last
@@ -708,8 +935,13 @@ class Seeder:
         with writer.unit():
             enquiry_ids = writer.insert(Enquiry, [plan["row"] for plan in plans])
             message_rows = [
-                {"enquiry_id": enquiry_id, "direction": direction, "author_agent_id": author.id if author else None,
-                 "body": body, "created_at": moment}
+                {
+                    "enquiry_id": enquiry_id,
+                    "direction": direction,
+                    "author_agent_id": author.id if author else None,
+                    "body": body,
+                    "created_at": moment,
+                }
                 for enquiry_id, plan in zip(enquiry_ids, plans, strict=True)
                 for moment, direction, author, body in plan["messages"]
             ]
@@ -724,20 +956,50 @@ class Seeder:
         report.add("messages", len(message_rows))
         report.add("events", len(event_rows))
 
-    def enquiry_events(self, plan: dict[str, Any], enquiry_id: int, message_ids: list[int]) -> list[dict]:
+    def enquiry_events(
+        self, plan: dict[str, Any], enquiry_id: int, message_ids: list[int]
+    ) -> list[dict]:
         contact, target_id, events = plan["contact"], str(enquiry_id), []
         for moment, verb, actor, activity, payload in plan["steps"]:
             if "message_index" in payload:
-                payload = {"message_id": message_ids[payload["message_index"]],
-                           **{k: v for k, v in payload.items() if k != "message_index"}}
+                payload = {
+                    "message_id": message_ids[payload["message_index"]],
+                    **{k: v for k, v in payload.items() if k != "message_index"},
+                }
             if isinstance(actor, Worker):
-                events.append(self.agent_event(actor, moment, verb, ENQUIRY_TARGET, target_id, activity, payload))
+                events.append(
+                    self.agent_event(
+                        actor, moment, verb, ENQUIRY_TARGET, target_id, activity, payload
+                    )
+                )
             elif isinstance(actor, str):
-                events.append(self.other_event(ActorKind.ROBOT, actor, actor, moment, verb, ENQUIRY_TARGET,
-                                               target_id, activity, payload))
+                events.append(
+                    self.other_event(
+                        ActorKind.ROBOT,
+                        actor,
+                        actor,
+                        moment,
+                        verb,
+                        ENQUIRY_TARGET,
+                        target_id,
+                        activity,
+                        payload,
+                    )
+                )
             else:
-                events.append(self.other_event(ActorKind.USAGER, str(contact.id), contact.display_name, moment,
-                                               verb, ENQUIRY_TARGET, target_id, activity, payload))
+                events.append(
+                    self.other_event(
+                        ActorKind.USAGER,
+                        str(contact.id),
+                        contact.display_name,
+                        moment,
+                        verb,
+                        ENQUIRY_TARGET,
+                        target_id,
+                        activity,
+                        payload,
+                    )
+                )
         return events
 
 

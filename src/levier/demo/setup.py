@@ -46,25 +46,51 @@ def ensure_activity_catalogue() -> dict[str, int]:
     migration = importlib.import_module("levier.journal.migrations.0003_activity_catalogue")
     existing = set(Activity.objects.values_list("code", flat=True))
     Activity.objects.bulk_create(
-        Activity(code=code, family=family, label=label, standard_seconds=seconds,
-                 automatable=automatable, description=description)
+        Activity(
+            code=code,
+            family=family,
+            label=label,
+            standard_seconds=seconds,
+            automatable=automatable,
+            description=description,
+        )
         for code, family, label, seconds, automatable, description in migration.ACTIVITIES
         if code not in existing
     )
     return dict(Activity.objects.values_list("code", "standard_seconds"))
 
 
-def _agent(organisation: Organisation, *, username: str, first_name: str, last_name: str, role: str,
-           password_hash: str | None, is_staff: bool = False, is_superuser: bool = False) -> Agent:
+def _agent(
+    organisation: Organisation,
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    password_hash: str | None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> Agent:
     agent, _created = Agent.objects.get_or_create(
         username=username,
-        defaults={"first_name": first_name, "last_name": last_name, "organisation": organisation, "role": role,
-                  "email": f"{username}@levier-demo.example", "is_staff": is_staff,
-                  "is_superuser": is_superuser},
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "organisation": organisation,
+            "role": role,
+            "email": f"{username}@levier-demo.example",
+            "is_staff": is_staff,
+            "is_superuser": is_superuser,
+        },
     )
     changed = False
-    for name, value in (("organisation", organisation), ("role", role), ("is_active", True),
-                        ("is_staff", is_staff), ("is_superuser", is_superuser)):
+    for name, value in (
+        ("organisation", organisation),
+        ("role", role),
+        ("is_active", True),
+        ("is_staff", is_staff),
+        ("is_superuser", is_superuser),
+    ):
         if getattr(agent, name) != value:
             setattr(agent, name, value)
             changed = True
@@ -94,7 +120,8 @@ def ensure_demo_setup(*, password: str = DEMO_PASSWORD) -> DemoSetup:
     teams = {}
     for entry in content.TEAMS:
         team, _ = Team.objects.get_or_create(
-            slug=entry["slug"], defaults={"name": entry["name"], "organisation": organisation, "email": entry["email"]}
+            slug=entry["slug"],
+            defaults={"name": entry["name"], "organisation": organisation, "email": entry["email"]},
         )
         teams[entry["slug"]] = team
 
@@ -104,9 +131,16 @@ def ensure_demo_setup(*, password: str = DEMO_PASSWORD) -> DemoSetup:
     members: dict[int, list[tuple[Agent, int]]] = {team.pk: [] for team in teams.values()}
     leads: dict[int, Agent] = {}
     for entry in content.ACCOUNTS:
-        agent = _agent(organisation, username=entry["username"], first_name=entry["first_name"],
-                       last_name=entry["last_name"], role=entry["role"], password_hash=password_hash,
-                       is_staff=entry.get("is_staff", False), is_superuser=entry.get("is_superuser", False))
+        agent = _agent(
+            organisation,
+            username=entry["username"],
+            first_name=entry["first_name"],
+            last_name=entry["last_name"],
+            role=entry["role"],
+            password_hash=password_hash,
+            is_staff=entry.get("is_staff", False),
+            is_superuser=entry.get("is_superuser", False),
+        )
         agent.teams.set([teams[slug] for slug in entry["teams"]])
         logins.append(agent)
         for slug in entry["teams"]:
@@ -119,8 +153,14 @@ def ensure_demo_setup(*, password: str = DEMO_PASSWORD) -> DemoSetup:
     for slug, people in content.COLLEAGUES.items():
         team = teams[slug]
         for first_name, last_name in people:
-            agent = _agent(organisation, username=colleague_username(first_name, last_name), first_name=first_name,
-                           last_name=last_name, role=Role.AGENT, password_hash=None)
+            agent = _agent(
+                organisation,
+                username=colleague_username(first_name, last_name),
+                first_name=first_name,
+                last_name=last_name,
+                role=Role.AGENT,
+                password_hash=None,
+            )
             agent.teams.set([team])
             members[team.pk].append((agent, 3))
 
@@ -141,8 +181,9 @@ def ensure_demo_setup(*, password: str = DEMO_PASSWORD) -> DemoSetup:
         )
         version = procedure.versions.order_by("-number").first()
         if version is None:
-            version = ProcedureVersion.objects.create(procedure=procedure, number=1,
-                                                      field_schema=procedure.field_schema)
+            version = ProcedureVersion.objects.create(
+                procedure=procedure, number=1, field_schema=procedure.field_schema
+            )
         procedures[entry["slug"]] = procedure
         versions[entry["slug"]] = version
 
@@ -150,8 +191,12 @@ def ensure_demo_setup(*, password: str = DEMO_PASSWORD) -> DemoSetup:
     for entry in content.TOPICS:
         topic, _ = Topic.objects.get_or_create(
             slug=entry["slug"],
-            defaults={"organisation": organisation, "label": entry["label"], "team": teams[entry["team"]],
-                      "sla_hours": entry["sla_hours"]},
+            defaults={
+                "organisation": organisation,
+                "label": entry["label"],
+                "team": teams[entry["team"]],
+                "sla_hours": entry["sla_hours"],
+            },
         )
         topics[entry["slug"]] = topic
 

@@ -33,8 +33,14 @@ def working_time(moment: datetime.datetime, rng: random.Random) -> datetime.date
     return local.astimezone(UTC)
 
 
-def after(moment: datetime.datetime, *, hours: float, rng: random.Random, now: datetime.datetime,
-          office: bool = True) -> datetime.datetime:
+def after(
+    moment: datetime.datetime,
+    *,
+    hours: float,
+    rng: random.Random,
+    now: datetime.datetime,
+    office: bool = True,
+) -> datetime.datetime:
     """A moment `hours` later (in office hours for agents), never in the future."""
     later = moment + datetime.timedelta(hours=hours)
     if office:

@@ -33,7 +33,9 @@ Batch = tuple[str, bytes]  # COPY statement, data
 
 
 class RowWriter:
-    def __init__(self, *, batch_size: int = 1000, use_copy: bool | None = None, background: bool = True):
+    def __init__(
+        self, *, batch_size: int = 1000, use_copy: bool | None = None, background: bool = True
+    ):
         self.batch_size = batch_size
         self.use_copy = connection.vendor == "postgresql" if use_copy is None else use_copy
         self.background = background and self.use_copy
@@ -64,8 +66,9 @@ class RowWriter:
         finally:
             self._pending = None
 
-    def insert(self, model: type[models.Model], rows: Sequence[dict[str, Any]], *,
-               need_ids: bool = True) -> list[int]:
+    def insert(
+        self, model: type[models.Model], rows: Sequence[dict[str, Any]], *, need_ids: bool = True
+    ) -> list[int]:
         """Insert rows (inside `unit()`); return their ids unless `need_ids` is False (COPY only)."""
         if not rows:
             return []
@@ -103,7 +106,9 @@ class RowWriter:
     def _submit(self, batches: list[Batch]) -> None:
         self._raise_if_failed()
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="levier-seed-writer", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name="levier-seed-writer", daemon=True
+            )
             self._thread.start()
         self._queue.put(batches)
 
@@ -130,7 +135,9 @@ class RowWriter:
                     copy.write(payload)
 
     @staticmethod
-    def _format(model: type[models.Model], rows: Sequence[dict[str, Any]], ids: list[int] | None) -> Batch:
+    def _format(
+        model: type[models.Model], rows: Sequence[dict[str, Any]], ids: list[int] | None
+    ) -> Batch:
         """The COPY statement and its data, in PostgreSQL's text format."""
         meta = model._meta
         pk = meta.pk
@@ -140,7 +147,9 @@ class RowWriter:
         columns = [(field.attname, isinstance(field, models.JSONField)) for field in fields]
         quote = connection.ops.quote_name
         names = ([pk] if ids is not None else []) + fields
-        statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in names)}) FROM STDIN"
+        statement = (
+            f"COPY {quote(meta.db_table)} ({', '.join(quote(f.column) for f in names)}) FROM STDIN"
+        )
         lines = []
         for position, row in enumerate(rows):
             values = [str(ids[position])] if ids is not None else []

@@ -20,23 +20,53 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--cases", type=int, default=2000, help="Number of cases (default 2000).")
-        parser.add_argument("--enquiries", type=int, default=500, help="Number of enquiries (default 500).")
-        parser.add_argument("--reset", action="store_true",
-                            help="Remove demo usagers, cases, enquiries and journal first (demo databases only).")
-        parser.add_argument("--batch-size", type=int, default=1000, help="Rows per INSERT (default 1000).")
-        parser.add_argument("--chunk-size", type=int, default=10_000,
-                            help="Cases generated and written per transaction (default 10000).")
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed: same seed, same people.")
-        parser.add_argument("--departement", default=None,
-                            help="Draw usagers' communes in one département only (e.g. 69, 2A, 974).")
-        parser.add_argument("--personal-documents", type=int, default=600,
-                            help="The N most recent cases (and every open one) get PDFs printed for them; "
-                                 "older cases share a few dozen specimens (default 600).")
-        parser.add_argument("--contacts", type=int, default=None,
-                            help="Size of the usager pool (default: about one per case, at most 60000).")
-        parser.add_argument("--password", default=DEMO_PASSWORD, help="Password of the demo logins.")
-        parser.add_argument("--no-documents", action="store_true", help="Skip PDF supporting documents.")
+        parser.add_argument(
+            "--cases", type=int, default=2000, help="Number of cases (default 2000)."
+        )
+        parser.add_argument(
+            "--enquiries", type=int, default=500, help="Number of enquiries (default 500)."
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove demo usagers, cases, enquiries and journal first (demo databases only).",
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=1000, help="Rows per INSERT (default 1000)."
+        )
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=10_000,
+            help="Cases generated and written per transaction (default 10000).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Random seed: same seed, same people."
+        )
+        parser.add_argument(
+            "--departement",
+            default=None,
+            help="Draw usagers' communes in one département only (e.g. 69, 2A, 974).",
+        )
+        parser.add_argument(
+            "--personal-documents",
+            type=int,
+            default=600,
+            help="The N most recent cases (and every open one) get PDFs printed for them; "
+            "older cases share a few dozen specimens (default 600).",
+        )
+        parser.add_argument(
+            "--contacts",
+            type=int,
+            default=None,
+            help="Size of the usager pool (default: about one per case, at most 60000).",
+        )
+        parser.add_argument(
+            "--password", default=DEMO_PASSWORD, help="Password of the demo logins."
+        )
+        parser.add_argument(
+            "--no-documents", action="store_true", help="Skip PDF supporting documents."
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
     def handle(self, *args, **options) -> None:
@@ -50,7 +80,9 @@ class Command(BaseCommand):
                 removed = reset_demo_data()
             except NotADemoDatabase as error:
                 raise CommandError(str(error)) from error
-            self.stdout.write("Demo data removed: " + ", ".join(f"{n} {k}" for k, n in removed.items()))
+            self.stdout.write(
+                "Demo data removed: " + ", ".join(f"{n} {k}" for k, n in removed.items())
+            )
         seed_options = SeedOptions(
             cases=options["cases"],
             enquiries=options["enquiries"],
@@ -69,29 +101,43 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         if report.skipped:
-            self.stdout.write(self.style.WARNING(
-                "Demo data is already loaded: accounts checked, nothing added. "
-                "Run `levier seed --reset` to load it again."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "Demo data is already loaded: accounts checked, nothing added. "
+                    "Run `levier seed --reset` to load it again."
+                )
+            )
         else:
             counts = ", ".join(f"{count} {name}" for name, count in report.counts.items())
-            self.stdout.write(self.style.SUCCESS(
-                f"Loaded in {report.seconds:.1f} s on {connection.vendor}: {counts}."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded in {report.seconds:.1f} s on {connection.vendor}: {counts}."
+                )
+            )
+            stages = ", ".join(f"{name} {secs:.1f} s" for name, secs in report.stage_seconds.items())
+            self.stdout.write(f"Stages: {stages}; {report.rows / report.seconds:.0f} rows/s.")
         self.print_logins(report, options["password"])
 
     def print_logins(self, report, password: str) -> None:
         write = self.stdout.write
         write("")
         write("Demo logins (password for all: " + self.style.SUCCESS(password) + ")")
-        labels = {Role.AGENT: "agent", Role.TEAM_LEAD: "team lead", Role.MANAGER: "manager",
-                  Role.ADMINISTRATOR: "administrator"}
+        labels = {
+            Role.AGENT: "agent",
+            Role.TEAM_LEAD: "team lead",
+            Role.MANAGER: "manager",
+            Role.ADMINISTRATOR: "administrator",
+        }
         for agent in report.setup.logins:
             teams = ", ".join(team.name for team in agent.teams.all()) or "all teams"
             write(f"  {agent.username:<20} {labels.get(agent.role, agent.role):<14} {teams}")
         if report.example_case:
-            write(f"Usager portal, follow a case: reference {report.example_case[0]}, "
-                  f"code {report.example_case[1]}")
+            write(
+                f"Usager portal, follow a case: reference {report.example_case[0]}, "
+                f"code {report.example_case[1]}"
+            )
         if report.example_enquiry:
-            write(f"Usager portal, follow an enquiry: reference {report.example_enquiry[0]}, "
-                  f"code {report.example_enquiry[1]}")
+            write(
+                f"Usager portal, follow an enquiry: reference {report.example_enquiry[0]}, "
+                f"code {report.example_enquiry[1]}"
+            )
