@@ -1,0 +1,66 @@
+"""axe-core (through axe-playwright-python) finds no serious accessibility problem on
+the main pages, at desktop and phone widths. RGAA builds on the same WCAG criteria."""
+
+import pytest
+
+from levier.core.verification import digest
+
+from ..factories import (
+    PASSWORD,
+    AgentFactory,
+    CaseFactory,
+    EnquiryFactory,
+    MessageFactory,
+    ProcedureFactory,
+    TopicFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SERIOUS = {"serious", "critical"}
+
+
+def violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_main_pages_have_no_serious_accessibility_violation(live_server, browser, team, width):
+    agent = AgentFactory(username="camille", first_name="Camille", teams=[team])
+    procedure = ProcedureFactory(team=team, name="Aide aux petites entreprises")
+    case = CaseFactory(procedure=procedure)
+    enquiry = EnquiryFactory(topic=TopicFactory(team=team))
+    MessageFactory(enquiry=enquiry)
+    enquiry.verification_digest = digest(enquiry.reference, "ABCD2345")
+    enquiry.save(update_fields=["verification_digest"])
+
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    found = {}
+    for path in ["/usager/", "/usager/ecrire/", "/usager/demarches/",
+                 f"/usager/demarches/{procedure.slug}/", "/usager/suivi/", "/connexion/"]:
+        page.goto(live_server.url + path)
+        found[path] = violations(page)
+
+    page.goto(live_server.url + "/usager/suivi/")
+    page.locator("input[name=reference]").fill(enquiry.reference)
+    page.locator("input[name=code]").fill("ABCD2345")
+    page.locator("main form button[type=submit]").first.click()
+    found["follow (enquiry)"] = violations(page)
+
+    page.goto(live_server.url + "/connexion/")
+    page.locator("input[name=username]").fill(agent.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    for path in ["/", "/dossiers/", f"/dossiers/{case.pk}/", "/sollicitations/",
+                 f"/sollicitations/{enquiry.pk}/", "/notifications/"]:
+        page.goto(live_server.url + path)
+        found[path] = violations(page)
+    context.close()
+    assert {path: problems for path, problems in found.items() if problems} == {}
