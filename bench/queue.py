@@ -115,6 +115,7 @@ def bench_loading(args, psycopg_url: str) -> None:
     with psycopg.connect(psycopg_url, autocommit=True) as connection:
         connection.execute("DROP TABLE IF EXISTS bench_case_rows")
         connection.execute("CREATE UNLOGGED TABLE bench_case_rows AS SELECT * FROM cases_case")
+        connection.execute("ALTER TABLE bench_case_rows ADD PRIMARY KEY (id)")
         described = connection.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cases_case' "
             "ORDER BY ordinal_position"
@@ -210,7 +211,7 @@ def main() -> None:
     parser.add_argument(
         "--requests", type=int, default=None, help="requests per page for the medians"
     )
-    parser.add_argument("--chunk-size", type=int, default=10_000)
+    parser.add_argument("--chunk-size", type=int, default=5_000, help="rows per transaction")
     parser.add_argument("--database", default="levier_bench", help="name of the database to create")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")

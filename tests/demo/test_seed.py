@@ -256,3 +256,16 @@ def test_every_activity_code_used_by_a_service_is_in_the_catalogue(db):
     assert not missing, (
         f"Add these gestes to journal migration 0003 (or a new one): {sorted(missing)}"
     )
+
+
+def test_older_cases_share_specimen_documents_whose_amounts_they_declare(db):
+    seed(cases=80, enquiries=0, personal_documents=5)
+    documents = list(SupportingDocument.objects.select_related("case"))
+    paths = Counter(document.file.name for document in documents)
+    assert max(paths.values()) > 1  # one file, several cases
+    for document in documents:
+        if document.field_name == "kbis":
+            continue  # a shared Kbis shows another company's SIREN: only amounts are shared
+        with document.file.open("rb") as handle:
+            truth = truth_from_keywords(PdfReader(handle).metadata.get("/Keywords"))
+        assert truth["declared"] == str(document.case.data[truth["field"]])

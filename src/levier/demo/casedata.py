@@ -71,6 +71,10 @@ INVOICE_ITEMS = {
 }
 
 
+def choices_of(schema: list[dict], name: str) -> list[str]:
+    return next(entry["choices"] for entry in schema if entry["name"] == name)
+
+
 def _money_text(value: Decimal | float | int) -> str:
     return f"{money(value)}"
 
@@ -218,7 +222,7 @@ class CaseDataBuilder:
             )
         )
         housing_type = rng.choices(
-            content.LOGEMENT_SCHEMA[3]["choices"], cum_weights=(45, 95, 100)
+            choices_of(content.LOGEMENT_SCHEMA, "housing_type"), cum_weights=(45, 95, 100)
         )[0]
         commune = person.address.city
         if housing_type.startswith("Logement social"):
@@ -276,7 +280,7 @@ class CaseDataBuilder:
             tax_number=f"{rng.randint(0, 3)}{rng.randint(0, 999_999_999_999):012d}",
             notice_reference=f"{notice_year % 100:02d} {dep[:2]} {rng.choice('ABCDEFGHJK')}{rng.randint(0, 999_999):06d} "
             f"{rng.randint(10, 99)}",
-            office=f"Service des impôts des particuliers de {self._registry_city(dep)}",
+            office=f"Service des impôts des particuliers {de(self._registry_city(dep))}",
             year=notice_year,
         )
         return data, [notice]
@@ -304,7 +308,7 @@ class CaseDataBuilder:
             "members": int(self._lognormal(60, 1.0, 7, 5000)),
             "project_title": title,
             "project_description": description,
-            "audience": rng.choice(content.ASSOCIATION_SCHEMA[5]["choices"]),
+            "audience": rng.choice(choices_of(content.ASSOCIATION_SCHEMA, "audience")),
             "project_budget": _money_text(budget),
             "amount_requested": _money_text(requested),
             "other_funding": _money_text(other) if other is not None else None,

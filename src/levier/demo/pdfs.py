@@ -39,6 +39,8 @@ from pathlib import Path
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
+from .generators import de
+
 MISMATCH_RATE = 0.08
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAGES_PER_BATCH = 150
@@ -498,7 +500,10 @@ class KbisSpec:
     def draw(self, page: Page) -> None:
         page.specimen_banner()
         page.line(
-            f"Greffe du tribunal de commerce de {self.registry_city}", size=11, bold=True, align="C"
+            f"Greffe du tribunal de commerce {de(self.registry_city)}",
+            size=11,
+            bold=True,
+            align="C",
         )
         page.gap(2)
         page.line(
@@ -551,7 +556,7 @@ class KbisSpec:
         )
         page.gap(8)
         page.para(
-            f"Le greffier du tribunal de commerce de {self.registry_city}. "
+            f"Le greffier du tribunal de commerce {de(self.registry_city)}. "
             "Fin de l'extrait, qui comporte une page."
         )
 

@@ -1,6 +1,6 @@
 """Bulk loading of demo data: usagers, cases, documents, comments, enquiries, journal.
 
-The demo is loaded in chunks (10,000 cases by default): each chunk is generated in
+The demo is loaded in chunks (5,000 cases by default): each chunk is generated in
 memory as plain rows, written in one transaction and dropped, so memory stays flat
 whether one loads 2,000 cases on SQLite or 1,000,000 on PostgreSQL. Rows go through
 `RowWriter`: COPY on PostgreSQL, `bulk_create` elsewhere. Usagers come from a
@@ -16,9 +16,10 @@ deletes, not inserts).
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,26 +33,26 @@ from levier.contacts.models import Contact
 from levier.core.models import Agent
 from levier.core.text import fold
 from levier.core.verification import ALPHABET, digest
-from levier.enquiries.models import Channel, Direction, Enquiry, Message, Priority
+from levier.enquiries.models import Enquiry
 from levier.journal.models import ActorKind, Event
 
 from . import content
 from .casedata import CaseDataBuilder
+from .enquiry_loading import EnquiryLoading
 from .generators import CompanyRecord, DemoGenerator, PersonRecord
 from .pdfs import DocumentSpec, DocumentTruth, PrintedDocument, print_documents
+from .plans import CASE_TARGET, PoolContact, Worker, chunks, growth
 from .setup import DEMO_PASSWORD, DemoSetup, ensure_demo_setup
 from .timeline import PARIS, after, usager_time, working_time
 from .writer import RowWriter
 
-CASE_TARGET = "cases.case"
-ENQUIRY_TARGET = "enquiries.enquiry"
 FINAL = frozenset({CaseStatus.ACCEPTED, CaseStatus.REFUSED, CaseStatus.CLOSED_WITHOUT_FOLLOW_UP})
 OPEN = frozenset({CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING_FOR_USAGER})
 MAX_POOL = 60_000  # usagers reused by cases beyond this many
-SPECIMENS_PER_PROCEDURE = 16
+SPECIMENS_PER_PROCEDURE = 8  # shared documents per procedure and year, for older cases
 MAX_TRUTHS = 5000
 ROBOT_DOCUMENT_CHECK = "controle-pieces"
-ROBOT_ROUTER = "orientation-sollicitations"
+PROCEDURE_WEIGHTS = tuple(itertools.accumulate(entry["weight"] for entry in content.PROCEDURES))
 VALUE_FIELDS = {  # declared fields a shared specimen document imposes on the case that uses it
     "aide-petites-entreprises": ("project_cost", "amount_requested"),
     "aide-logement": ("household_size", "reference_tax_income"),
@@ -76,7 +77,7 @@ class SeedOptions:
     cases: int = 2000
     enquiries: int = 500
     batch_size: int = 1000  # rows per INSERT (bulk_create)
-    chunk_size: int = 10_000  # cases generated and written per transaction
+    chunk_size: int = 5_000  # cases generated and written per transaction
     seed: int = 2026
     departement: str | None = None
     password: str = DEMO_PASSWORD
@@ -97,9 +98,8 @@ class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    example_case: tuple[str, str] | None = (
-        None  # (reference, verification code) of a recent open case
-    )
+    # (reference, verification code) of a recent open case and enquiry, for the portal
+    example_case: tuple[str, str] | None = None
     example_enquiry: tuple[str, str] | None = None
     # Declared against printed values of the first documents (5,000 at most), for tests and checks.
     truths: list[tuple[str, str, DocumentTruth]] = field(default_factory=list)
@@ -112,24 +112,6 @@ class SeedReport:
         return sum(self.counts.values())
 
 
-@dataclass(frozen=True, slots=True)
-class Worker:
-    id: int
-    label: str
-    username: str
-
-
-@dataclass(slots=True)
-class PoolContact:
-    id: int
-    kind: str  # person, entreprise, association
-    record: PersonRecord | CompanyRecord
-    display_name: str
-    siret: str
-    email: str
-    folded: str  # fold(name siret email): the usager's part of search_text
-
-
 @dataclass(slots=True)
 class CasePlan:
     row: dict[str, Any]
@@ -140,29 +122,21 @@ class CasePlan:
     specs: list[DocumentSpec] = field(default_factory=list)
     robot_check: datetime.datetime | None = None
     assignment: tuple[datetime.datetime, Worker] | None = None  # when, by whom
-    steps: list[tuple[datetime.datetime, str, str, str]] = field(
-        default_factory=list
-    )  # when, from, to, reason
+    # (when, from status, to status, reason)
+    steps: list[tuple[datetime.datetime, str, str, str]] = field(default_factory=list)
     reads: list[datetime.datetime] = field(default_factory=list)
     comments: list[tuple[datetime.datetime, Worker, str, list[Worker]]] = field(
         default_factory=list
     )
 
 
-def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
-    for start in range(0, total, size):
-        yield start, min(total, start + size)
-
-
-class Seeder:
+class Seeder(EnquiryLoading):
     """Loads the demo: `Seeder(SeedOptions(...)).run()`; see `levier seed --help`."""
 
-    def __init__(self, options: SeedOptions, *, out: Callable[[str], None] = print):
+    def __init__(self, options: SeedOptions):
         self.options = options
-        self.out = out
-        self.rng = random.Random(
-            f"levier-demo-{options.seed}"
-        )  # a stream apart from the generator's
+        # A random stream apart from the generator's, so that usagers do not depend on cases.
+        self.rng = random.Random(f"levier-demo-{options.seed}")
         self.now = timezone.now()
         self.generator = DemoGenerator(
             options.seed, departement=options.departement, today=timezone.localdate(self.now)
@@ -172,16 +146,14 @@ class Seeder:
         self.references: dict[tuple[str, int], int] = {}
         self.pool: dict[str, list[PoolContact]] = {}
         self.next_contact: dict[str, int] = {}
-        self.specimens: dict[str, list[tuple[dict, list[PrintedDocument]]]] = {}
+        self.specimens: dict[tuple[str, int], list[tuple[dict, list[PrintedDocument]]]] = {}
         self.stored_files: set[str] = set()
-        self.cases_of_contact: dict[
-            int, tuple[str, str, str]
-        ] = {}  # contact -> (reference, procedure, amount)
+        # usager -> (reference, procedure, amount) of their latest case, for enquiries about it
+        self.cases_of_contact: dict[int, tuple[str, str, str]] = {}
         self.setup: DemoSetup | None = None
         self.report: SeedReport | None = None
-        self.workers: dict[
-            int, tuple[list[Worker], list[int]]
-        ] = {}  # team id -> (workers, cumulative weights)
+        # team id -> (agents, cumulative weights of their share of the work)
+        self.workers: dict[int, tuple[list[Worker], list[int]]] = {}
         self.leads: dict[int, Worker] = {}
         self.seconds: dict[str, int] = {}
 
@@ -270,7 +242,7 @@ class Seeder:
         for kind, size in sizes.items():
             self.pool[kind] = []
             self.next_contact[kind] = 0
-            for start, end in _chunks(size, self.options.chunk_size):
+            for start, end in chunks(size, self.options.chunk_size):
                 records = [self.new_record(kind) for _ in range(end - start)]
                 rows = [{**record.contact_fields(), "created_at": self.now} for record in records]
                 with self.writer.unit():
@@ -305,7 +277,7 @@ class Seeder:
     # -- shared helpers -----------------------------------------------------------------
 
     def window(self) -> datetime.timedelta:
-        days = self.options.window_days or (540 if self.options.cases <= 50_000 else 1095)
+        days = self.options.window_days or (400 if self.options.cases <= 50_000 else 1095)
         return datetime.timedelta(days=days)
 
     def next_reference(self, prefix: str, moment: datetime.datetime) -> str:
@@ -398,9 +370,9 @@ class Seeder:
         elif ratio < 1:
             decided = 0.65 * ratio
         elif ratio < 2:
-            decided = 0.85
+            decided = 0.9
         else:
-            decided = 0.97
+            decided = 0.995  # a small stock of old cases still open
         if rng.random() < decided:
             refused_share = 0.55 if mismatching else 0.18
             return rng.choices(
@@ -416,28 +388,30 @@ class Seeder:
             cum_weights=(30, 85, 100),
         )[0]
 
-    def build_specimens(self) -> None:
-        """A few dozen documents shared by older cases, printed once."""
-        specs, owners = [], []
-        today = timezone.localdate(self.now)
-        for entry in content.PROCEDURES:
-            for _ in range(SPECIMENS_PER_PROCEDURE):
-                data, doc_specs = self.builder.build(
-                    entry["slug"], self.new_record(entry["contact_kind"]), today
-                )
-                owners.append((entry["slug"], data, len(doc_specs)))
-                specs.extend(doc_specs)
-        printed = iter(print_documents(specs))
-        for slug, data, count in owners:
-            self.specimens.setdefault(slug, []).append(
-                (data, [next(printed) for _ in range(count)])
-            )
+    def specimen_for(
+        self, slug: str, submitted_on: datetime.date, data: dict
+    ) -> list[PrintedDocument]:
+        """Shared documents for an older case; the case declares the amounts they print.
 
-    def specimen_for(self, slug: str, data: dict) -> list[PrintedDocument]:
-        """Shared documents for an older case; the case declares the amounts they print."""
-        if not self.specimens:
-            self.build_specimens()
-        specimen_data, documents = self.rng.choice(self.specimens[slug])
+        A few specimens per procedure and year are printed, the first time one is needed,
+        so that a 2024 case carries a 2024 tax notice.
+        """
+        key = (slug, submitted_on.year)
+        if key not in self.specimens:
+            entry = next(entry for entry in content.PROCEDURES if entry["slug"] == slug)
+            day = min(datetime.date(submitted_on.year, 6, 15), timezone.localdate(self.now))
+            owners, specs = [], []
+            for _ in range(SPECIMENS_PER_PROCEDURE):
+                record = self.new_record(entry["contact_kind"])
+                specimen_data, doc_specs = self.builder.build(slug, record, day)
+                owners.append((specimen_data, len(doc_specs)))
+                specs.extend(doc_specs)
+            printed = iter(print_documents(specs))
+            self.specimens[key] = [
+                (specimen_data, [next(printed) for _ in range(count)])
+                for specimen_data, count in owners
+            ]
+        specimen_data, documents = self.rng.choice(self.specimens[key])
         for name in VALUE_FIELDS[slug]:
             data[name] = specimen_data[name]
         return documents
@@ -445,11 +419,11 @@ class Seeder:
     def plan_case(self, index: int, total: int) -> CasePlan:
         rng, setup, options = self.rng, self.setup, self.options
         window = self.window()
-        entry = rng.choices(content.PROCEDURES, cum_weights=(35, 85, 100))[0]
+        entry = rng.choices(content.PROCEDURES, cum_weights=PROCEDURE_WEIGHTS)[0]
         slug = entry["slug"]
         procedure, version = setup.procedures[slug], setup.versions[slug]
         contact = self.pick_contact(entry["contact_kind"])
-        submitted = usager_time(self.now - window + window * ((index + rng.random()) / total), rng)
+        submitted = usager_time(self.now - window + window * growth(index, total, rng), rng)
         submitted = min(submitted, self.now - datetime.timedelta(minutes=rng.randint(5, 600)))
         submitted_on = submitted.astimezone(PARIS).date()
         age_days = (self.now - submitted).total_seconds() / 86400
@@ -469,7 +443,7 @@ class Seeder:
             )
             data, specs = self.builder.build(slug, contact.record, submitted_on, documents=personal)
             if options.documents and not personal:
-                documents = self.specimen_for(slug, data)
+                documents = self.specimen_for(slug, submitted_on, data)
         if status == CaseStatus.DRAFT and rng.random() < 0.5:
             documents, specs = [], []  # the usager has not uploaded anything yet
         reference = self.next_reference(procedure.reference_prefix, submitted)
@@ -668,7 +642,7 @@ class Seeder:
     def create_cases(self) -> None:
         options = self.options
         bar = self.progress(options.cases, "dossiers", "Dossiers")
-        for start, end in _chunks(options.cases, options.chunk_size):
+        for start, end in chunks(options.cases, options.chunk_size):
             plans = [self.plan_case(index, options.cases) for index in range(start, end)]
             specs = [spec for plan in plans for spec in plan.specs]
             if specs:
@@ -749,258 +723,6 @@ class Seeder:
         else:
             declared = plan.row["data"].get(truth.field)
         return DocumentTruth(truth.kind, truth.field, str(declared), truth.printed)
-
-    # -- enquiries ----------------------------------------------------------------------
-
-    def create_enquiries(self) -> None:
-        options = self.options
-        bar = self.progress(options.enquiries, "sollicitations", "Sollicitations")
-        for start, end in _chunks(options.enquiries, options.chunk_size):
-            plans = [self.plan_enquiry(index, options.enquiries) for index in range(start, end)]
-            self.write_enquiries(plans)
-            bar.update(end - start)
-        self.writer.drain()
-        bar.close()
-
-    def plan_enquiry(self, index: int, total: int) -> dict[str, Any]:
-        rng, setup, now = self.rng, self.setup, self.now
-        topic_entry = rng.choices(content.TOPICS, weights=[t["weight"] for t in content.TOPICS])[0]
-        window = min(self.window(), datetime.timedelta(days=365))
-        created = usager_time(now - window + window * ((index + rng.random()) / total), rng)
-        created = min(created, now - datetime.timedelta(minutes=rng.randint(2, 300)))
-        kinds = [kind for kind in self.pool if self.pool[kind]]
-        kind = rng.choices(kinds, weights=[4 if k == "person" else 1 for k in kinds])[0]
-        contact = rng.choice(self.pool[kind])
-        case_info = self.cases_of_contact.get(contact.id)
-        if case_info is None and topic_entry["slug"] != "information-generale":
-            topic_entry = content.TOPICS[-1]  # no case to talk about: a general question
-        topic = setup.topics[topic_entry["slug"]]
-        subject, body = rng.choice(content.ENQUIRY_TEMPLATES[topic_entry["slug"]])
-        procedure_name = case_info[1] if case_info else rng.choice(content.PROCEDURES)["name"]
-        amount = case_info[2] if case_info else ""
-        values = {
-            "reference": case_info[0] if case_info else "",
-            "procedure": procedure_name,
-            "procedure_lower": procedure_name[:1].lower() + procedure_name[1:],
-            "amount": f"{amount} €".replace(".", ",") if amount else "l'aide",
-            "signature": contact.display_name,
-        }
-        subject, body = subject.format(**values), body.format(**values)
-        team, routed = topic.team, False
-        if case_info and topic_entry["slug"] == "pieces-justificatives":
-            prefix = case_info[0].split("-", 1)[0]
-            procedure = next(p for p in setup.procedures.values() if p.reference_prefix == prefix)
-            if procedure.team_id != team.pk:
-                team = next(t for t in setup.teams.values() if t.pk == procedure.team_id)
-                routed = True
-        sla = topic.sla_hours
-        if (now - created).total_seconds() / 3600 < sla:
-            status = rng.choices(
-                ("new", "open", "waiting_for_usager", "closed"), weights=(40, 30, 15, 15)
-            )[0]
-        else:
-            status = rng.choices(
-                ("new", "open", "waiting_for_usager", "closed"), weights=(2, 4, 4, 90)
-            )[0]
-        channel = rng.choices(
-            (Channel.EMAIL, Channel.PORTAL, Channel.PHONE, Channel.COUNTER, Channel.ASSISTANT),
-            weights=(40, 35, 15, 5, 5),
-        )[0]
-        if topic_entry["slug"] == "reclamation":
-            priority = Priority.HIGH
-        else:
-            priority = rng.choices(
-                (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT),
-                weights=(10, 72, 14, 4),
-            )[0]
-        reference = self.next_reference("SOL", created)
-        code, verification_digest = self.verification(reference)
-        if status != "closed":
-            self.report.example_enquiry = (reference, code)
-        row = {
-            "reference": reference,
-            "channel": channel,
-            "topic_id": topic.pk,
-            "subject": subject[:200],
-            "status": status,
-            "priority": priority,
-            "team_id": team.pk,
-            "assignee_id": None,
-            "contact_id": contact.id,
-            "created_at": created,
-            "sla_due_at": created + datetime.timedelta(hours=sla),
-            "closed_at": None,
-            "updated_at": created,
-            "verification_digest": verification_digest,
-            "search_text": fold(f"{reference} {subject} {contact.display_name} {contact.email}"),
-        }
-        # Messages (when, direction, author, body) and journal steps (when, verb, actor, activity, payload).
-        receiver = (
-            self.pick_worker(team.pk) if channel in {Channel.PHONE, Channel.COUNTER} else None
-        )
-        messages: list[tuple] = [(created, Direction.IN, None, body)]
-        steps: list[tuple] = [
-            (
-                created,
-                "create",
-                receiver,
-                "register-enquiry",
-                {
-                    "reference": reference,
-                    "channel": channel,
-                    "topic": topic.slug,
-                    "team_id": team.pk,
-                    "attachments": 0,
-                },
-            )
-        ]
-        last = created
-        if channel == Channel.EMAIL:
-            last = created + datetime.timedelta(seconds=rng.randint(5, 90))
-            steps.append(
-                (last, "classify", ROBOT_ROUTER, "classify-enquiry", {"topic": topic.slug})
-            )
-        if routed:
-            last = last + datetime.timedelta(seconds=rng.randint(1, 30))
-            steps.append((last, "route", ROBOT_ROUTER, "route-enquiry", {"team_id": team.pk}))
-        if status != "new":
-            assignee = self.pick_worker(team.pk)
-            lead = self.leads.get(team.pk)
-            by = lead if lead is not None and rng.random() < 0.4 else assignee
-            last = after(last, hours=rng.uniform(0.2, min(sla, 48)), rng=rng, now=now)
-            steps.append(
-                (
-                    last,
-                    "assign",
-                    by,
-                    "assign-enquiry",
-                    {"from": None, "to": assignee.id, "to_label": assignee.label},
-                )
-            )
-            row["assignee_id"] = assignee.id
-            if status in {"waiting_for_usager", "closed"}:
-                exchanges = 1 if status == "waiting_for_usager" or rng.random() < 0.7 else 2
-                current = "open"
-                for exchange in range(exchanges):
-                    last = after(last, hours=rng.uniform(0.5, sla * 0.8), rng=rng, now=now)
-                    close = status == "closed" and exchange == exchanges - 1
-                    reply = rng.choice(content.AGENT_REPLIES).format(
-                        agent=assignee.label, team=team.name
-                    )
-                    messages.append((last, Direction.OUT, assignee, reply))
-                    to = "closed" if close else "waiting_for_usager"
-                    steps.append(
-                        (
-                            last,
-                            "reply",
-                            assignee,
-                            "answer-enquiry",
-                            {
-                                "message_index": len(messages) - 1,
-                                "from": current,
-                                "to": to,
-                                "close": close,
-                            },
-                        )
-                    )
-                    current = to
-                    if exchange < exchanges - 1:
-                        last = after(last, hours=rng.uniform(2, 72), rng=rng, now=now, office=False)
-                        follow_up = rng.choice(content.USAGER_FOLLOW_UPS).format(
-                            signature=contact.display_name
-                        )
-                        messages.append((last, Direction.IN, None, follow_up))
-                        steps.append(
-                            (
-                                last,
-                                "usager-message",
-                                contact,
-                                "",
-                                {
-                                    "message_index": len(messages) - 1,
-                                    "from": current,
-                                    "to": "open",
-                                    "attachments": 0,
-                                },
-                            )
-                        )
-                        current = "open"
-                if status == "closed":
-                    row["closed_at"] = last
-        row["updated_at"] = last
-        return {"row": row, "messages": messages, "steps": steps, "contact": contact}
-
-    def write_enquiries(self, plans: list[dict[str, Any]]) -> None:
-        writer, report = self.writer, self.report
-        with writer.unit():
-            enquiry_ids = writer.insert(Enquiry, [plan["row"] for plan in plans])
-            message_rows = [
-                {
-                    "enquiry_id": enquiry_id,
-                    "direction": direction,
-                    "author_agent_id": author.id if author else None,
-                    "body": body,
-                    "created_at": moment,
-                }
-                for enquiry_id, plan in zip(enquiry_ids, plans, strict=True)
-                for moment, direction, author, body in plan["messages"]
-            ]
-            message_ids = iter(writer.insert(Message, message_rows))
-            event_rows = []
-            for enquiry_id, plan in zip(enquiry_ids, plans, strict=True):
-                ids = [next(message_ids) for _ in plan["messages"]]
-                if self.options.journal:
-                    event_rows.extend(self.enquiry_events(plan, enquiry_id, ids))
-            writer.insert(Event, event_rows, need_ids=False)
-        report.add("enquiries", len(plans))
-        report.add("messages", len(message_rows))
-        report.add("events", len(event_rows))
-
-    def enquiry_events(
-        self, plan: dict[str, Any], enquiry_id: int, message_ids: list[int]
-    ) -> list[dict]:
-        contact, target_id, events = plan["contact"], str(enquiry_id), []
-        for moment, verb, actor, activity, payload in plan["steps"]:
-            if "message_index" in payload:
-                payload = {
-                    "message_id": message_ids[payload["message_index"]],
-                    **{k: v for k, v in payload.items() if k != "message_index"},
-                }
-            if isinstance(actor, Worker):
-                events.append(
-                    self.agent_event(
-                        actor, moment, verb, ENQUIRY_TARGET, target_id, activity, payload
-                    )
-                )
-            elif isinstance(actor, str):
-                events.append(
-                    self.other_event(
-                        ActorKind.ROBOT,
-                        actor,
-                        actor,
-                        moment,
-                        verb,
-                        ENQUIRY_TARGET,
-                        target_id,
-                        activity,
-                        payload,
-                    )
-                )
-            else:
-                events.append(
-                    self.other_event(
-                        ActorKind.USAGER,
-                        str(contact.id),
-                        contact.display_name,
-                        moment,
-                        verb,
-                        ENQUIRY_TARGET,
-                        target_id,
-                        activity,
-                        payload,
-                    )
-                )
-        return events
 
 
 def seed(**options: Any) -> SeedReport:

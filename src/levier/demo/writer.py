@@ -18,7 +18,6 @@ returns the ids.
 
 from __future__ import annotations
 
-import datetime
 import json
 import queue
 import re
@@ -28,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 Batch = tuple[str, bytes]  # COPY statement, data
 
@@ -143,8 +143,14 @@ class RowWriter:
         pk = meta.pk
         fields = [field for field in meta.concrete_fields if field is not pk]
         # What Django would store for a field left out: its default, '' for text, None when nullable.
-        defaults = {field.attname: field.get_default() for field in fields}
-        columns = [(field.attname, isinstance(field, models.JSONField)) for field in fields]
+        columns = [(field.attname, field.get_default(), _converter(field)) for field in fields]
+        # auto_now(_add) fields get the current time, whatever the row says, as Django's save does.
+        now = timezone.now()
+        stamped = {
+            field.attname
+            for field in fields
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        }
         quote = connection.ops.quote_name
         names = ([pk] if ids is not None else []) + fields
         statement = (
@@ -153,9 +159,9 @@ class RowWriter:
         lines = []
         for position, row in enumerate(rows):
             values = [str(ids[position])] if ids is not None else []
-            for name, is_json in columns:
-                value = row[name] if name in row else defaults[name]
-                values.append(_copy_text(value, is_json))
+            for name, default, convert in columns:
+                value = now if name in stamped else row.get(name, default)
+                values.append("\\N" if value is None else convert(value))
             lines.append("\t".join(values))
         lines.append("")
         return statement, "\n".join(lines).encode()
@@ -165,18 +171,19 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]").search
 
 
-def _copy_text(value: Any, is_json: bool) -> str:
-    """One value in COPY's text format: \\N for NULL, backslash escapes for the rest."""
-    if value is None:
-        return "\\N"
-    if is_json:
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, str):
-        text = value
-    elif value is True or value is False:
-        return "t" if value else "f"
-    elif isinstance(value, datetime.date):
-        return value.isoformat()
-    else:
-        text = str(value)
+def _escaped(text: str) -> str:
+    """Backslash escapes of COPY's text format, only where needed (rarely)."""
     return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(text) else text
+
+
+def _converter(field: models.Field):
+    """How a value of this field is written in COPY's text format (NULL is handled before)."""
+    if isinstance(field, models.JSONField):
+        return lambda value: _escaped(json.dumps(value, ensure_ascii=False))
+    if isinstance(field, models.BooleanField):
+        return lambda value: "t" if value else "f"
+    if isinstance(field, models.DateField):  # DateTimeField too: ISO 8601 with the UTC offset
+        return lambda value: value.isoformat()
+    if isinstance(field, models.IntegerField | models.ForeignKey):
+        return str
+    return lambda value: _escaped(value if isinstance(value, str) else str(value))
