@@ -269,3 +269,17 @@ def test_older_cases_share_specimen_documents_whose_amounts_they_declare(db):
         with document.file.open("rb") as handle:
             truth = truth_from_keywords(PdfReader(handle).metadata.get("/Keywords"))
         assert truth["declared"] == str(document.case.data[truth["field"]])
+
+
+def test_portal_references_continue_after_seeded_ones(db):
+    from levier.cases.models import Case
+    from levier.core.references import next_reference
+    from levier.enquiries.models import Enquiry
+
+    call_command("seed", cases=30, enquiries=10, no_progress=True, stdout=io.StringIO())
+    for model, prefix in [(Case, "APE"), (Enquiry, "SOL")]:
+        latest = model.objects.filter(reference__startswith=f"{prefix}-").order_by("-reference").first()
+        year = int(latest.reference.split("-")[1])
+        new = next_reference(model=model, prefix=prefix, year=year)
+        assert new > latest.reference
+        assert not model.objects.filter(reference=new).exists()

@@ -144,6 +144,17 @@ class Case(models.Model):
             models.Index(fields=["procedure", "-id"], name="case_procedure_id"),
             models.Index(fields=["status", "-id"], name="case_status_id"),
             models.Index(fields=["due_at"], name="case_due_at"),
+            # The team queue and "my work" read these, newest first, LIMIT 26.
+            models.Index(
+                fields=["team", "-id"],
+                name="case_team_queue",
+                condition=models.Q(assignee__isnull=True, status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["assignee", "-id"],
+                name="case_assignee_open",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

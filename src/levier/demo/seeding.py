@@ -25,12 +25,14 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
 from levier.cases.models import Case, CaseStatus, Comment, SupportingDocument
 from levier.contacts.models import Contact
 from levier.core.models import Agent
+from levier.core.references import reference_counters_sync
 from levier.core.text import fold
 from levier.core.verification import ALPHABET, digest
 from levier.enquiries.models import Enquiry
@@ -171,8 +173,26 @@ class Seeder(EnquiryLoading):
                 self.timed("cases", self.create_cases)
             if self.options.enquiries:
                 self.timed("enquiries", self.create_enquiries)
+            self.timed("finish", self.finish)
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def finish(self) -> None:
+        """Reference counters past the loaded references; fresh planner statistics."""
+        for prefix, model in [
+            (p.reference_prefix, Case) for p in self.setup.procedures.values()
+        ] + [("SOL", Enquiry)]:
+            dates = model.objects.filter(reference__startswith=f"{prefix}-").dates(
+                "created_at", "year"
+            )
+            # A reference carries its year in Paris time: the one after may hold a few too.
+            for year in sorted({d.year for d in dates} | {d.year + 1 for d in dates}):
+                reference_counters_sync(model=model, prefix=prefix, year=year)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # After a bulk load the statistics still describe empty tables, and the planner
+            # would pick poor plans for the queue until autovacuum gets round to them.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def prepare(self) -> None:
         self.setup = ensure_demo_setup(password=self.options.password)

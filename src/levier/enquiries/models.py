@@ -118,6 +118,17 @@ class Enquiry(models.Model):
             models.Index(fields=["team", "status", "-id"], name="enquiry_team_status_id"),
             models.Index(fields=["assignee", "-id"], name="enquiry_assignee_id"),
             models.Index(fields=["sla_due_at"], name="enquiry_sla_due_at"),
+            # The team queue and "my work" read these, newest first, LIMIT 26.
+            models.Index(
+                fields=["team", "-id"],
+                name="enquiry_team_queue",
+                condition=models.Q(assignee__isnull=True) & ~models.Q(status="closed"),
+            ),
+            models.Index(
+                fields=["assignee", "-id"],
+                name="enquiry_assignee_open",
+                condition=~models.Q(status="closed"),
+            ),
         ]
 
     def __str__(self) -> str:
