@@ -225,8 +225,18 @@ def parse_french_decimal(text: str) -> Decimal | None:
 
 
 class _BoundedDecimalMixin:
+    """A French-typed decimal text field with optional bounds (money, numbers)."""
+
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+
+    def __init__(self, *, minimum=None, maximum=None, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(max_length=40, **kwargs)
+        self.minimum = _to_decimal(minimum) if minimum is not None else None
+        self.maximum = _to_decimal(maximum) if maximum is not None else None
 
     def check_bounds(self, number: Decimal, shown: str) -> None:
         if self.minimum is not None and number < self.minimum:
@@ -248,14 +258,6 @@ def shown_bound(bound: Decimal, kind: str) -> str:
 class MoneyField(_BoundedDecimalMixin, forms.CharField):
     """An amount in euros typed the French way; cleans to the Decimal string '1234.56'."""
 
-    def __init__(self, *, minimum=None, maximum=None, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        super().__init__(max_length=40, **kwargs)
-        self.minimum = _to_decimal(minimum) if minimum is not None else None
-        self.maximum = _to_decimal(maximum) if maximum is not None else None
-
     def clean(self, value):
         text = super().clean(value)
         if text in self.empty_values:
@@ -276,14 +278,6 @@ class MoneyField(_BoundedDecimalMixin, forms.CharField):
 
 class FrenchNumberField(_BoundedDecimalMixin, forms.CharField):
     """A number typed the French way ('12,5', '1 000'); cleans to a Decimal."""
-
-    def __init__(self, *, minimum=None, maximum=None, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        super().__init__(max_length=40, **kwargs)
-        self.minimum = _to_decimal(minimum) if minimum is not None else None
-        self.maximum = _to_decimal(maximum) if maximum is not None else None
 
     def clean(self, value):
         text = super().clean(value)

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from levier.core.mail import send_email_later
 from levier.core.models import Agent, Role
 from levier.core.references import next_reference
 from levier.core.services import notification_create
-from levier.core.uploads import CheckedFile
+from levier.core.uploads import CheckedFile, store_checked
 from levier.core.verification import digest, new_code
 from levier.journal.services import Actor, as_actor, record
 
@@ -150,17 +149,8 @@ def _check_declared(version: ProcedureVersion, data: dict[str, Any], files: list
 
 
 def _store_document(case: Case, field_name: str, checked: CheckedFile) -> SupportingDocument:
-    document = SupportingDocument(
-        case=case,
-        field_name=field_name,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        page_count=checked.page_count,
-    )
-    document.file.save(checked.name, ContentFile(checked.content), save=False)
-    document.save()
+    document = SupportingDocument(case=case, field_name=field_name)
+    store_checked(document, checked)
     return document
 
 

@@ -16,6 +16,7 @@ from pathlib import PurePath
 import puremagic
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -117,3 +118,14 @@ def check_upload(uploaded, *, max_bytes: int | None = None) -> CheckedFile:
         sha256=hashlib.sha256(content).hexdigest(),
         page_count=page_count,
     )
+
+
+def store_checked(instance, checked: CheckedFile) -> None:
+    """Save an upload row (SupportingDocument, Attachment) with its checked file's bytes and metadata."""
+    instance.original_name = checked.name
+    instance.content_type = checked.content_type
+    instance.size = checked.size
+    instance.sha256 = checked.sha256
+    instance.page_count = checked.page_count
+    instance.file.save(checked.name, ContentFile(checked.content), save=False)
+    instance.save()

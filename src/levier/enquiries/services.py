@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -25,7 +24,7 @@ from levier.core.mail import send_email_later
 from levier.core.models import Agent, Team
 from levier.core.references import next_reference
 from levier.core.services import notification_create
-from levier.core.uploads import CheckedFile
+from levier.core.uploads import CheckedFile, store_checked
 from levier.journal.services import Actor, record
 
 from .models import (
@@ -76,16 +75,8 @@ def _require_text(value: str, field: str, message: str) -> str:
 def _store_attachments(message: Message, attachments: Iterable[CheckedFile]) -> list[Attachment]:
     stored = []
     for checked in attachments:
-        attachment = Attachment(
-            message=message,
-            original_name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            page_count=checked.page_count,
-        )
-        attachment.file.save(checked.name, ContentFile(checked.content), save=False)
-        attachment.save()
+        attachment = Attachment(message=message)
+        store_checked(attachment, checked)
         stored.append(attachment)
     return stored
 
