@@ -77,7 +77,7 @@ def test_no_migration_is_missing():
 @pytest.mark.django_db
 def test_every_admin_page_opens_for_an_administrator(client):
     client.force_login(AgentFactory(username="root", administrator=True))
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         assert client.get(changelist).status_code == 200, changelist

@@ -167,6 +167,9 @@ EMAIL_USE_TLS = env_bool("LEVIER_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LEVIER_DEFAULT_FROM_EMAIL", "levier <ne-pas-repondre@levier.localhost>")
 
+# Enquiry classifier: below this confidence a suggested topic or urgency is withheld.
+LEVIER_CLASSIFIER_THRESHOLD = os.environ.get("LEVIER_CLASSIFIER_THRESHOLD", "0.6")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("LEVIER_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
