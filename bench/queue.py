@@ -18,7 +18,7 @@ migrates it, and drops it at the end unless `--keep`.
     teams, filter choices, the list, the notification count), captured once and
     replayed with psycopg on one connection. Printed last as `queue_page_vs_bare_sql`.
     For reference, `queue_page_vs_list_select` compares the page with the list's
-    SELECT alone (the same joins, filters, order and LIMIT 26).
+    own SELECT alone (joins, filters, order and LIMIT 26), as the page sent it.
 
 One figure per line, `name: value`. Benchmarks assert nothing about time.
 """
@@ -47,19 +47,6 @@ if str(ROOT / "src") not in sys.path:
 QUEUE_URL = "/dossiers/?status=open&assignee=none"
 HOME_URL = "/"
 AGENT = "agent.entreprises"
-PAGE_ROWS = 26  # a page of 25 and one more to know whether a next page exists
-OPEN_STATUSES = ("submitted", "in_review", "waiting_for_usager")
-BARE_QUEUE_SQL = """
-SELECT c.*, p.*, ct.*, t.*, a.*
-FROM cases_case c
-JOIN cases_procedure p ON p.id = c.procedure_id
-JOIN contacts_contact ct ON ct.id = c.contact_id
-JOIN core_team t ON t.id = c.team_id
-LEFT JOIN core_agent a ON a.id = c.assignee_id
-WHERE c.team_id = ANY(%(teams)s) AND c.status = ANY(%(statuses)s) AND c.assignee_id IS NULL
-ORDER BY c.id DESC
-LIMIT %(limit)s
-"""
 
 
 def emit(name: str, value: str) -> None:
@@ -167,7 +154,6 @@ def bench_queue(args, psycopg_url: str) -> None:
     from levier.core.models import Agent
 
     agent = Agent.objects.get(username=AGENT)
-    team_ids = agent.visible_team_ids()
     client = Client()
     client.force_login(agent)
 
@@ -193,12 +179,13 @@ def bench_queue(args, psycopg_url: str) -> None:
             for statement in statements:
                 bare.execute(statement).fetchall()
 
-        params = {"teams": team_ids, "statuses": list(OPEN_STATUSES), "limit": PAGE_ROWS}
-        rows = bare.execute(BARE_QUEUE_SQL, params).fetchall()
+        # The list's own statement, as the page sent it (literal values, as Django binds them).
+        list_select = next(statement for statement in statements if 'FROM "cases_case"' in statement)
+        rows = bare.execute(list_select).fetchall()
         run_page_sql()  # warm up
 
         def run_list_select() -> None:
-            bare.execute(BARE_QUEUE_SQL, params).fetchall()
+            bare.execute(list_select).fetchall()
 
         page_sql_seconds = median_seconds(run_page_sql, args.requests)
         select_seconds = median_seconds(run_list_select, args.requests)
