@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -44,19 +45,8 @@ def colleague_username(first_name: str, last_name: str) -> str:
 def ensure_activity_catalogue() -> dict[str, int]:
     """Create the gestes métier of migration journal 0003 that are missing; return code -> seconds."""
     migration = importlib.import_module("levier.journal.migrations.0003_activity_catalogue")
-    existing = set(Activity.objects.values_list("code", flat=True))
-    Activity.objects.bulk_create(
-        Activity(
-            code=code,
-            family=family,
-            label=label,
-            standard_seconds=seconds,
-            automatable=automatable,
-            description=description,
-        )
-        for code, family, label, seconds, automatable, description in migration.ACTIVITIES
-        if code not in existing
-    )
+    # A flushed database lost the migration's rows: put them back with the same code.
+    migration.create_activities(django_apps, None)
     return dict(Activity.objects.values_list("code", "standard_seconds"))
 
 
