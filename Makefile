@@ -43,7 +43,7 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check src tests bench
 
-# Regenerate the French catalogue (needs GNU gettext); the compiled .mo is committed.
+# Regenerate the French catalogue (needs Debian's gettext); the compiled .mo is committed.
 messages: install-dev
 	cd src/levier && ../../$(BIN)/levier makemessages -l fr --no-obsolete -i "demo/data/*" && ../../$(BIN)/levier compilemessages -l fr
 

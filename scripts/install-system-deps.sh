@@ -4,7 +4,6 @@ set -euo pipefail
 needed=()
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
-command -v msgfmt >/dev/null 2>&1 || needed+=(gettext)
 if [ ${#needed[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "Missing Debian packages: ${needed[*]} (install them with apt-get; browser tests will be skipped)." >&2
