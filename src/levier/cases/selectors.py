@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from levier.core.models import Agent
-from levier.core.text import search_terms
+from levier.core.selectors import filter_worklist
 
 from .models import OPEN_STATUSES, Case, CaseStatus, Comment, Procedure, SupportingDocument
 
@@ -63,28 +63,19 @@ def case_list_for(
         cases = cases.filter(procedure_id=procedure_id)
     if team_id:
         cases = cases.filter(team_id=team_id)
-    if assignee == "me":
-        cases = cases.filter(assignee_id=agent.pk)
-    elif assignee == "none":
-        cases = cases.filter(assignee__isnull=True)
-    elif assignee.isdigit():
-        cases = cases.filter(assignee_id=int(assignee))
-    if submitted_from:
-        cases = cases.filter(submitted_at__date__gte=submitted_from)
-    if submitted_to:
-        cases = cases.filter(submitted_at__date__lte=submitted_to)
-    if sla:
-        now = timezone.now()
-        open_cases = cases.filter(status__in=OPEN_STATUSES)
-        if sla == "overdue":
-            cases = open_cases.filter(due_at__lt=now)
-        elif sla == "due_soon":
-            cases = open_cases.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
-        elif sla == "on_time":
-            cases = open_cases.filter(due_at__gte=now + DUE_SOON)
-    for term in search_terms(q):
-        cases = cases.filter(search_text__contains=term)
-    return cases.order_by("-id")
+    return filter_worklist(
+        cases,
+        agent=agent,
+        open_rows=lambda rows: rows.filter(status__in=OPEN_STATUSES),
+        assignee=assignee,
+        date_field="submitted_at",
+        since=submitted_from,
+        until=submitted_to,
+        deadline_field="due_at",
+        sla=sla,
+        due_soon=DUE_SOON,
+        q=q,
+    )
 
 
 def my_open_cases(agent) -> QuerySet[Case]:

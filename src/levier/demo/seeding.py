@@ -329,19 +329,17 @@ class Seeder(EnquiryLoading):
         activity: str,
         payload: dict,
     ) -> dict[str, Any]:
-        return {
-            "occurred_at": moment,
-            "actor_kind": ActorKind.AGENT,
-            "actor_id": str(worker.id),
-            "actor_label": worker.label,
-            "verb": verb,
-            "target_type": target_type,
-            "target_id": target_id,
-            "activity_code": activity,
-            "automated": False,
-            "duration_seconds": self.seconds.get(activity) if activity else None,
-            "payload": payload,
-        }
+        return self.other_event(
+            ActorKind.AGENT,
+            str(worker.id),
+            worker.label,
+            moment,
+            verb,
+            target_type,
+            target_id,
+            activity,
+            payload,
+        )
 
     def other_event(
         self,

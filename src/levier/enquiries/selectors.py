@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from levier.core.models import Agent
-from levier.core.text import search_terms
+from levier.core.selectors import filter_worklist
 
 from .models import Attachment, Enquiry, EnquiryStatus, Message, Topic
 
@@ -66,28 +66,19 @@ def enquiry_list_for(
         enquiries = enquiries.filter(topic_id=topic_id)
     if team_id:
         enquiries = enquiries.filter(team_id=team_id)
-    if assignee == "me":
-        enquiries = enquiries.filter(assignee_id=agent.pk)
-    elif assignee == "none":
-        enquiries = enquiries.filter(assignee__isnull=True)
-    elif assignee.isdigit():
-        enquiries = enquiries.filter(assignee_id=int(assignee))
-    if received_from:
-        enquiries = enquiries.filter(created_at__date__gte=received_from)
-    if received_to:
-        enquiries = enquiries.filter(created_at__date__lte=received_to)
-    if sla:
-        now = timezone.now()
-        open_ones = enquiries.exclude(status=EnquiryStatus.CLOSED)
-        if sla == "overdue":
-            enquiries = open_ones.filter(sla_due_at__lt=now)
-        elif sla == "due_soon":
-            enquiries = open_ones.filter(sla_due_at__gte=now, sla_due_at__lt=now + DUE_SOON)
-        elif sla == "on_time":
-            enquiries = open_ones.filter(sla_due_at__gte=now + DUE_SOON)
-    for term in search_terms(q):
-        enquiries = enquiries.filter(search_text__contains=term)
-    return enquiries.order_by("-id")
+    return filter_worklist(
+        enquiries,
+        agent=agent,
+        open_rows=lambda rows: rows.exclude(status=EnquiryStatus.CLOSED),
+        assignee=assignee,
+        date_field="created_at",
+        since=received_from,
+        until=received_to,
+        deadline_field="sla_due_at",
+        sla=sla,
+        due_soon=DUE_SOON,
+        q=q,
+    )
 
 
 def my_open_enquiries(agent) -> QuerySet[Enquiry]:
