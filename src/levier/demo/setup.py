@@ -38,15 +38,20 @@ class DemoSetup:
     standard_seconds: dict[str, int] = field(default_factory=dict)
 
 
+CATALOGUE_MIGRATIONS = ("0003_activity_catalogue", "0004_intake_activities")
+
+
 def colleague_username(first_name: str, last_name: str) -> str:
     return f"{fold(first_name)[:1]}.{fold(last_name).replace(' ', '-')}"
 
 
 def ensure_activity_catalogue() -> dict[str, int]:
-    """Create the gestes métier of migration journal 0003 that are missing; return code -> seconds."""
-    migration = importlib.import_module("levier.journal.migrations.0003_activity_catalogue")
-    # A flushed database lost the migration's rows: put them back with the same code.
-    migration.create_activities(django_apps, None)
+    """Create the catalogue migrations' gestes métier that are missing; return code -> seconds."""
+    # A flushed database lost the migrations' rows: put them back with the same code.
+    for name in CATALOGUE_MIGRATIONS:
+        importlib.import_module(f"levier.journal.migrations.{name}").create_activities(
+            django_apps, None
+        )
     return dict(Activity.objects.values_list("code", "standard_seconds"))
 
 

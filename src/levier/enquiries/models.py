@@ -54,6 +54,16 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+class LabelSource(models.TextChoices):
+    """Who set an enquiry's topic or priority: the classifier learns only from people."""
+
+    NONE = "", _("Not set")
+    USAGER = "usager", _("Usager")
+    AGENT = "agent", _("Agent")
+    ROBOT = "robot", _("Classifier")
+    RULE = "rule", _("Routing rule")
+
+
 def enquiry_search_text(reference: str, subject: str, contact: Contact) -> str:
     """What the search box matches for an enquiry: reference, subject, name and email, folded."""
     return fold(f"{reference} {subject} {contact.display_name} {contact.email}")
@@ -107,6 +117,32 @@ class Enquiry(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     verification_digest = models.CharField(max_length=64, blank=True)
     search_text = models.TextField(blank=True)
+    # What automation decided, so that the agent sees how sure it was and can correct it.
+    topic_source = models.CharField(
+        _("topic set by"), max_length=10, choices=LabelSource.choices, blank=True
+    )
+    topic_confidence = models.FloatField(_("topic confidence"), null=True, blank=True)
+    suggested_topic = models.ForeignKey(
+        Topic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested topic"),
+    )
+    priority_source = models.CharField(
+        _("priority set by"), max_length=10, choices=LabelSource.choices, blank=True
+    )
+    priority_confidence = models.FloatField(_("priority confidence"), null=True, blank=True)
+    routing_rule = models.ForeignKey(
+        "RoutingRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enquiries",
+        verbose_name=_("routing rule"),
+    )
+    sla_warned_at = models.DateTimeField(_("deadline warning sent"), null=True, blank=True)
 
     objects = EnquiryQuerySet.as_manager()
 
@@ -148,6 +184,13 @@ class Message(models.Model):
     )
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, blank=True)
+    # RFC 5322 Message-ID of the email this message came in or went out as: replies thread on it.
+    email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Quoted earlier messages and the signature, kept but shown folded.
+    quoted_text = models.TextField(_("quoted text"), blank=True)
+    # Identifiers, amounts, dates… found in the body: [{kind, text, value, start, end, link}].
+    entities = models.JSONField(_("entities"), default=list, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -171,3 +214,111 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ContactKindChoice(models.TextChoices):
+    ANY = "", _("Any")
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
+class RoutingRule(models.Model):
+    """If an incoming enquiry matches every condition set here, it goes to this team.
+
+    Rules are tried by position; the first that matches wins. An empty condition
+    matches anything.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("topic")
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, blank=True)
+    departements = models.CharField(
+        _("départements"),
+        max_length=300,
+        blank=True,
+        help_text=_("Codes separated by commas, e.g. 33, 2A, 971."),
+    )
+    communes = models.CharField(
+        _("communes"),
+        max_length=500,
+        blank=True,
+        help_text=_("INSEE codes separated by commas, e.g. 33063."),
+    )
+    contact_kind = models.CharField(
+        _("contact type"), max_length=10, choices=ContactKindChoice.choices, blank=True
+    )
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_("One word or expression per line; any of them in the subject or message."),
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, verbose_name=_("team"))
+    set_priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaPolicy(models.Model):
+    """Answer deadline in business hours for a team, optionally for one topic."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="sla_policies", verbose_name=_("team")
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("topic")
+    )
+    business_hours = models.PositiveIntegerField(_("deadline (business hours)"))
+    warning_hours = models.PositiveIntegerField(
+        _("warn this many business hours before"), default=4
+    )
+
+    class Meta:
+        verbose_name = _("answer deadline")
+        verbose_name_plural = _("answer deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "topic"], name="sla_policy_team_topic"),
+            models.UniqueConstraint(
+                fields=["team"], condition=models.Q(topic__isnull=True), name="sla_policy_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} / {self.topic or '*'}: {self.business_hours} h"
+
+
+class AnswerTemplate(models.Model):
+    """A ready answer (macro) with merge fields, e.g. {{ usager.nom }}."""
+
+    title = models.CharField(_("title"), max_length=200)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answer_templates",
+        verbose_name=_("topic"),
+    )
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
