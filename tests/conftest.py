@@ -73,3 +73,4 @@ def smtp_server(settings):
         yield inbox
     finally:
         controller.stop()
+from tests.imap_server import imap_server  # noqa: E402,F401

@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "levier.core",
     "levier.journal",
     "levier.contacts",
+    "levier.mailing",
     "levier.cases",
     "levier.enquiries",
+    "levier.exchange",
     "levier.portal",
     "levier.demo",
 ]
@@ -166,9 +168,31 @@ EMAIL_HOST_PASSWORD = os.environ.get("LEVIER_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("LEVIER_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LEVIER_DEFAULT_FROM_EMAIL", "levier <ne-pas-repondre@levier.localhost>")
+# The mailbox levier reads (see mailing): usagers' replies go there and thread into their enquiry.
+LEVIER_REPLY_TO_EMAIL = os.environ.get("LEVIER_REPLY_TO_EMAIL", "")
 
 # Enquiry classifier: below this confidence a suggested topic or urgency is withheld.
 LEVIER_CLASSIFIER_THRESHOLD = os.environ.get("LEVIER_CLASSIFIER_THRESHOLD", "0.6")
+
+# Inbound mail (see mailing): a message larger than this stays on the IMAP server, in a
+# quarantine folder, and is listed for an administrator.
+LEVIER_MAIL_MAX_BYTES = int(os.environ.get("LEVIER_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+LEVIER_MAIL_QUARANTINE_FOLDER = os.environ.get("LEVIER_MAIL_QUARANTINE_FOLDER", "levier-quarantaine")
+# What turns a stored inbound email into an enquiry (called inside the storing transaction).
+LEVIER_INBOUND_MAIL_HANDLER = "levier.enquiries.intake.receive_inbound_mail"
+
+# Enquiry intake: more messages than this from one sender in an hour are quarantined (flood).
+LEVIER_INTAKE_MAX_PER_HOUR = int(os.environ.get("LEVIER_INTAKE_MAX_PER_HOUR", "10"))
+# Team (slug) that receives what no routing rule or topic places; the first team otherwise.
+LEVIER_INTAKE_DEFAULT_TEAM = os.environ.get("LEVIER_INTAKE_DEFAULT_TEAM", "")
+# A usager writing again on the same subject within this many days joins the open enquiry.
+LEVIER_GROUPING_DAYS = int(os.environ.get("LEVIER_GROUPING_DAYS", "7"))
+
+# Business hours for answer deadlines: opening ranges on working days (ISO weekdays),
+# French public holidays excluded (LEVIER_HOLIDAYS_SUBDIV: e.g. 57 for Moselle, 974).
+LEVIER_BUSINESS_HOURS = os.environ.get("LEVIER_BUSINESS_HOURS", "09:00-12:30,13:30-17:00")
+LEVIER_BUSINESS_DAYS = os.environ.get("LEVIER_BUSINESS_DAYS", "1,2,3,4,5")
+LEVIER_HOLIDAYS_SUBDIV = os.environ.get("LEVIER_HOLIDAYS_SUBDIV", "")
 
 TASKS = {
     "default": {

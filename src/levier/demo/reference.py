@@ -1,8 +1,8 @@
-"""Reference data vendored under `demo/data/`, loaded once per process.
+"""Reference data of the demo, loaded once per process.
 
-Communes and départements come from the npm package `@etalab/decoupage-administratif`
-(see data/README.md); first names, surnames, street names and NAF patterns were
-written for levier. Nothing here invents a place name.
+Communes and départements come from `levier.core.geo` (Etalab's découpage
+administratif, see core/data/README.md); first names, surnames, street names and NAF
+patterns under `demo/data/` were written for levier. Nothing here invents a place name.
 """
 
 from __future__ import annotations
@@ -15,26 +15,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from levier.core import geo
+from levier.core.geo import Commune, Departement  # noqa: F401  (re-exported for the demo)
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-
-@dataclass(frozen=True, slots=True)
-class Commune:
-    code: str  # code INSEE (COG)
-    name: str
-    departement: str
-    region: str
-    postal_code: str
-    population: int
-
-
-@dataclass(frozen=True, slots=True)
-class Departement:
-    code: str
-    name: str
-    region: str
-    region_name: str
-    chef_lieu: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,32 +68,11 @@ def _csv_rows(name: str) -> list[dict[str, str]]:
 @cache
 def communes() -> tuple[Commune, ...]:
     """Every current commune (commune-actuelle) of the COG, with its 2021-2023 population."""
-    return tuple(
-        Commune(
-            code=row["code"],
-            name=row["nom"],
-            departement=row["departement"],
-            region=row["region"],
-            postal_code=row["code_postal"],
-            population=int(row["population"] or 0),
-        )
-        for row in _csv_rows("communes.csv.gz")
-    )
+    return tuple(geo.communes().values())
 
 
-@cache
-def communes_by_code() -> dict[str, Commune]:
-    return {commune.code: commune for commune in communes()}
-
-
-@cache
-def departements() -> dict[str, Departement]:
-    return {
-        row["code"]: Departement(
-            row["code"], row["nom"], row["region"], row["region_nom"], row["chef_lieu"]
-        )
-        for row in _csv_rows("departements.csv")
-    }
+communes_by_code = geo.communes
+departements = geo.departements
 
 
 def is_residential(commune: Commune) -> bool:

@@ -42,7 +42,7 @@ from threadpoolctl import threadpool_limits
 from levier.core.text import fold
 from levier.journal.services import Actor, record
 
-from .models import Direction, Enquiry, Message
+from .models import Direction, Enquiry, LabelSource, Message
 
 logger = logging.getLogger(__name__)
 
@@ -287,15 +287,18 @@ def enquiry_text(subject: str, body: str) -> str:
 
 
 def training_data(target: Target) -> tuple[list[str], list[Label]]:
-    """Texts and labels of the agent-labelled history: enquiries whose topic is set."""
+    """Texts and labels of the labelled history: enquiries whose topic a person set."""
     first_body = (
         Message.objects.filter(enquiry=OuterRef("pk"), direction=Direction.IN)
         .order_by("created_at", "id")
         .values("body")[:1]
     )
     field_name = "topic__slug" if target == "topic" else "priority"
+    # Only people's labels teach: what the classifier set itself would feed its own errors.
+    source_field = "topic_source" if target == "topic" else "priority_source"
     rows = (
         Enquiry.objects.filter(topic__isnull=False)
+        .exclude(**{source_field: LabelSource.ROBOT})
         .annotate(first_body=Subquery(first_body))
         .order_by("pk")
         .values_list("subject", "first_body", field_name)

@@ -8,7 +8,9 @@ that nothing leaks. Illegal status changes raise a ValidationError saying why.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from levier.contacts.models import Contact
 from levier.core import verification
+from levier.core.business_hours import business_hours_between
 from levier.core.mail import send_email_later
 from levier.core.models import Agent, Team
 from levier.core.references import next_reference
@@ -33,14 +36,26 @@ from .models import (
     Direction,
     Enquiry,
     EnquiryStatus,
+    LabelSource,
     Message,
     Priority,
     Topic,
     enquiry_search_text,
 )
+from .triage import Triage, due_at, sla_policy
 
-DEFAULT_SLA_HOURS = 72
 REFERENCE_PREFIX = "SOL"
+
+
+@dataclass(frozen=True)
+class MessageMeta:
+    """What a channel knows about a received message besides its text."""
+
+    channel: str = ""
+    email_message_id: str = ""
+    quoted_text: str = ""
+    entities: list[dict] = field(default_factory=list)
+    received_at: datetime | None = None
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -81,6 +96,31 @@ def _store_attachments(message: Message, attachments: Iterable[CheckedFile]) -> 
     return stored
 
 
+def _create_message(
+    *, enquiry: Enquiry, direction: str, body: str, meta: MessageMeta, channel: str, now
+) -> Message:
+    return Message.objects.create(
+        enquiry=enquiry,
+        direction=direction,
+        body=body,
+        created_at=now,
+        channel=meta.channel or channel,
+        email_message_id=meta.email_message_id[:255],
+        quoted_text=meta.quoted_text,
+        entities=meta.entities,
+    )
+
+
+def _mail_domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "levier.localhost"
+
+
+def _reply_hint() -> str:
+    if settings.LEVIER_REPLY_TO_EMAIL:
+        return _("You can answer this email: your message will join your enquiry.")
+    return _("This is an automatic message, please do not reply to it.")
+
+
 def _follow_url() -> str:
     return f"{settings.BASE_URL}{reverse('portal:follow')}"
 
@@ -103,10 +143,17 @@ def enquiry_create(
     actor: Agent | Actor,
     team: Team | None = None,
     priority: int = Priority.NORMAL,
+    triage: Triage | None = None,
+    meta: MessageMeta = MessageMeta(),
+    status: str = EnquiryStatus.NEW,
+    acknowledge: bool = True,
 ) -> tuple[Enquiry, str]:
     """Register an enquiry with its first message; return it and the usager's follow-up code.
 
-    The code is emailed to the usager once and never stored (only its HMAC is).
+    `triage` (see enquiries.triage) carries what automation decided: topic, team,
+    priority, their confidence and the deadline; without it the given topic, team and
+    priority are used as they are. The code is emailed to the usager once and never
+    stored (only its HMAC is).
     """
     if channel not in Channel.values:
         raise ValidationError(
@@ -116,14 +163,22 @@ def enquiry_create(
         raise ValidationError({"priority": _("Unknown priority.")})
     subject = _require_text(subject, "subject", _("Give the enquiry a subject."))[:200]
     body = _require_text(body, "body", _("Write the message."))
-    team = team or (topic.team if topic is not None else None)
-    if team is None:
-        raise ValidationError({"topic": _("Choose a topic or a team for the enquiry.")})
-    _check_agent_may_act(actor, team.pk)
+    now = meta.received_at or timezone.now()
+    if triage is None:
+        team = team or (topic.team if topic is not None else None)
+        if team is None:
+            raise ValidationError({"topic": _("Choose a topic or a team for the enquiry.")})
+        triage = Triage(
+            team=team,
+            topic=topic,
+            topic_source=LabelSource.AGENT if isinstance(actor, Agent) else LabelSource.USAGER,
+            priority=priority,
+            sla_due_at=due_at(start=now, team=team, topic=topic),
+        )
+        if topic is None:
+            triage.topic_source = LabelSource.NONE
+    _check_agent_may_act(actor, triage.team.pk)
     attachments = list(attachments)
-
-    now = timezone.now()
-    sla_hours = topic.sla_hours if topic is not None else DEFAULT_SLA_HOURS
     code = verification.new_code()
     with transaction.atomic():
         reference = next_reference(
@@ -132,23 +187,27 @@ def enquiry_create(
         enquiry = Enquiry.objects.create(
             reference=reference,
             channel=channel,
-            topic=topic,
+            topic=triage.topic,
+            topic_source=triage.topic_source,
+            topic_confidence=triage.topic_confidence,
+            suggested_topic=triage.suggested_topic,
             subject=subject,
-            status=EnquiryStatus.NEW,
-            priority=priority,
-            team=team,
+            status=status,
+            priority=triage.priority,
+            priority_source=triage.priority_source,
+            priority_confidence=triage.priority_confidence,
+            team=triage.team,
+            routing_rule=triage.routing_rule,
             contact=contact,
             created_at=now,
             updated_at=now,
-            sla_due_at=now + timedelta(hours=sla_hours),
+            closed_at=now if status == EnquiryStatus.CLOSED else None,
+            sla_due_at=triage.sla_due_at,
             verification_digest=verification.digest(reference, code),
             search_text=enquiry_search_text(reference, subject, contact),
         )
-        message = Message.objects.create(
-            enquiry=enquiry,
-            direction=Direction.IN,
-            body=body,
-            created_at=now,
+        message = _create_message(
+            enquiry=enquiry, direction=Direction.IN, body=body, meta=meta, channel=channel, now=now
         )
         stored = _store_attachments(message, attachments)
         record(
@@ -156,15 +215,19 @@ def enquiry_create(
             verb="create",
             target=enquiry,
             activity="register-enquiry",
-            automated=False,
+            # Registering from the portal or the API is done by the usager, from email by a
+            # robot: in both cases no agent typed it, which is the time saved.
+            automated=not isinstance(actor, Agent),
             payload={
                 "reference": enquiry.reference,
                 "channel": channel,
-                "topic": topic.slug if topic is not None else "",
-                "team_id": team.pk,
+                "topic": triage.topic.slug if triage.topic is not None else "",
+                "team_id": triage.team.pk,
                 "attachments": len(stored),
             },
         )
+        if not acknowledge:
+            return enquiry, code
         send_email_later(
             to=[contact.email],
             subject=_("Your enquiry %(reference)s has been received")
@@ -177,7 +240,6 @@ def enquiry_create(
                 "Keep this code: with the reference, it lets you follow your enquiry and "
                 "write to us at %(url)s\n"
                 "We aim to answer before %(due)s.\n\n"
-                "This is an automatic message, please do not reply to it."
             )
             % {
                 "subject": subject,
@@ -185,13 +247,20 @@ def enquiry_create(
                 "code": code,
                 "url": _follow_url(),
                 "due": timezone.localtime(enquiry.sla_due_at).strftime("%d/%m/%Y %H:%M"),
-            },
+            }
+            + _reply_hint(),
         )
     return enquiry, code
 
 
-def enquiry_reply(*, enquiry: Enquiry, author: Agent, body: str, close: bool) -> Message:
-    """Answer the usager: the message is emailed; the enquiry is closed or waits for the usager."""
+def enquiry_reply(
+    *, enquiry: Enquiry, author: Agent, body: str, close: bool, suggestion: str = ""
+) -> Message:
+    """Answer the usager: the message is emailed; the enquiry is closed or waits for the usager.
+
+    `suggestion` names the answer template or past answer the agent started from (e.g.
+    "template:12", "answer:345"): finding it is journaled as the robot's step.
+    """
     _check_agent_may_act(author, enquiry.team_id)
     body = _require_text(body, "body", _("Write the answer before sending it."))
     with transaction.atomic():
@@ -206,7 +275,13 @@ def enquiry_reply(*, enquiry: Enquiry, author: Agent, body: str, close: bool) ->
             )
         now = timezone.now()
         message = Message.objects.create(
-            enquiry=enquiry, direction=Direction.OUT, author_agent=author, body=body, created_at=now
+            enquiry=enquiry,
+            direction=Direction.OUT,
+            author_agent=author,
+            body=body,
+            created_at=now,
+            channel=Channel.EMAIL,
+            email_message_id=make_msgid(domain=_mail_domain()),
         )
         previous = enquiry.status
         enquiry.status = EnquiryStatus.CLOSED if close else EnquiryStatus.WAITING_FOR_USAGER
@@ -225,8 +300,17 @@ def enquiry_reply(*, enquiry: Enquiry, author: Agent, body: str, close: bool) ->
                 "from": previous,
                 "to": enquiry.status,
                 "close": close,
+                "suggestion": suggestion,
             },
         )
+        if suggestion:
+            record(
+                actor=Actor.robot("answers"),
+                verb="suggest-answer",
+                target=enquiry,
+                activity="suggest-answer",
+                payload={"message_id": message.pk, "suggestion": suggestion[:100]},
+            )
         send_email_later(
             to=[enquiry.contact.email],
             subject=_("Answer to your enquiry %(reference)s") % {"reference": enquiry.reference},
@@ -237,6 +321,7 @@ def enquiry_reply(*, enquiry: Enquiry, author: Agent, body: str, close: bool) ->
                 "the follow-up code you received."
             )
             % {"body": body, "reference": enquiry.reference, "url": _follow_url()},
+            message_id=message.email_message_id,
         )
     return message
 
@@ -319,17 +404,29 @@ def enquiry_add_usager_message(
     body: str,
     attachments: Iterable[CheckedFile] = (),
     contact: Contact,
+    meta: MessageMeta = MessageMeta(),
+    how: str = "",
 ) -> Message:
-    """A follow-up written by the usager; a closed or waiting enquiry reopens."""
+    """A follow-up written by the usager; a closed or waiting enquiry reopens.
+
+    `how` says how an automated intake found the enquiry: "thread-message" (a reply to
+    one of our emails or naming the reference) or "group-enquiry" (same usager, same
+    subject); it is journaled as a robot's step with its activity's standard time.
+    """
     if contact.pk != enquiry.contact_id:
         raise Http404("No such enquiry.")
     body = _require_text(body, "body", _("Write your message."))
     attachments = list(attachments)
     with transaction.atomic():
         _refresh_for_update(enquiry)
-        now = timezone.now()
-        message = Message.objects.create(
-            enquiry=enquiry, direction=Direction.IN, body=body, created_at=now
+        now = meta.received_at or timezone.now()
+        message = _create_message(
+            enquiry=enquiry,
+            direction=Direction.IN,
+            body=body,
+            meta=meta,
+            channel=enquiry.channel,
+            now=now,
         )
         stored = _store_attachments(message, attachments)
         previous = enquiry.status
@@ -350,6 +447,14 @@ def enquiry_add_usager_message(
                 "attachments": len(stored),
             },
         )
+        if how:
+            record(
+                actor=Actor.robot("intake"),
+                verb=how,
+                target=enquiry,
+                activity=how,
+                payload={"message_id": message.pk, "channel": message.channel},
+            )
         if enquiry.assignee_id is not None:
             notification_create(
                 agent=enquiry.assignee,
@@ -359,3 +464,155 @@ def enquiry_add_usager_message(
                 actor=usager,
             )
     return message
+
+
+def enquiry_classify(
+    *,
+    enquiry: Enquiry,
+    actor: Agent,
+    topic: Topic | None,
+    priority: int,
+    move_to_topic_team: bool = False,
+) -> Enquiry:
+    """An agent sets or corrects the topic and priority; the next training learns from it.
+
+    With `move_to_topic_team`, the enquiry also goes to the topic's default team.
+    """
+    _check_agent_may_act(actor, enquiry.team_id)
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority.")})
+    with transaction.atomic():
+        _refresh_for_update(enquiry)
+        before = {
+            "topic": enquiry.topic.slug if enquiry.topic else "",
+            "topic_source": enquiry.topic_source,
+            "priority": enquiry.priority,
+            "priority_source": enquiry.priority_source,
+            "team_id": enquiry.team_id,
+        }
+        corrected = (enquiry.topic_id != (topic.pk if topic else None)) or (
+            enquiry.priority != priority
+        )
+        enquiry.topic = topic
+        enquiry.topic_source = LabelSource.AGENT if topic else LabelSource.NONE
+        enquiry.topic_confidence = None
+        enquiry.priority = priority
+        enquiry.priority_source = LabelSource.AGENT
+        enquiry.priority_confidence = None
+        if move_to_topic_team and topic is not None and topic.team_id != enquiry.team_id:
+            enquiry.team_id = topic.team_id
+            enquiry.assignee = None
+        enquiry.updated_at = timezone.now()
+        enquiry.save(
+            update_fields=[
+                "topic", "topic_source", "topic_confidence", "priority", "priority_source",
+                "priority_confidence", "team", "assignee", "updated_at",
+            ]
+        )  # fmt: skip
+        record(
+            actor=actor,
+            verb="classify",
+            target=enquiry,
+            activity="classify-enquiry",
+            payload={
+                "before": before,
+                "topic": topic.slug if topic else "",
+                "priority": priority,
+                "team_id": enquiry.team_id,
+                "correction": corrected and before["topic_source"] == LabelSource.ROBOT,
+            },
+        )
+    return enquiry
+
+
+def enquiry_log_contact(
+    *,
+    agent: Agent,
+    contact: Contact,
+    channel: str,
+    subject: str,
+    body: str,
+    topic: Topic | None = None,
+    answered: bool = True,
+) -> Enquiry:
+    """A call or a visit, logged by the agent who took it.
+
+    Answered on the spot, it is closed at once; otherwise it waits in the team's queue,
+    assigned to the agent. The usager gets no acknowledgement (they were there).
+    """
+    if channel not in (Channel.PHONE, Channel.COUNTER):
+        raise ValidationError({"channel": _("A call or a visit: choose phone or counter.")})
+    team = topic.team if topic is not None and topic.team_id in agent.visible_team_ids() else None
+    team = team or agent.teams.order_by("id").first()
+    if team is None:
+        raise ValidationError(_("You belong to no team: ask an administrator to add you to one."))
+    with transaction.atomic():
+        enquiry, _code = enquiry_create(
+            channel=channel,
+            contact=contact,
+            subject=subject,
+            body=body,
+            topic=topic,
+            team=team,
+            actor=agent,
+            status=EnquiryStatus.CLOSED if answered else EnquiryStatus.OPEN,
+            acknowledge=False,
+        )
+        enquiry.assignee = agent
+        enquiry.save(update_fields=["assignee"])
+        record(
+            actor=agent,
+            verb="log-contact",
+            target=enquiry,
+            activity="log-contact",
+            payload={"channel": channel, "answered": answered},
+        )
+    return enquiry
+
+
+def enquiries_warn_due(*, now: datetime | None = None) -> int:
+    """Warn the assignee (or the team) of each open enquiry close to its deadline, once."""
+    now = now or timezone.now()
+    candidates = (
+        Enquiry.objects.open()
+        .filter(sla_warned_at__isnull=True, sla_due_at__isnull=False)
+        .filter(sla_due_at__lte=now + timedelta(days=7))
+        .select_related("team", "topic", "assignee")
+        .order_by("sla_due_at")
+    )
+    warned = 0
+    robot = Actor.robot("deadlines")
+    for enquiry in candidates.iterator(chunk_size=500):
+        _hours, warning_hours = sla_policy(enquiry.team, enquiry.topic)
+        left = business_hours_between(now, enquiry.sla_due_at)
+        if left > warning_hours:
+            continue
+        with transaction.atomic():
+            updated = Enquiry.objects.filter(pk=enquiry.pk, sla_warned_at__isnull=True).update(
+                sla_warned_at=now
+            )
+            if not updated:
+                continue  # another worker warned first
+            recipients = (
+                [enquiry.assignee]
+                if enquiry.assignee
+                else list(enquiry.team.agents.filter(is_active=True))
+            )
+            text = (
+                _("Enquiry %(reference)s is past its answer deadline.")
+                if left <= 0
+                else _("Enquiry %(reference)s must be answered within %(hours)s business hours.")
+            ) % {"reference": enquiry.reference, "hours": max(1, round(left))}
+            for recipient in recipients:
+                notification_create(
+                    agent=recipient, text=text, url=_agent_url(enquiry), actor=robot
+                )
+            record(
+                actor=robot,
+                verb="warn-deadline",
+                target=enquiry,
+                activity="warn-deadline",
+                payload={"hours_left": round(left, 1), "notified": len(recipients)},
+            )
+        warned += 1
+    return warned

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,3 +170,7 @@ def enquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The enquiry is closed."))
             return redirect("enquiries:detail", pk=enquiry.pk)
     return _render_detail(request, enquiry, close_form=form, status=400)
+
+
+def enquiry_classify(request: HttpRequest, pk: int) -> HttpResponse:
+    raise Http404  # placeholder, replaced by its implementation
