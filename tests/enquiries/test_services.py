@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from levier.core import verification
+from levier.core.business_hours import add_business_hours
 from levier.core.models import Notification
 from levier.enquiries.models import Attachment, Channel, EnquiryStatus, Message
 from levier.enquiries.services import (
@@ -65,10 +66,11 @@ def test_create_registers_the_enquiry_its_first_message_and_attachments(topic, c
     assert re.fullmatch(rf"SOL-{year}-\d{{6}}", enquiry.reference)
     assert enquiry.team == topic.team
     assert enquiry.status == EnquiryStatus.NEW
+    # The topic's 48 hours are business hours: opening hours of working days only.
     assert (
-        before + datetime.timedelta(hours=48)
+        add_business_hours(before, 48)
         <= enquiry.sla_due_at
-        <= timezone.now() + datetime.timedelta(hours=48)
+        <= add_business_hours(timezone.now(), 48)
     )
     assert verification.matches(enquiry.reference, code, enquiry.verification_digest)
     assert code not in enquiry.verification_digest

@@ -370,35 +370,35 @@ TOPICS = [
         "slug": "suivi-de-dossier",
         "label": "Suivi de dossier",
         "team": "accueil-usagers",
-        "sla_hours": 72,
+        "sla_hours": 16,
         "weight": 35,
     },
     {
         "slug": "paiement",
         "label": "Paiement",
         "team": "accueil-usagers",
-        "sla_hours": 48,
+        "sla_hours": 16,
         "weight": 15,
     },
     {
         "slug": "pieces-justificatives",
         "label": "Pièces justificatives",
         "team": "instruction-logement",
-        "sla_hours": 72,
+        "sla_hours": 24,
         "weight": 20,
     },
     {
         "slug": "reclamation",
         "label": "Réclamation",
         "team": "accueil-usagers",
-        "sla_hours": 120,
+        "sla_hours": 40,
         "weight": 10,
     },
     {
         "slug": "information-generale",
         "label": "Information générale",
         "team": "accueil-usagers",
-        "sla_hours": 96,
+        "sla_hours": 24,
         "weight": 20,
     },
 ]
@@ -488,6 +488,9 @@ ENQUIRY_TEMPLATES = {
         ),
     ],
 }
+
+# Folded words that make agents rate a message as pressing.
+PRESSING_WORDS = ("urgent", "inadmissible", "troisieme fois", "sans reponse", "conteste")
 
 AGENT_REPLIES = [
     "Bonjour,\n\nNous avons bien reçu votre message. Votre dossier est en cours d'instruction ; vous "

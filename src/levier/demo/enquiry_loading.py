@@ -10,7 +10,8 @@ import datetime
 from typing import Any
 
 from levier.core.text import fold
-from levier.enquiries.models import Channel, Direction, Enquiry, Message, Priority
+from levier.core.business_hours import add_business_hours
+from levier.enquiries.models import Channel, Direction, Enquiry, LabelSource, Message, Priority
 from levier.journal.models import ActorKind, Event
 
 from . import content
@@ -65,7 +66,8 @@ class EnquiryLoading:
                 team = next(t for t in setup.teams.values() if t.pk == procedure.team_id)
                 routed = True
         sla = topic.sla_hours
-        if (now - created).total_seconds() / 3600 < sla:
+        due = add_business_hours(created, sla)
+        if now < due:
             status = rng.choices(
                 ("new", "open", "waiting_for_usager", "closed"), weights=(40, 30, 15, 15)
             )[0]
@@ -77,13 +79,13 @@ class EnquiryLoading:
             (Channel.EMAIL, Channel.PORTAL, Channel.PHONE, Channel.COUNTER, Channel.ASSISTANT),
             weights=(40, 35, 15, 5, 5),
         )[0]
-        if topic_entry["slug"] == "reclamation":
-            priority = Priority.HIGH
+        # Agents rate urgency from what the message says, so the classifier has something
+        # to learn: pressing words raise it, with the disagreement people have.
+        pressing = any(word in fold(body) for word in content.PRESSING_WORDS)
+        if topic_entry["slug"] == "reclamation" or pressing:
+            priority = rng.choices((Priority.NORMAL, Priority.HIGH, Priority.URGENT), (10, 60, 30))[0]
         else:
-            priority = rng.choices(
-                (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT),
-                weights=(10, 72, 14, 4),
-            )[0]
+            priority = rng.choices((Priority.LOW, Priority.NORMAL, Priority.HIGH), (15, 80, 5))[0]
         reference = self.next_reference("SOL", created)
         code, verification_digest = self.verification(reference)
         if status != "closed":
@@ -99,7 +101,9 @@ class EnquiryLoading:
             "assignee_id": None,
             "contact_id": contact.id,
             "created_at": created,
-            "sla_due_at": created + datetime.timedelta(hours=sla),
+            "sla_due_at": due,
+            "topic_source": LabelSource.AGENT,
+            "priority_source": LabelSource.AGENT,
             "closed_at": None,
             "updated_at": created,
             "verification_digest": verification_digest,

@@ -41,7 +41,9 @@ from levier.journal.models import ActorKind, Event
 from . import content
 from .casedata import CaseDataBuilder
 from .enquiry_loading import EnquiryLoading
+from .automation import ensure_automation
 from .generators import CompanyRecord, DemoGenerator, PersonRecord
+from .intake_day import receive_todays_messages
 from .pdfs import DocumentSpec, DocumentTruth, PrintedDocument, print_documents
 from .plans import CASE_TARGET, PoolContact, Worker, chunks, growth
 from .setup import DEMO_PASSWORD, DemoSetup, ensure_demo_setup
@@ -105,6 +107,8 @@ class SeedReport:
     example_enquiry: tuple[str, str] | None = None
     # Declared against printed values of the first documents (5,000 at most), for tests and checks.
     truths: list[tuple[str, str, DocumentTruth]] = field(default_factory=list)
+    # How today's messages went through intake, e.g. {"email:processed": 9, "flood:quarantined": 3}.
+    intake: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, count: int) -> None:
         self.counts[name] = self.counts.get(name, 0) + count
@@ -174,6 +178,8 @@ class Seeder(EnquiryLoading):
             if self.options.enquiries:
                 self.timed("enquiries", self.create_enquiries)
             self.timed("finish", self.finish)
+            if self.options.enquiries:
+                self.timed("intake", self.receive_today)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -194,8 +200,13 @@ class Seeder(EnquiryLoading):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
 
+    def receive_today(self) -> None:
+        """Train on the history, then take in today's messages through the real intake."""
+        self.report.intake = dict(receive_todays_messages(self))
+
     def prepare(self) -> None:
         self.setup = ensure_demo_setup(password=self.options.password)
+        ensure_automation(self.setup)
         self.report = SeedReport(setup=self.setup)
         self.seconds = self.setup.standard_seconds
         for team_id, members in self.setup.members.items():

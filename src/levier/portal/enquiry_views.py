@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from levier.contacts.services import contact_find_or_create
 from levier.enquiries.models import Channel
-from levier.enquiries.services import enquiry_create
+from levier.enquiries.intake import Incoming, receive
 from levier.journal.services import Actor
 
 from .forms import EnquiryForm
@@ -48,21 +48,24 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
                         phone=data["phone"],
                         actor=usager,
                     )
-                    enquiry, _code = enquiry_create(
-                        channel=Channel.PORTAL,
-                        contact=contact,
-                        subject=data["subject"],
-                        body=data["message"],
-                        topic=data["topic"],
-                        attachments=data["attachments"],
+                    result = receive(
+                        Incoming(
+                            channel=Channel.PORTAL,
+                            contact=contact,
+                            subject=data["subject"],
+                            body=data["message"],
+                            topic=data["topic"],
+                            attachments=data["attachments"],
+                        ),
                         actor=Actor.usager(contact),
                     )
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
                 request.session[SENT_SESSION_KEY] = {
-                    "reference": enquiry.reference,
+                    "reference": result.enquiry.reference,
                     "email": contact.email,
+                    "joined": result.outcome != "created",
                 }
                 return redirect("portal:enquiry_sent")
         form.set_autofocus_on_first_error()
@@ -93,5 +96,6 @@ def enquiry_sent(request: HttpRequest) -> HttpResponse:
             "nav": "enquiry",
             "reference": sent["reference"],
             "email": sent["email"],
+            "joined": sent.get("joined", False),
         },
     )

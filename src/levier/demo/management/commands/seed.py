@@ -122,6 +122,9 @@ class Command(BaseCommand):
                 f"{name} {secs:.1f} s" for name, secs in report.stage_seconds.items()
             )
             self.stdout.write(f"Stages: {stages}; {report.rows / report.seconds:.0f} rows/s.")
+            if report.intake:
+                outcomes = ", ".join(f"{name} {count}" for name, count in sorted(report.intake.items()))
+                self.stdout.write(f"Today's messages through intake: {outcomes}.")
         self.print_logins(report, options["password"])
 
     def print_logins(self, report, password: str) -> None:
