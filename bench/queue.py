@@ -34,49 +34,19 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 
 import argparse  # noqa: E402
-import os  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
-ROOT = HERE.parent
-if str(ROOT / "src") not in sys.path:
-    sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE.parent))
+from bench.common import (  # noqa: E402
+    emit,
+    median_seconds,
+    recreate_database,
+    setup_django_on_own_database,
+)
 
 QUEUE_URL = "/dossiers/?status=open&assignee=none"
 HOME_URL = "/"
 AGENT = "agent.entreprises"
-
-
-def emit(name: str, value: str) -> None:
-    print(f"{name}: {value}", flush=True)
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def recreate_database(server_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(with_database(server_url, "postgres"), autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if not drop_only:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def median_seconds(action, runs: int) -> float:
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
 
 
 def bench_loading(args, psycopg_url: str) -> None:
@@ -180,7 +150,9 @@ def bench_queue(args, psycopg_url: str) -> None:
                 bare.execute(statement).fetchall()
 
         # The list's own statement, as the page sent it (literal values, as Django binds them).
-        list_select = next(statement for statement in statements if 'FROM "cases_case"' in statement)
+        list_select = next(
+            statement for statement in statements if 'FROM "cases_case"' in statement
+        )
         rows = bare.execute(list_select).fetchall()
         run_page_sql()  # warm up
 
@@ -219,21 +191,7 @@ def main() -> None:
     args.cases = args.cases or (20_000 if args.quick else 1_000_000)
     args.requests = args.requests or (30 if args.quick else 100)
 
-    server_url = os.environ.get("DATABASE_URL", "")
-    if not server_url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit(
-            "bench/queue.py needs PostgreSQL: set DATABASE_URL=postgres://user@host/any-database"
-        )
-    bench_url = with_database(server_url, args.database)
-    psycopg_url = bench_url.replace("postgres://", "postgresql://", 1)
-    recreate_database(server_url, args.database)
-
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("LEVIER_VAR_DIR", tempfile.mkdtemp(prefix="levier-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "levier.settings"
-    import django
-
-    django.setup()
+    server_url, psycopg_url = setup_django_on_own_database("queue.py", args.database)
     from django.core.management import call_command
 
     try:

@@ -34,6 +34,7 @@ log_path = {base}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
 default_login_user = {login_user}
@@ -138,7 +139,9 @@ def _wait_until_listening(port: int, process: subprocess.Popen, log: Path) -> No
 @pytest.fixture
 def imap_server() -> Iterator[ImapServer]:
     if not DOVECOT.exists():
-        pytest.skip("Dovecot is not installed (Debian package dovecot-imapd, see scripts/install-system-deps.sh)")
+        pytest.skip(
+            "Dovecot is not installed (Debian package dovecot-imapd, see scripts/install-system-deps.sh)"
+        )
     # Not under pytest's tmp_path: its parents are private to the test user, and Dovecot's
     # unprivileged processes must reach the passwd-file and the Maildir. A short path also
     # keeps Dovecot's unix socket names under their length limit.

@@ -32,7 +32,7 @@ from levier.enquiries.services import enquiry_classify, enquiry_reply
 from levier.journal.models import Event
 from levier.journal.services import Actor
 
-from ..factories import AgentFactory, CaseFactory, ContactFactory, TeamFactory, TopicFactory
+from ..factories import AgentFactory, CaseFactory, ContactFactory, TopicFactory
 from .test_classification import french_messages
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,9 @@ def test_display_names_are_split_into_first_and_last_name(name, expected):
 
 
 def test_a_known_address_is_the_existing_usager_and_a_new_one_is_created(team):
-    known = ContactFactory(email="jeanne.martin@exemple.fr", first_name="Jeanne", last_name="Martin")
+    known = ContactFactory(
+        email="jeanne.martin@exemple.fr", first_name="Jeanne", last_name="Martin"
+    )
     assert resolve_sender(email="Jeanne.Martin@exemple.fr", name="J. M.", actor=ROBOT) == known
     created = resolve_sender(email="paul.durand@exemple.fr", name="Paul Durand", actor=ROBOT)
     assert (created.first_name, created.last_name, created.email) == (
@@ -240,7 +242,9 @@ def test_a_reply_to_our_email_threads_into_its_enquiry_and_reopens_it(topics, te
 
 def test_the_reference_in_the_subject_threads_only_for_that_enquirys_usager(topics, team):
     first = receive(email(topic=topics["paiement"]), actor=ROBOT).enquiry
-    same = receive(email(subject=f"RE: Votre demande {first.reference}", body="Précision."), actor=ROBOT)
+    same = receive(
+        email(subject=f"RE: Votre demande {first.reference}", body="Précision."), actor=ROBOT
+    )
     assert same.outcome == "threaded" and same.enquiry == first
     stranger = receive(
         email(

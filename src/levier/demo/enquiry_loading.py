@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from levier.core.text import fold
 from levier.core.business_hours import add_business_hours
+from levier.core.text import fold
 from levier.enquiries.models import Channel, Direction, Enquiry, LabelSource, Message, Priority
 from levier.journal.models import ActorKind, Event
 
@@ -83,7 +83,9 @@ class EnquiryLoading:
         # to learn: pressing words raise it, with the disagreement people have.
         pressing = any(word in fold(body) for word in content.PRESSING_WORDS)
         if topic_entry["slug"] == "reclamation" or pressing:
-            priority = rng.choices((Priority.NORMAL, Priority.HIGH, Priority.URGENT), (10, 60, 30))[0]
+            priority = rng.choices((Priority.NORMAL, Priority.HIGH, Priority.URGENT), (10, 60, 30))[
+                0
+            ]
         else:
             priority = rng.choices((Priority.LOW, Priority.NORMAL, Priority.HIGH), (15, 80, 5))[0]
         reference = self.next_reference("SOL", created)

@@ -23,7 +23,6 @@ from levier.enquiries.intake import Incoming, receive
 from levier.enquiries.models import Enquiry, EnquiryStatus
 from levier.journal.services import Actor
 
-
 from . import todays_mail
 
 DEMO_MAILBOX_ADDRESS = "accueil@levier-demo.example"
@@ -75,7 +74,7 @@ def _senders(seeder, kind: str, count: int, rng: random.Random) -> list[tuple[Co
 
 def receive_todays_messages(seeder) -> Counter:
     """Train, then take in today's messages; return how many ended up how."""
-    from levier.mailing.intake import store_and_process
+    from levier.mailing.services import store_and_process
 
     outcomes: Counter = Counter()
     try:

@@ -39,9 +39,9 @@ from levier.enquiries.models import Enquiry
 from levier.journal.models import ActorKind, Event
 
 from . import content
+from .automation import ensure_automation
 from .casedata import CaseDataBuilder
 from .enquiry_loading import EnquiryLoading
-from .automation import ensure_automation
 from .generators import CompanyRecord, DemoGenerator, PersonRecord
 from .intake_day import receive_todays_messages
 from .pdfs import DocumentSpec, DocumentTruth, PrintedDocument, print_documents

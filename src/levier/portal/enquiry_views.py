@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from levier.contacts.services import contact_find_or_create
-from levier.enquiries.models import Channel
 from levier.enquiries.intake import Incoming, receive
+from levier.enquiries.models import Channel
 from levier.journal.services import Actor
 
 from .forms import EnquiryForm

@@ -123,7 +123,9 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Stages: {stages}; {report.rows / report.seconds:.0f} rows/s.")
             if report.intake:
-                outcomes = ", ".join(f"{name} {count}" for name, count in sorted(report.intake.items()))
+                outcomes = ", ".join(
+                    f"{name} {count}" for name, count in sorted(report.intake.items())
+                )
                 self.stdout.write(f"Today's messages through intake: {outcomes}.")
         self.print_logins(report, options["password"])
 
