@@ -32,6 +32,8 @@ ROUTING_RULES = [
         "instruction-logement",
         None,
     ),
+    # Last: what no rule and no confident topic places goes to the front office.
+    ("Tout le reste : accueil usagers", 1000, {}, "accueil-usagers", None),
 ]
 
 # (team slug, topic slug or None, business hours, warning hours)

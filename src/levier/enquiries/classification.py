@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_recall_fscore_support
@@ -172,12 +173,30 @@ class Model:
         return [_python(label) for label in self.pipeline.classes_]
 
     def predict(self, text: str) -> Prediction:
-        with threadpool_limits(limits=1):
-            probabilities = self.pipeline.predict_proba([text])[0]
-        ranked = sorted(zip(self.classes, probabilities, strict=True), key=lambda p: -p[1])
-        label, confidence = ranked[0]
-        runner_up = (ranked[1][0], float(ranked[1][1])) if len(ranked) > 1 else None
-        return Prediction(label=label, confidence=float(confidence), runner_up=runner_up)
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        """Predictions for many texts at once (one matrix product for the whole batch).
+
+        The steps are applied by hand: the pipeline's own predict_proba goes through
+        FeatureUnion's joblib machinery and a thread-pool limit on every call, which
+        cost more than the prediction itself on one short message. Sparse features
+        use no BLAS threads, so no limit is needed here.
+        """
+        features = self.pipeline.named_steps["features"]
+        matrix = sparse.hstack(
+            [transformer.transform(texts) for _name, transformer in features.transformer_list]
+        ).tocsr()
+        classes = self.classes
+        predictions = []
+        for probabilities in self.pipeline.named_steps["classifier"].predict_proba(matrix):
+            ranked = sorted(zip(classes, probabilities, strict=True), key=lambda p: -p[1])
+            label, confidence = ranked[0]
+            runner_up = (ranked[1][0], float(ranked[1][1])) if len(ranked) > 1 else None
+            predictions.append(
+                Prediction(label=label, confidence=float(confidence), runner_up=runner_up)
+            )
+        return predictions
 
 
 def _check_trainable(texts: Sequence[str], labels: Sequence[Label], what: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ class Topic(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, related_name="topics", verbose_name=_("default team")
     )
-    sla_hours = models.PositiveIntegerField(_("answer deadline (hours)"), default=72)
+    sla_hours = models.PositiveIntegerField(_("answer deadline (business hours)"), default=24)
 
     class Meta:
         verbose_name = _("topic")
@@ -322,3 +323,12 @@ class AnswerTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        from .answers import validate_template  # answers renders; models only validates
+
+        super().clean()
+        try:
+            validate_template(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error.error_list}) from None
