@@ -146,7 +146,8 @@ def test_journal_mirrors_the_services(seeded):
         assert last.activity_code == "decide-case" and last.payload["to"] == decided.status
     codes = set(Event.objects.exclude(activity_code="").values_list("activity_code", flat=True))
     assert codes <= set(Activity.objects.values_list("code", flat=True))
-    assert Event.objects.filter(verb="create", target_type="enquiries.enquiry").count() == 20
+    creates = Event.objects.filter(verb="create", target_type="enquiries.enquiry")
+    assert creates.count() == Enquiry.objects.count()
     for comment in Comment.objects.all():
         assert Event.objects.filter(verb="comment", payload__comment=comment.pk).exists()
 
@@ -283,3 +284,19 @@ def test_portal_references_continue_after_seeded_ones(db):
         new = next_reference(model=model, prefix=prefix, year=year)
         assert new > latest.reference
         assert not model.objects.filter(reference=new).exists()
+
+
+def test_todays_messages_go_through_the_real_intake(seeded):
+    from levier.enquiries.models import LabelSource
+    from levier.mailing.models import InboundMail, InboundStatus
+
+    assert "Today's messages through intake:" in seeded
+    today = Enquiry.objects.filter(channel__in=["email", "api"], topic_source__in=["", "robot"])
+    assert today.exists()
+    assert Enquiry.objects.filter(topic_source=LabelSource.ROBOT).exists()
+    assert InboundMail.objects.filter(status=InboundStatus.IGNORED).count() == 1  # auto-reply
+    flood = InboundMail.objects.filter(status=InboundStatus.QUARANTINED)
+    assert flood.exists() and all("LEVIER_INTAKE_MAX_PER_HOUR" in mail.reason for mail in flood)
+    urgent = Enquiry.objects.filter(routing_rule__name="Situations d'urgence signalées")
+    assert urgent.exists() and all(enquiry.priority == 4 for enquiry in urgent)
+    assert Event.objects.filter(verb="group-enquiry").exists()
