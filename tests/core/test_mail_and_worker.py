@@ -34,3 +34,24 @@ def test_database_worker_delivers_queued_email(settings, smtp_server):
     call_command("db_worker", queue_name="*", batch=True, interval=0, no_startup_delay=True, reload=False)
     assert len(smtp_server.messages) == 1
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_database_tasks_the_email_commits_or_rolls_back_with_the_data(settings):
+    """The task row is written in the data's transaction: no email for rolled-back data,
+    and none lost between a commit and a later enqueue."""
+    from django.db import transaction
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        send_email_later(to=["usager@exemple.fr"], subject="Annulé", body="x")
+        raise Abort
+    assert DBTaskResult.objects.count() == 0
+    with transaction.atomic():
+        send_email_later(to=["usager@exemple.fr"], subject="Validé", body="x")
+        assert DBTaskResult.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1

@@ -72,14 +72,31 @@ def test_a_death_between_commit_and_flag_loses_and_duplicates_nothing(
     monkeypatch.setattr(imap, "mark_seen", dies_once)
 
     first = imap.fetch_mailbox(mailbox)
-    assert first.error and first.processed == 1
-    assert InboundMail.objects.count() == 1
+    # Both were committed together; the process died while marking the first one.
+    assert first.error
+    assert InboundMail.objects.count() == 2
     # Fetched with BODY.PEEK[]: not seen until levier marks it.
     assert [SEEN in flags for flags in imap_server.flags()] == [False, False]
 
     second = imap.fetch_mailbox(mailbox)
-    assert (second.error, second.already_stored, second.processed) == ("", 1, 1)
+    assert (second.error, second.already_stored, second.processed) == ("", 2, 0)
     assert [row.subject for row in InboundMail.objects.order_by("uid")] == ["Un", "Deux"]
+    assert [SEEN in flags for flags in imap_server.flags()] == [True, True]
+
+
+def test_a_group_that_fails_as_a_whole_is_taken_one_by_one(imap_server, mailbox, monkeypatch):
+    imap_server.append(plain(subject="Un"))
+    imap_server.append(plain(subject="Deux"))
+    real_take = imap._take
+
+    def fails_in_groups(client, box, uidvalidity, uids):
+        if len(uids) > 1:
+            raise RuntimeError("the database went away")
+        return real_take(client, box, uidvalidity, uids)
+
+    monkeypatch.setattr(imap, "_take", fails_in_groups)
+    report = imap.fetch_mailbox(mailbox)
+    assert (report.error, report.processed) == ("", 2)
     assert [SEEN in flags for flags in imap_server.flags()] == [True, True]
 
 

@@ -1,10 +1,10 @@
 """Reading functional mailboxes over IMAP, without losing or duplicating a message.
 
-For each message: store and hand it over (`services.store_and_process`, which
-commits), then only mark it processed on the server (\\Seen, or a move to the
-processed folder). If the process dies in between, the next run finds the row by
-(mailbox, UIDVALIDITY, UID) and only marks the message. Fetching uses BODY.PEEK[],
-so reading a message never marks it seen by itself.
+Messages are stored and handed over (`services.store_and_process`) by groups of
+`COMMIT_EVERY` in one transaction; only after its commit are they marked processed on
+the server (\\Seen, or a move to the processed folder). If the process dies in
+between, the next run finds the rows by (mailbox, UIDVALIDITY, UID) and only marks the
+messages. Fetching uses BODY.PEEK[], so reading a message never marks it seen by itself.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from imapclient import DELETED, SEEN, IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
@@ -27,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 60
 BATCH = 200  # UIDs per FETCH of sizes, to keep commands short on large folders
+# Messages stored per transaction: one commit (a disk flush) for many messages, and still
+# marked on the server only after it.
+COMMIT_EVERY = 50
 
 
 @dataclass
@@ -155,6 +159,7 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, report: FetchReport) -> None:
     for start in range(0, len(uids), BATCH):
         batch = uids[start : start + BATCH]
         sizes = client.fetch(batch, ["RFC822.SIZE"])
+        to_take: list[int] = []
         for uid in batch:
             if uid not in sizes:
                 continue  # expunged by someone else meanwhile
@@ -166,8 +171,7 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, report: FetchReport) -> None:
                 # Taken in by an earlier run that stopped before marking it on the server.
                 report.already_stored += 1
                 _mark_done(client, mailbox, uid, stored)
-                continue
-            if size > limit:
+            elif size > limit:
                 headers = client.fetch([uid], ["BODY.PEEK[HEADER]"]).get(uid, {})
                 stored = services.quarantine_oversized(
                     mailbox=mailbox,
@@ -177,16 +181,42 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, report: FetchReport) -> None:
                     headers=headers.get(b"BODY[HEADER]", b"") or b"",
                 )
                 report.too_large += 1
+                report.messages.append(stored.pk)
+                _mark_done(client, mailbox, uid, stored)
             else:
-                fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid)
-                if fetched is None:
-                    continue
-                stored = services.store_and_process(
-                    raw=fetched[b"BODY[]"], mailbox=mailbox, uidvalidity=uidvalidity, uid=uid
+                to_take.append(uid)
+        for group_start in range(0, len(to_take), COMMIT_EVERY):
+            group = to_take[group_start : group_start + COMMIT_EVERY]
+            try:
+                with transaction.atomic():  # one commit for the group, then the marks
+                    taken = _take(client, mailbox, uidvalidity, group)
+            except Exception:
+                logger.exception(
+                    "a group of messages failed in %s; taking them one by one", mailbox
                 )
+                taken = []
+                for uid in group:  # one bad message must not hold the others back
+                    taken += _take(client, mailbox, uidvalidity, [uid])
+            for uid, stored in taken:
                 _count(report, stored)
-            report.messages.append(stored.pk)
-            _mark_done(client, mailbox, uid, stored)
+                report.messages.append(stored.pk)
+                _mark_done(client, mailbox, uid, stored)
+
+
+def _take(
+    client: IMAPClient, mailbox: Mailbox, uidvalidity: int, uids: list[int]
+) -> list[tuple[int, InboundMail]]:
+    """Download and store these messages, one at a time (a body is dropped once stored)."""
+    taken = []
+    for uid in uids:
+        fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid)
+        if fetched is None:
+            continue
+        stored = services.store_and_process(
+            raw=fetched[b"BODY[]"], mailbox=mailbox, uidvalidity=uidvalidity, uid=uid
+        )
+        taken.append((uid, stored))
+    return taken
 
 
 def _count(report: FetchReport, stored: InboundMail) -> None:
