@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts a task worker and the web server for the demo; Ctrl-C stops both.
+# Starts a task worker, the watcher (mail, deadlines) and the web server for the demo;
+# Ctrl-C stops them all.
 set -euo pipefail
 bin="$1"; host="$2"; port="$3"
 # Demo emails (reference and verification code) are printed in this terminal.
@@ -7,7 +8,10 @@ export LEVIER_EMAIL_BACKEND="${LEVIER_EMAIL_BACKEND:-django.core.mail.backends.c
 export LEVIER_BASE_URL="${LEVIER_BASE_URL:-http://$host:$port}"
 "$bin/levier" worker --queue-name "*" --interval 1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+# Fetches the mailboxes and warns about due enquiries every minute.
+"$bin/levier" watch --every 60 &
+watcher=$!
+trap 'kill $worker $watcher 2>/dev/null || true' EXIT INT TERM
 echo
 echo "levier is starting on http://$host:$port/"
 echo "  agent workspace: http://$host:$port/           (logins above)"

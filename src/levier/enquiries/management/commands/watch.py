@@ -1,0 +1,93 @@
+"""`levier watch`: every round, fetch the mailboxes and warn about due enquiries.
+
+Runs beside the task worker (`levier worker`) and the web server. One summary line per
+round; a failing step is logged and the next round tries again. Ctrl-C stops it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from levier.enquiries import services
+
+logger = logging.getLogger(__name__)
+DEFAULT_EVERY = 60
+
+
+def fetch_mail() -> str:
+    """Fetch every active mailbox; a summary for the round's line."""
+    try:
+        # Imported lazily: the IMAP module is optional for a deployment without mailboxes.
+        imap = importlib.import_module("levier.mailing.imap")
+    except ModuleNotFoundError as error:
+        if error.name != "levier.mailing.imap":
+            raise  # the module is there but a dependency is missing: say so
+        logger.info("Mail: levier.mailing.imap is not installed; skipped.")
+        return "mail skipped (no IMAP module)"
+    from levier.mailing.models import Mailbox
+
+    if not Mailbox.objects.filter(is_active=True).exists():
+        logger.info("Mail: no active mailbox is configured; skipped.")
+        return "mail skipped (no mailbox)"
+    reports = imap.fetch_all()
+    new = sum(getattr(report, "new", 0) for report in reports)
+    failed = [report for report in reports if getattr(report, "error", "")]
+    for report in failed:
+        logger.warning("Mail: mailbox %s: %s", report.mailbox, report.error)
+    summary = f"mail: {new} new from {len(reports)} mailbox(es)"
+    return summary + (f", {len(failed)} in error" if failed else "")
+
+
+class Command(BaseCommand):
+    help = (
+        "Fetch the IMAP mailboxes and warn agents about enquiries close to their deadline, "
+        "every --every seconds until Ctrl-C (or once with --once)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Run one round and stop.")
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=DEFAULT_EVERY,
+            metavar="SECONDS",
+            help=f"Seconds between the starts of two rounds (default {DEFAULT_EVERY}).",
+        )
+
+    def handle(self, *args, once: bool = False, every: int = DEFAULT_EVERY, **options) -> None:
+        if every < 1:
+            raise CommandError("--every must be at least 1 second.")
+        try:
+            while True:
+                started = time.monotonic()
+                ok = self.round()
+                if once:
+                    if not ok:
+                        raise CommandError("The round had errors: see the log above.")
+                    return
+                time.sleep(max(0.0, every - (time.monotonic() - started)))
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped.")
+
+    def round(self) -> bool:
+        """One round; False when a step failed (it is logged, the next round retries)."""
+        parts, ok = [], True
+        for name, step in (("mail", fetch_mail), ("deadlines", self.warn_due)):
+            try:
+                parts.append(step())
+            except Exception:
+                logger.exception("watch: the %s step failed", name)
+                parts.append(f"{name}: failed")
+                ok = False
+        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+        self.stdout.write(f"{stamp} {'; '.join(parts)}")
+        return ok
+
+    @staticmethod
+    def warn_due() -> str:
+        return f"deadlines: {services.enquiries_warn_due()} enquiry warning(s) sent"

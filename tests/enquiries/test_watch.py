@@ -1,0 +1,97 @@
+"""`levier watch` and the warning task: one round per interval, mail then deadlines."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from levier.core.models import Notification
+from levier.enquiries import services
+from levier.enquiries.management.commands import watch
+from levier.enquiries.tasks import warn_due_enquiries
+from levier.mailing.models import Mailbox
+
+from ..factories import EnquiryFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def overdue(agent, team):
+    return EnquiryFactory(
+        topic=TopicFactory(team=team), sla_due_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("watch", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_once_warns_due_enquiries_and_skips_mail_without_mailbox(overdue, agent):
+    output = run("--once")
+    assert output.count("\n") == 1  # one summary line for the round
+    assert "mail skipped (no mailbox)" in output
+    assert "deadlines: 1 enquiry warning(s) sent" in output
+    assert Notification.objects.get().agent == agent
+    assert "deadlines: 0 enquiry warning(s) sent" in run("--once")
+
+
+def test_mail_is_skipped_when_the_imap_module_is_missing(monkeypatch):
+    real = importlib.import_module
+
+    def without_imap(name, *args):
+        if name == "levier.mailing.imap":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real(name, *args)
+
+    monkeypatch.setattr(watch.importlib, "import_module", without_imap)
+    assert "mail skipped (no IMAP module)" in run("--once")
+
+
+def test_configured_mailboxes_are_fetched(monkeypatch):
+    imap = pytest.importorskip("levier.mailing.imap")
+    Mailbox.objects.create(name="accueil", host="imap.test", username="accueil")
+    reports = [imap.FetchReport(mailbox="accueil", processed=2, ignored=1),
+               imap.FetchReport(mailbox="autre", error="Serveur injoignable")]  # fmt: skip
+    monkeypatch.setattr(imap, "fetch_all", lambda: reports)
+    assert "mail: 3 new from 2 mailbox(es), 1 in error" in run("--once")
+
+
+def test_a_failing_step_is_reported_and_once_exits_with_an_error(monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(services, "enquiries_warn_due", broken)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("watch", "--once", stdout=out)
+    assert "deadlines: failed" in out.getvalue()
+
+
+def test_rounds_repeat_until_ctrl_c(monkeypatch):
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(watch.time, "sleep", sleep)
+    output = run("--every", "30")
+    assert output.count("deadlines: 0") == 2
+    assert output.endswith("Stopped.\n")
+    assert 0 < sleeps[0] <= 30
+
+
+def test_the_task_warns_due_enquiries(overdue):
+    result = warn_due_enquiries.enqueue()
+    assert result.return_value == 1
+    overdue.refresh_from_db()
+    assert overdue.sla_warned_at is not None
