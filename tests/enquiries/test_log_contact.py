@@ -206,3 +206,18 @@ def test_an_agent_without_team_gets_a_clear_error(client, usager):
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
     assert not Enquiry.objects.exists()
+
+
+def test_the_service_itself_refuses_a_topic_of_another_team(agent, usager, other_team):
+    from django.core.exceptions import ValidationError
+
+    from levier.enquiries.services import enquiry_log_contact
+
+    foreign = TopicFactory(team=other_team)
+    with pytest.raises(ValidationError) as refused:
+        enquiry_log_contact(
+            agent=agent, contact=usager, channel=Channel.PHONE, subject="Appel", body="Question",
+            topic=foreign,
+        )  # fmt: skip
+    assert "topic" in refused.value.error_dict
+    assert not Enquiry.objects.exists()

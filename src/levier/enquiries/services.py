@@ -30,6 +30,7 @@ from levier.core.services import notification_create
 from levier.core.uploads import CheckedFile, store_checked
 from levier.journal.services import Actor, record
 
+from .deadline_selectors import warning_hours_of, warning_windows
 from .models import (
     Attachment,
     Channel,
@@ -42,7 +43,7 @@ from .models import (
     Topic,
     enquiry_search_text,
 )
-from .triage import Triage, due_at, sla_policy
+from .triage import Triage, due_at
 
 REFERENCE_PREFIX = "SOL"
 
@@ -542,8 +543,11 @@ def enquiry_log_contact(
     """
     if channel not in (Channel.PHONE, Channel.COUNTER):
         raise ValidationError({"channel": _("A call or a visit: choose phone or counter.")})
-    team = topic.team if topic is not None and topic.team_id in agent.visible_team_ids() else None
-    team = team or agent.teams.order_by("id").first()
+    if topic is not None and topic.team_id not in agent.visible_team_ids():
+        raise ValidationError(
+            {"topic": _("This topic belongs to another team: choose one of your teams' topics.")}
+        )
+    team = topic.team if topic is not None else agent.teams.order_by("id").first()
     if team is None:
         raise ValidationError(_("You belong to no team: ask an administrator to add you to one."))
     with transaction.atomic():
@@ -582,8 +586,9 @@ def enquiries_warn_due(*, now: datetime | None = None) -> int:
     )
     warned = 0
     robot = Actor.robot("deadlines")
+    windows = warning_windows(list(candidates.values_list("team_id", flat=True).distinct()))
     for enquiry in candidates.iterator(chunk_size=500):
-        _hours, warning_hours = sla_policy(enquiry.team, enquiry.topic)
+        warning_hours = warning_hours_of(enquiry, windows)
         left = business_hours_between(now, enquiry.sla_due_at)
         if left > warning_hours:
             continue
