@@ -7,6 +7,7 @@ urlpatterns = [
     path("dossiers/", include("levier.cases.urls")),
     path("sollicitations/", include("levier.enquiries.urls")),
     path("usager/", include("levier.portal.urls")),
+    path("api/v1/", include("levier.exchange.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
