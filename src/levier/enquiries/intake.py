@@ -262,18 +262,22 @@ def receive(incoming: Incoming, *, actor: Agent | Actor) -> IntakeResult:
             entities=entities,
             received_at=now,
         )
-        enquiry = threaded_enquiry(incoming, contact)
-        if enquiry is not None:
+
+        def join(enquiry: Enquiry, how: str, outcome: str) -> IntakeResult:
             message = enquiry_add_usager_message(
                 enquiry=enquiry,
                 body=body,
                 attachments=incoming.attachments,
                 contact=contact,
                 meta=meta,
-                how="thread-message",
+                how=how,
             )
             _record_entities(enquiry, message, entities)
-            return IntakeResult(enquiry=enquiry, message=message, outcome="threaded")
+            return IntakeResult(enquiry=enquiry, message=message, outcome=outcome)
+
+        enquiry = threaded_enquiry(incoming, contact)
+        if enquiry is not None:
+            return join(enquiry, "thread-message", "threaded")
 
         decided = triage(
             subject=subject,
@@ -286,16 +290,7 @@ def receive(incoming: Incoming, *, actor: Agent | Actor) -> IntakeResult:
         )
         enquiry = grouped_enquiry(contact=contact, subject=subject, topic=decided.topic, now=now)
         if enquiry is not None:
-            message = enquiry_add_usager_message(
-                enquiry=enquiry,
-                body=body,
-                attachments=incoming.attachments,
-                contact=contact,
-                meta=meta,
-                how="group-enquiry",
-            )
-            _record_entities(enquiry, message, entities)
-            return IntakeResult(enquiry=enquiry, message=message, outcome="grouped")
+            return join(enquiry, "group-enquiry", "grouped")
 
         enquiry, code = enquiry_create(
             channel=incoming.channel,
@@ -307,7 +302,7 @@ def receive(incoming: Incoming, *, actor: Agent | Actor) -> IntakeResult:
             triage=decided,
             meta=meta,
         )
-        message = enquiry.messages.get()
+        message = enquiry.first_message
         _record_triage(enquiry, decided)
         _record_entities(enquiry, message, entities)
     return IntakeResult(

@@ -220,6 +220,11 @@ ACTIVITIES = [
 
 
 def create_activities(apps, schema_editor):
+    add_missing_activities(apps, ACTIVITIES)
+
+
+def add_missing_activities(apps, activities):
+    """Create the catalogue entries whose code is missing (later catalogue migrations too)."""
     Activity = apps.get_model("journal", "Activity")
     existing = set(Activity.objects.values_list("code", flat=True))
     Activity.objects.bulk_create(
@@ -231,7 +236,7 @@ def create_activities(apps, schema_editor):
             automatable=automatable,
             description=description,
         )
-        for code, family, label, seconds, automatable, description in ACTIVITIES
+        for code, family, label, seconds, automatable, description in activities
         if code not in existing
     )
 

@@ -3,6 +3,8 @@
 Like 0003, only missing codes are created, so local adjustments of standard times stay.
 """
 
+import importlib
+
 from django.db import migrations
 
 ACTIVITIES = [
@@ -77,20 +79,8 @@ ACTIVITIES = [
 
 
 def create_activities(apps, schema_editor):
-    Activity = apps.get_model("journal", "Activity")
-    existing = set(Activity.objects.values_list("code", flat=True))
-    Activity.objects.bulk_create(
-        Activity(
-            code=code,
-            family=family,
-            label=label,
-            standard_seconds=seconds,
-            automatable=automatable,
-            description=description,
-        )
-        for code, family, label, seconds, automatable, description in ACTIVITIES
-        if code not in existing
-    )
+    catalogue = importlib.import_module("levier.journal.migrations.0003_activity_catalogue")
+    catalogue.add_missing_activities(apps, ACTIVITIES)
 
 
 def remove_activities(apps, schema_editor):
