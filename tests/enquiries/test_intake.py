@@ -377,3 +377,64 @@ def test_the_acknowledgement_reaches_a_real_smtp_server_with_reply_to(
     sent = smtp_server.messages[0]
     assert sent["Reply-To"] == "accueil@levier.example"
     assert "SOL-" in sent["Subject"]
+
+
+# --- email end to end -------------------------------------------------------------------
+
+
+def mime(*, attachments=(), subject="Pièces de mon dossier", body="Voici mes pièces."):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Jeanne Martin <jeanne.martin@exemple.fr>"
+    message["To"] = "accueil@levier.example"
+    message["Subject"] = subject
+    message["Message-ID"] = "<m1@exemple.fr>"
+    message.set_content(body)
+    for name, content, maintype, subtype in attachments:
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+def test_an_email_with_good_bad_and_huge_attachments_keeps_the_good_and_says_why(
+    topics, team, settings
+):
+    from levier.mailing.models import InboundStatus
+    from levier.mailing.services import store_and_process
+
+    from .files import make_pdf
+
+    settings.LEVIER_UPLOAD_MAX_BYTES = 200_000
+    raw = mime(
+        attachments=[
+            ("avis d'imposition.pdf", make_pdf(1), "application", "pdf"),
+            ("facture.pdf", b"MZ\x90\x00 not a pdf at all", "application", "pdf"),
+            ("scan.pdf", make_pdf(1) + b"%" * 300_000, "application", "pdf"),
+        ]
+    )
+    inbound = store_and_process(raw=raw)
+    assert inbound.status == InboundStatus.PROCESSED
+    enquiry = Enquiry.objects.get(reference=inbound.result_reference)
+    message = enquiry.messages.get()
+    assert [a.original_name for a in message.attachments.all()] == ["avis d'imposition.pdf"]
+    assert message.body.count("[levier]") == 2
+    assert "facture.pdf" in message.body and "scan.pdf" in message.body
+    assert bytes(inbound.raw) == raw  # the original, attachments included, is kept
+    assert message.email_message_id == "<m1@exemple.fr>"
+
+
+def test_a_flooding_sender_is_quarantined_with_the_reason_and_kept(topics, team, settings):
+    from levier.mailing.models import InboundStatus
+    from levier.mailing.services import store_and_process
+
+    settings.LEVIER_INTAKE_MAX_PER_HOUR = 2
+    statuses = [
+        store_and_process(raw=mime(subject=f"Relance {index}", body=f"Message {index}")).status
+        for index in range(3)
+    ]
+    assert statuses[:2] == [InboundStatus.PROCESSED, InboundStatus.PROCESSED]
+    assert statuses[2] == InboundStatus.QUARANTINED
+    from levier.mailing.models import InboundMail
+
+    quarantined = InboundMail.objects.get(status=InboundStatus.QUARANTINED)
+    assert "LEVIER_INTAKE_MAX_PER_HOUR" in quarantined.reason and quarantined.raw
