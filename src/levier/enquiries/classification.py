@@ -48,7 +48,7 @@ from .models import Direction, Enquiry, LabelSource, Message
 logger = logging.getLogger(__name__)
 
 # Bump when the pipeline or the saved bundle changes shape: older files are then ignored.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 MODEL_FILENAME = "enquiry-classifier.joblib"
 THRESHOLD_VARIABLE = "LEVIER_CLASSIFIER_THRESHOLD"
 DEFAULT_THRESHOLD = 0.6
@@ -172,21 +172,20 @@ class Model:
     def classes(self) -> list[Label]:
         return [_python(label) for label in self.pipeline.classes_]
 
+    @property
+    def features(self) -> FeatureUnion:
+        return self.pipeline.named_steps["features"]
+
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
 
-    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict_many(self, texts: Sequence[str], matrix=None) -> list[Prediction]:
         """Predictions for many texts at once (one matrix product for the whole batch).
 
-        The steps are applied by hand: the pipeline's own predict_proba goes through
-        FeatureUnion's joblib machinery and a thread-pool limit on every call, which
-        cost more than the prediction itself on one short message. Sparse features
-        use no BLAS threads, so no limit is needed here.
+        `matrix` is the texts' features when the caller already computed them.
         """
-        features = self.pipeline.named_steps["features"]
-        matrix = sparse.hstack(
-            [transformer.transform(texts) for _name, transformer in features.transformer_list]
-        ).tocsr()
+        if matrix is None:
+            matrix = features_of(self.features, texts)
         classes = self.classes
         predictions = []
         for probabilities in self.pipeline.named_steps["classifier"].predict_proba(matrix):
@@ -197,6 +196,18 @@ class Model:
                 Prediction(label=label, confidence=float(confidence), runner_up=runner_up)
             )
         return predictions
+
+
+def features_of(features: FeatureUnion, texts: Sequence[str]):
+    """The feature matrix of texts, the union's parts applied by hand.
+
+    FeatureUnion.transform goes through joblib's machinery on every call, which costs
+    more than the prediction itself on one short message. Sparse features use no BLAS
+    threads, so no thread-pool limit is needed either.
+    """
+    return sparse.hstack(
+        [transformer.transform(texts) for _name, transformer in features.transformer_list]
+    ).tocsr()
 
 
 def _check_trainable(texts: Sequence[str], labels: Sequence[Label], what: str) -> None:
@@ -216,13 +227,28 @@ def _check_trainable(texts: Sequence[str], labels: Sequence[Label], what: str) -
         )
 
 
-def train(texts: Sequence[str], labels: Sequence[Label], *, what: str = "classifier") -> Model:
-    """Fit a pipeline on labelled texts; raise NotEnoughData when they cannot teach anything."""
+def train(
+    texts: Sequence[str],
+    labels: Sequence[Label],
+    *,
+    what: str = "classifier",
+    features: FeatureUnion | None = None,
+) -> Model:
+    """Fit a pipeline on labelled texts; raise NotEnoughData when they cannot teach anything.
+
+    With `features` (already fitted, e.g. the topic model's), only the classifier is
+    fitted on them: both targets then share one vocabulary, and a message's features
+    are computed once for both predictions.
+    """
     _check_trainable(texts, labels, what)
     pipeline = build_pipeline()
     # Sparse features on a few thousand rows: BLAS threads only fight over the cores.
     with threadpool_limits(limits=1):
-        pipeline.fit(list(texts), list(labels))
+        if features is None:
+            pipeline.fit(list(texts), list(labels))
+        else:
+            pipeline.steps[0] = ("features", features)
+            pipeline.named_steps["classifier"].fit(features.transform(list(texts)), list(labels))
     return Model(
         pipeline=pipeline,
         trained_at=timezone.now(),
@@ -299,6 +325,17 @@ class EnquiryClassifier:
     sample_count: int = 0
     version: int = MODEL_VERSION
     sklearn_version: str = sklearn.__version__
+
+    def predict_all(self, text: str) -> dict[Target, Prediction]:
+        """Every target's prediction for one text; shared features are computed once."""
+        matrices: dict[int, object] = {}
+        predictions = {}
+        for target, model in self.models.items():
+            key = id(model.features)
+            if key not in matrices:
+                matrices[key] = features_of(model.features, [text])
+            predictions[target] = model.predict_many([text], matrix=matrices[key])[0]
+        return predictions
 
 
 def enquiry_text(subject: str, body: str) -> str:
@@ -400,8 +437,9 @@ def classifier_train(*, actor: Actor | None = None) -> tuple[EnquiryClassifier, 
     for target in TARGETS:
         texts, labels = training_data(target)
         sample_count = max(sample_count, len(texts))
+        shared = models["topic"].features if "topic" in models else None
         try:
-            models[target] = train(texts, labels, what=target)
+            models[target] = train(texts, labels, what=target, features=shared)
         except NotEnoughData as error:
             if target == "topic":
                 raise

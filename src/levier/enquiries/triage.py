@@ -76,14 +76,14 @@ def classify(subject: str, body: str) -> Classification:
     classifier = classification.load()
     if classifier is None:
         return Classification(None, None, None, None)
-    text = classification.enquiry_text(subject, body)
+    predictions = classifier.predict_all(classification.enquiry_text(subject, body))
     topic = topic_confidence = priority = priority_confidence = None
-    if "topic" in classifier.models:
-        prediction = classifier.models["topic"].predict(text)
-        topic = Topic.objects.filter(slug=prediction.label).first()
+    if "topic" in predictions:
+        prediction = predictions["topic"]
+        topic = Topic.objects.select_related("team").filter(slug=prediction.label).first()
         topic_confidence = round(prediction.confidence, 3) if topic else None
-    if "urgency" in classifier.models:
-        prediction = classifier.models["urgency"].predict(text)
+    if "urgency" in predictions:
+        prediction = predictions["urgency"]
         if prediction.label in Priority.values:
             priority, priority_confidence = int(prediction.label), round(prediction.confidence, 3)
     return Classification(topic, topic_confidence, priority, priority_confidence)
