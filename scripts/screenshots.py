@@ -18,21 +18,68 @@ OUT = ROOT / "screenshots"
 PORT = os.environ.get("SCREENSHOT_PORT", "8765")
 BASE = f"http://127.0.0.1:{PORT}"
 BIN = Path(sys.executable).parent
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# A few answer templates, so that the enquiry page shows suggested replies.
+ANSWER_TEMPLATES = """
+from levier.enquiries.models import AnswerTemplate, Topic
+for topic in Topic.objects.all():
+    AnswerTemplate.objects.create(title=f"Accusé de réception — {topic.label}", topic=topic, body=(
+        "Bonjour {% if usager.prenom %}{{ usager.prenom }} {% endif %}{{ usager.nom }},\\n\\n"
+        "Nous avons bien reçu votre demande {{ sollicitation.reference }} du {{ sollicitation.date }}"
+        " et y répondrons avant le {{ sollicitation.echeance }}.\\n\\n"
+        "{{ agent.prenom }} {{ agent.nom }}, {{ equipe.nom }}"))
+# A new enquiry with identifiers, amounts and quoted text: the newest, shown first.
+from levier.enquiries.intake import Incoming, receive
+from levier.journal.services import Actor
+receive(Incoming(channel="email", sender_email="claire.fontaine@example.net",
+    sender_name="Claire FONTAINE", subject="Versement non reçu",
+    body=("Bonjour, je n'ai pas reçu le paiement de mon aide (dossier SOL-2026-000012). "
+          "Le versement de 1 250,00 € attendu le 15 mars 2026 n'est pas arrivé sur mon compte "
+          "FR76 3000 6000 0112 3456 7890 189 (SIRET 732 829 320 00075). "
+          "Vous pouvez me joindre au 06 12 34 56 78."),
+    quoted="Le 3 mars 2026, Accueil usagers a écrit :\\n> Votre demande est en cours."),
+    actor=Actor.robot("intake"))
+"""
 
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     var = tempfile.mkdtemp(prefix="levier-shots-")
-    env = {**os.environ, "LEVIER_VAR_DIR": var, "LEVIER_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    env = {
+        **os.environ,
+        "LEVIER_VAR_DIR": var,
+        "LEVIER_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
     env.pop("DATABASE_URL", None)
-    run = lambda *args: subprocess.run([str(BIN / "levier"), *args], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: E731
+
+    def run(*args: str) -> None:
+        subprocess.run([str(BIN / "levier"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
     run("migrate", "--noinput")
     run("seed", "--cases", "300", "--enquiries", "100")
-    server = subprocess.Popen([str(BIN / "levier"), "serve", "--port", PORT, "--workers", "1"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run("shell", "-c", ANSWER_TEMPLATES)
+    subprocess.run(
+        [str(BIN / "levier"), "enquiries", "train"],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # index of past answers
+    server = subprocess.Popen(
+        [str(BIN / "levier"), "serve", "--port", PORT, "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(50):
             try:
@@ -50,13 +97,21 @@ def shoot() -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=ARGS
+        )
         for label, (width, height) in WIDTHS.items():
-            context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+            context = browser.new_context(
+                locale="fr-FR", viewport={"width": width, "height": height}
+            )
             page = context.new_page()
-            for name, path in [("portal-home", "/usager/"), ("portal-procedures", "/usager/demarches/"),
-                               ("portal-enquiry", "/usager/ecrire/"), ("portal-follow", "/usager/suivi/"),
-                               ("login", "/connexion/")]:
+            for name, path in [
+                ("portal-home", "/usager/"),
+                ("portal-procedures", "/usager/demarches/"),
+                ("portal-enquiry", "/usager/ecrire/"),
+                ("portal-follow", "/usager/suivi/"),
+                ("login", "/connexion/"),
+            ]:
                 page.goto(BASE + path)
                 page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
             page.goto(BASE + "/usager/demarches/")
@@ -74,8 +129,13 @@ def shoot() -> None:
             page.locator("main table a").first.click()
             page.screenshot(path=OUT / f"case-{label}.png", full_page=True)
             page.goto(BASE + "/sollicitations/?status=open")
+            page.screenshot(path=OUT / f"enquiries-{label}.png", full_page=True)
             page.locator("main table a").first.click()
             page.screenshot(path=OUT / f"enquiry-{label}.png", full_page=True)
+            use = page.locator("main a[href^='?suggestion=']")
+            if use.count():
+                use.last.click()
+                page.screenshot(path=OUT / f"enquiry-suggestion-{label}.png", full_page=True)
             context.close()
         browser.close()
     print(f"screenshots written to {OUT}")

@@ -4,6 +4,8 @@ the main pages, at desktop and phone widths. RGAA builds on the same WCAG criter
 import pytest
 
 from levier.core.verification import digest
+from levier.enquiries.intake import found_entities
+from levier.enquiries.models import AnswerTemplate
 
 from ..factories import (
     PASSWORD,
@@ -35,8 +37,16 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     agent = AgentFactory(username="camille", first_name="Camille", teams=[team])
     procedure = ProcedureFactory(team=team, name="Aide aux petites entreprises")
     case = CaseFactory(procedure=procedure)
-    enquiry = EnquiryFactory(topic=TopicFactory(team=team))
-    MessageFactory(enquiry=enquiry)
+    topic = TopicFactory(team=team)
+    enquiry = EnquiryFactory(topic=topic, topic_source="robot", topic_confidence=0.87)
+    text = (f"Bonjour, mon dossier {case.reference}, SIRET 732 829 320 00074, montant 1 250,00 €, "
+            "IBAN FR76 3000 6000 0112 3456 7890 189.")
+    MessageFactory(enquiry=enquiry, body=text, entities=found_entities(text), channel="email",
+                   quoted_text="Le 3 mars, vous avez écrit :\n> ancien message")
+    template = AnswerTemplate.objects.create(title="Accusé de réception", topic=topic,
+                                             body="Bonjour {{ usager.nom }}, bien reçu.")
+    hesitant = EnquiryFactory(topic=None, team=team, suggested_topic=topic, topic_confidence=0.54)
+    MessageFactory(enquiry=hesitant)
     enquiry.verification_digest = digest(enquiry.reference, "ABCD2345")
     enquiry.save(update_fields=["verification_digest"])
 
@@ -59,7 +69,10 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
     for path in ["/", "/dossiers/", f"/dossiers/{case.pk}/", "/sollicitations/",
-                 f"/sollicitations/{enquiry.pk}/", "/notifications/"]:
+                 f"/sollicitations/{enquiry.pk}/", f"/sollicitations/{hesitant.pk}/",
+                 f"/sollicitations/{enquiry.pk}/?suggestion=template:{template.pk}",
+                 "/notifications/",
+                 "/sollicitations/appel-ou-visite/", "/sollicitations/echeances/"]:
         page.goto(live_server.url + path)
         found[path] = violations(page)
     context.close()

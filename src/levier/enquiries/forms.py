@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from levier.core.forms import LevierForm
 from levier.core.selectors import colleagues_of, teams_of
 
-from .models import EnquiryStatus
-from .selectors import assignable_agents, topics_for
+from .models import EnquiryStatus, Priority
+from .selectors import assignable_agents, classify_topics, topics_for
 
 STATUS_FILTER_CHOICES = [
     ("", _("All statuses")),
@@ -102,6 +102,13 @@ class ReplyForm(LevierForm):
         help_text=_("Sent by email to the usager and shown on their follow-up page."),
     )
     outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput, required=True)
+    # The suggested reply the agent started from ("template:12", "answer:345"), journaled.
+    suggestion = forms.RegexField(
+        regex=r"^(template|answer):\d{1,12}$", required=False, widget=forms.HiddenInput
+    )
+
+    def clean_suggestion(self) -> str:
+        return self.cleaned_data.get("suggestion") or ""
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()
@@ -130,3 +137,34 @@ class CloseForm(LevierForm):
         max_length=500,
         help_text=_("For example: duplicate, sent by mistake, answered by phone."),
     )
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, topic) -> str:
+        return _("%(topic)s (team %(team)s)") % {"topic": topic.label, "team": topic.team.name}
+
+
+class ClassifyForm(LevierForm):
+    """An agent confirms or corrects what the classifier or a rule decided."""
+
+    topic = TopicChoiceField(
+        label=_("Topic"), queryset=None, required=False, empty_label=_("No topic")
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, required=True
+    )
+    move_to_topic_team = forms.BooleanField(
+        label=_("Also send it to the topic's team"),
+        required=False,
+        help_text=_("Its current assignee is then removed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = classify_topics()
+
+    @classmethod
+    def for_enquiry(cls, enquiry) -> ClassifyForm:
+        """Pre-filled with the current topic, or the classifier's hesitant guess."""
+        topic_id = enquiry.topic_id or enquiry.suggested_topic_id
+        return cls(initial={"topic": topic_id, "priority": enquiry.priority})

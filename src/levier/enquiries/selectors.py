@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from levier.core.models import Agent
 from levier.core.selectors import filter_worklist
+from levier.journal.models import Event
+from levier.journal.services import target_key
 
-from .models import Attachment, Enquiry, EnquiryStatus, Message, Topic
+from . import entities as entity_extraction
+from .models import Attachment, Direction, Enquiry, EnquiryStatus, Message, Topic
 
 DUE_SOON = timedelta(hours=8)
 # What a list row shows: reading only these keeps a page light at a million rows.
@@ -26,6 +34,8 @@ LIST_COLUMNS = (
     "team_id",
     "assignee_id",
     "topic_id",
+    "topic_source",
+    "topic_confidence",
     "contact_id",
     "topic__label",
     "team__name",
@@ -113,6 +123,124 @@ def enquiry_thread(enquiry: Enquiry) -> QuerySet[Message]:
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+
+
+def triage_reasons(enquiry: Enquiry) -> list[str]:
+    """Why intake routed the enquiry where it is, from its latest "route" journal event."""
+    target_type, target_id = target_key(enquiry)
+    payload = (
+        Event.objects.for_target(target_type, target_id)
+        .filter(verb="route")
+        .order_by("-occurred_at", "-id")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    reasons = (payload or {}).get("reasons") or []
+    return [str(reason) for reason in reasons if reason]
+
+
+def classify_topics() -> QuerySet[Topic]:
+    """Topics an agent may set on an enquiry (any: a wrong team is corrected by moving it)."""
+    return Topic.objects.select_related("team").order_by("label")
+
+
+def visible_links(agent: Agent, links: Iterable[dict]) -> dict[tuple[str, int], str]:
+    """URL of each linked case, enquiry or contact the agent may see; the others are left out.
+
+    One query per kind of link, whatever the number of messages.
+    """
+    from levier.cases.models import Case  # cases may read enquiries: imported late, no cycle
+    from levier.contacts.selectors import contact_list_for
+
+    wanted: dict[str, set[int]] = {"case": set(), "enquiry": set(), "contact": set()}
+    for link in links:
+        key = _link_key(link)
+        if key is not None and key[0] in wanted:
+            wanted[key[0]].add(key[1])
+    urls: dict[tuple[str, int], str] = {}
+    if wanted["case"]:
+        for pk in (
+            Case.objects.visible_to(agent)
+            .filter(pk__in=wanted["case"])
+            .values_list("pk", flat=True)
+        ):
+            urls[("case", pk)] = reverse("cases:detail", args=[pk])
+    if wanted["enquiry"]:
+        for pk in (
+            Enquiry.objects.visible_to(agent)
+            .filter(pk__in=wanted["enquiry"])
+            .values_list("pk", flat=True)
+        ):
+            urls[("enquiry", pk)] = reverse("enquiries:detail", args=[pk])
+    if wanted["contact"]:
+        # No contact page yet: their enquiries, found by email (or name) in the list.
+        for contact in contact_list_for(agent).filter(pk__in=wanted["contact"]):
+            query = urlencode({"q": contact.email or contact.display_name})
+            urls[("contact", contact.pk)] = f"{reverse('enquiries:list')}?{query}"
+    return urls
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    """A message of the thread as the agent's page shows it."""
+
+    message: Message
+    body: SafeString | str  # entities highlighted in received messages
+    entity_count: int
+
+
+def _entities_of(message: Message) -> list[tuple[entity_extraction.Entity, dict]]:
+    """Stored entities still matching the text (a stale one would mark the wrong words),
+    each with its stored link (or {})."""
+    found = []
+    for item in message.entities or []:
+        try:
+            entity = entity_extraction.Entity(
+                kind=item["kind"],
+                text=item["text"],
+                value=item.get("value", ""),
+                start=int(item["start"]),
+                end=int(item["end"]),
+                valid=bool(item.get("valid", True)),
+                note=item.get("note", ""),
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            continue
+        if message.body[entity.start : entity.end] == entity.text:
+            found.append((entity, item.get("link") or {}))
+    return found
+
+
+def _link_key(link: dict) -> tuple[str, int] | None:
+    if not isinstance(link, dict) or not str(link.get("id", "")).isdigit():
+        return None
+    return str(link.get("type")), int(link["id"])
+
+
+def shown_thread(agent: Agent, messages: Sequence[Message]) -> list[ShownMessage]:
+    """The thread with the entities of received messages highlighted, each linked to the
+    case, enquiry or usager it names only when the agent may see it."""
+    found = {
+        message.pk: _entities_of(message)
+        for message in messages
+        if message.direction == Direction.IN and message.entities
+    }
+    urls = visible_links(agent, (link for pairs in found.values() for _entity, link in pairs))
+    shown = []
+    for message in messages:
+        pairs = found.get(message.pk)
+        if not pairs:
+            shown.append(ShownMessage(message, message.body, 0))
+            continue
+        links: dict[int, tuple[str, str]] = {}
+        for index, (entity, link) in enumerate(pairs):
+            url = urls.get(_link_key(link))
+            if url:
+                links[index] = (url, str(link.get("label") or entity.text))
+        entities = [entity for entity, _link in pairs]
+        body = entity_extraction.highlight(message.body, entities, links)
+        shown.append(ShownMessage(message, body, len(entities)))
+    return shown
 
 
 def get_attachment_for(agent, enquiry_id: int, attachment_id: int) -> Attachment:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +14,9 @@ from levier.core.pagination import keyset_page
 from levier.journal.selectors import timeline_for
 from levier.journal.services import record_read
 
-from . import selectors, services
-from .forms import AssignForm, CloseForm, EnquiryFilterForm, ReplyForm
-from .models import Enquiry
+from . import selectors, services, suggestions
+from .forms import AssignForm, ClassifyForm, CloseForm, EnquiryFilterForm, ReplyForm
+from .models import Enquiry, EnquiryStatus
 
 
 @require_GET
@@ -45,6 +45,16 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_suggestion(
+    request: HttpRequest, enquiry: Enquiry, shown: list[suggestions.Suggestion]
+) -> suggestions.Suggestion | None:
+    """The suggestion the agent clicked "Use" on (?suggestion=template:12), if it exists."""
+    key = request.GET.get("suggestion", "")
+    if not key or request.method != "GET":
+        return None
+    return suggestions.suggestion_by_key(key, enquiry=enquiry, agent=request.user, shown=shown)
+
+
 def _render_detail(
     request: HttpRequest,
     enquiry: Enquiry,
@@ -52,26 +62,39 @@ def _render_detail(
     reply_form: ReplyForm | None = None,
     assign_form: AssignForm | None = None,
     close_form: CloseForm | None = None,
+    classify_form: ClassifyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     agent = request.user
     assignable = list(selectors.assignable_agents(enquiry))
     if assign_form is None:
         assign_form = AssignForm(enquiry=enquiry, initial={"assignee": enquiry.assignee_id})
+    is_closed = enquiry.status == EnquiryStatus.CLOSED
+    # Shown, not journaled: the reply service journals the suggestion the agent used.
+    suggested = [] if is_closed else suggestions.suggestions_for(enquiry, agent=agent)
+    chosen = None
+    if reply_form is None and not is_closed:
+        chosen = _chosen_suggestion(request, enquiry, suggested)
+        if chosen is not None:
+            reply_form = ReplyForm(initial={"body": chosen.text, "suggestion": chosen.key})
     record_read(agent=agent, target=enquiry, what="enquiry")
     context = {
         "title": _("Enquiry %(reference)s") % {"reference": enquiry.reference},
         "nav": "enquiries",
         "enquiry": enquiry,
         "contact": enquiry.contact,
-        "thread": selectors.enquiry_thread(enquiry),
+        "thread": selectors.shown_thread(agent, list(selectors.enquiry_thread(enquiry))),
         "history": timeline_for(enquiry, limit=50),
         "sla_state": selectors.sla_state(enquiry),
+        "triage_reasons": selectors.triage_reasons(enquiry),
+        "suggestions": suggested,
+        "chosen_suggestion": chosen,
         "reply_form": reply_form or ReplyForm(),
         "assign_form": assign_form,
         "close_form": close_form or CloseForm(),
+        "classify_form": classify_form or ClassifyForm.for_enquiry(enquiry),
         "may_take": enquiry.assignee_id != agent.pk and any(a.pk == agent.pk for a in assignable),
-        "is_closed": enquiry.status == "closed",
+        "is_closed": is_closed,
     }
     return render(request, "enquiries/detail.html", context, status=status)
 
@@ -120,6 +143,7 @@ def enquiry_reply(request: HttpRequest, pk: int) -> HttpResponse:
                 author=request.user,
                 body=form.cleaned_data["body"],
                 close=form.cleaned_data["outcome"] == "close",
+                suggestion=form.cleaned_data["suggestion"],
             )
         except ValidationError as error:
             _add_service_errors(form, error)
@@ -172,5 +196,29 @@ def enquiry_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, enquiry, close_form=form, status=400)
 
 
+@require_POST
 def enquiry_classify(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404  # placeholder, replaced by its implementation
+    enquiry = selectors.get_enquiry_for(request.user, pk)
+    form = ClassifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enquiry_classify(
+                enquiry=enquiry,
+                actor=request.user,
+                topic=form.cleaned_data["topic"],
+                priority=form.cleaned_data["priority"],
+                move_to_topic_team=form.cleaned_data["move_to_topic_team"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            if enquiry.team_id not in request.user.visible_team_ids():
+                messages.success(
+                    request,
+                    _("The enquiry %(reference)s was sent to the team %(team)s.")
+                    % {"reference": enquiry.reference, "team": enquiry.team},
+                )
+                return redirect("enquiries:list")
+            messages.success(request, _("Topic and priority saved."))
+            return redirect("enquiries:detail", pk=enquiry.pk)
+    return _render_detail(request, enquiry, classify_form=form, status=400)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from levier.enquiries import classification
+from levier.enquiries import classification, suggestions
 from levier.enquiries.models import Priority
 
 
@@ -17,14 +17,16 @@ def _label_name(target: str, label) -> str:
 class Command(BaseCommand):
     help = (
         "Classifier of enquiries' topic and urgency, learnt from the enquiries agents labelled "
-        "(subject and first message of every enquiry whose topic is set)."
+        "(subject and first message of every enquiry whose topic is set), and the index of "
+        "past answers that suggested replies search."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{train,evaluate}")
         actions.add_parser(
             "train",
-            help="Train on all labelled enquiries and save the model under MEDIA_ROOT/models/.",
+            help="Train on all labelled enquiries and index past answers; both saved under "
+            "MEDIA_ROOT/models/.",
         )
         evaluate = actions.add_parser(
             "evaluate",
@@ -51,6 +53,8 @@ class Command(BaseCommand):
             self.evaluate(options["test_size"], options["random_state"])
 
     def train(self) -> None:
+        # The index of past answers does not need labels: built even if the classifier can't be.
+        self.index_answers()
         try:
             classifier, skipped = classification.classifier_train()
         except classification.NotEnoughData as error:
@@ -68,6 +72,14 @@ class Command(BaseCommand):
             f"Saved to {classification.model_path()}. Suggestions below a confidence of "
             f"{classification.threshold():.2f} are left to agents "
             f"({classification.THRESHOLD_VARIABLE})."
+        )
+
+    def index_answers(self) -> None:
+        index = suggestions.build_answer_index()
+        count = len(index) if index is not None else 0
+        self.stdout.write(
+            f"Indexed {count} past answers for suggested replies"
+            + (f" in {suggestions.index_path()}." if count else ".")
         )
 
     def evaluate(self, test_size: float, random_state: int) -> None:
