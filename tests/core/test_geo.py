@@ -84,3 +84,12 @@ def test_commune_at_postal_code_uses_the_departement_for_secondary_codes():
     assert geo.commune_at_postal_code("saint denis", "97400").code == "97411"
     assert geo.commune_at_postal_code("bordeaux", "69003") is None
     assert geo.commune_at_postal_code("ajaccio", "20000").code == "2A004"
+
+
+def test_an_arrondissement_belongs_to_its_commune():
+    from levier.core.geo import commune_codes_of
+
+    assert commune_codes_of("69381") == {"69381", "69123"}
+    assert commune_codes_of("75111") == {"75111", "75056"}
+    assert commune_codes_of("33063") == {"33063"}
+    assert commune_codes_of("") == set()

@@ -438,3 +438,18 @@ def test_a_flooding_sender_is_quarantined_with_the_reason_and_kept(topics, team,
 
     quarantined = InboundMail.objects.get(status=InboundStatus.QUARANTINED)
     assert "LEVIER_INTAKE_MAX_PER_HOUR" in quarantined.reason and quarantined.raw
+
+
+def test_a_rule_on_a_commune_covers_its_arrondissements(topics, team, other_team):
+    RoutingRule.objects.create(name="Lyon", communes="69123", team=other_team)
+    lyonnais = ContactFactory(commune_code="69383", email="l@exemple.fr")
+    enquiry = receive(
+        Incoming(channel="api", subject="Aide", body="Question", contact=lyonnais), actor=ROBOT
+    ).enquiry
+    assert enquiry.team == other_team
+
+
+def test_the_guess_confidence_is_kept_when_the_classifier_hesitates(trained, settings, team):
+    settings.LEVIER_CLASSIFIER_THRESHOLD = "0.99"
+    enquiry = receive(email(subject="Bonjour", body="Bonjour, une question."), actor=ROBOT).enquiry
+    assert enquiry.topic is None and 0 < enquiry.topic_confidence < 0.99

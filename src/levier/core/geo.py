@@ -186,3 +186,18 @@ def commune_at_postal_code(key: str, postal_code: str) -> Commune | None:
     departements_ = postal_code_departements(postal_code)
     matching = [c for c in named if c.departement in departements_]
     return matching[0] if len(matching) == 1 else None
+
+
+# Municipal arrondissements have INSEE codes of their own; a rule on the commune covers them.
+ARRONDISSEMENT_RANGES = {"75056": range(75101, 75121), "69123": range(69381, 69390),
+                         "13055": range(13201, 13217)}  # fmt: skip
+
+
+def commune_codes_of(code: str) -> set[str]:
+    """The INSEE code itself and, for a municipal arrondissement, its commune's code."""
+    if not code:
+        return set()
+    codes = {code}
+    if code.isdigit():
+        codes |= {parent for parent, span in ARRONDISSEMENT_RANGES.items() if int(code) in span}
+    return codes

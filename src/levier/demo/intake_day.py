@@ -18,7 +18,7 @@ from email.utils import format_datetime, make_msgid
 from django.utils import timezone
 
 from levier.contacts.models import Contact, ContactKind
-from levier.enquiries import classification
+from levier.enquiries import classification, suggestions
 from levier.enquiries.intake import Incoming, receive
 from levier.enquiries.models import Enquiry, EnquiryStatus
 from levier.journal.services import Actor
@@ -81,6 +81,7 @@ def receive_todays_messages(seeder) -> Counter:
         classification.classifier_train(actor=Actor.robot("demo"))
     except classification.NotEnoughData:
         return outcomes  # too small a history (e.g. --enquiries 10): no automation to show
+    suggestions.build_answer_index()
     rng = random.Random(seeder.options.seed + 17)
     people = _senders(seeder, ContactKind.PERSON, 16, rng)
     companies = _senders(seeder, ContactKind.COMPANY, 4, rng) or people

@@ -125,7 +125,9 @@ def rule_matches(
         return False
     if rule.departements and departement.upper() not in _codes(rule.departements):
         return False
-    if rule.communes and (contact is None or contact.commune_code not in _codes(rule.communes)):
+    if rule.communes and (
+        contact is None or not geo.commune_codes_of(contact.commune_code) & _codes(rule.communes)
+    ):
         return False
     keywords = rule_keywords(rule)
     if keywords and not any(
@@ -230,7 +232,8 @@ def triage(
         team=team,
         topic=topic,
         topic_source=topic_source,
-        topic_confidence=topic_confidence if topic_source == LabelSource.ROBOT else None,
+        # The classifier's confidence in its applied topic, or in its guess when it hesitated.
+        topic_confidence=topic_confidence if topic_source in (LabelSource.ROBOT, "") else None,
         suggested_topic=guess.topic,
         priority=priority,
         priority_source=priority_source,
