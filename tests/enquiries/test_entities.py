@@ -121,7 +121,7 @@ def test_invalid_entities_say_why(text, kind, note):
 def test_invalid_notes_follow_the_active_language():
     with translation.override("fr"):
         entity = only("SIRET 732 829 320 00075")
-    assert entity.note  # French once the catalogue has locale-additions/entities.po
+    assert entity.note
 
 
 def test_an_ungrouped_number_with_a_bad_checksum_is_just_a_number():

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from levier.exchange.services import api_client_create
@@ -13,33 +9,12 @@ from levier.journal.services import Actor
 
 from ..factories import TopicFactory
 
-ADDITIONS = Path(__file__).resolve().parents[2] / "locale-additions" / "exchange.po"
 ALL_SCOPES = ["enquiries:write", "enquiries:read", "topics:read"]
 
 
-@pytest.fixture(scope="session")
-def _exchange_catalogue(tmp_path_factory) -> Path | None:
-    """locale-additions/exchange.po compiled, until it is merged into the French catalogue."""
-    if shutil.which("msgfmt") is None or not ADDITIONS.exists():
-        return None
-    root = tmp_path_factory.mktemp("locale")
-    target = root / "fr" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(ADDITIONS)], check=True)
-    return root
-
-
-@pytest.fixture(autouse=True)
-def _french_api_messages(settings, _exchange_catalogue):
-    if _exchange_catalogue is not None:
-        settings.LOCALE_PATHS = [_exchange_catalogue, *settings.LOCALE_PATHS]
-
-
 @pytest.fixture
-def french(_exchange_catalogue) -> None:
-    """For tests that check the French wording: needs the additions compiled (msgfmt)."""
-    if _exchange_catalogue is None:
-        pytest.skip("msgfmt (Debian's gettext) is needed to compile locale-additions/exchange.po")
+def french() -> None:
+    """Tests that check the French wording: the committed catalogue holds it."""
 
 
 @pytest.fixture
