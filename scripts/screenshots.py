@@ -28,29 +28,6 @@ ARGS = [
     "--disable-sync",
 ]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-# A few answer templates, so that the enquiry page shows suggested replies.
-ANSWER_TEMPLATES = """
-from levier.enquiries.models import AnswerTemplate, Topic
-for topic in Topic.objects.all():
-    AnswerTemplate.objects.create(title=f"Accusé de réception — {topic.label}", topic=topic, body=(
-        "Bonjour {% if usager.prenom %}{{ usager.prenom }} {% endif %}{{ usager.nom }},\\n\\n"
-        "Nous avons bien reçu votre demande {{ sollicitation.reference }} du {{ sollicitation.date }}"
-        " et y répondrons avant le {{ sollicitation.echeance }}.\\n\\n"
-        "{{ agent.prenom }} {{ agent.nom }}, {{ equipe.nom }}"))
-# A new enquiry with identifiers, amounts and quoted text: the newest, shown first.
-from levier.enquiries.intake import Incoming, receive
-from levier.journal.services import Actor
-receive(Incoming(channel="email", sender_email="claire.fontaine@example.net",
-    sender_name="Claire FONTAINE", subject="Versement non reçu",
-    body=("Bonjour, je n'ai pas reçu le paiement de mon aide (dossier SOL-2026-000012). "
-          "Le versement de 1 250,00 € attendu le 15 mars 2026 n'est pas arrivé sur mon compte "
-          "FR76 3000 6000 0112 3456 7890 189 (SIRET 732 829 320 00075). "
-          "Vous pouvez me joindre au 06 12 34 56 78."),
-    quoted="Le 3 mars 2026, Accueil usagers a écrit :\\n> Votre demande est en cours."),
-    actor=Actor.robot("intake"))
-"""
-
-
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     var = tempfile.mkdtemp(prefix="levier-shots-")
@@ -65,15 +42,8 @@ def main() -> None:
         subprocess.run([str(BIN / "levier"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
     run("migrate", "--noinput")
+    # The seed also trains the classifier and lets today's messages in through intake.
     run("seed", "--cases", "300", "--enquiries", "100")
-    run("shell", "-c", ANSWER_TEMPLATES)
-    subprocess.run(
-        [str(BIN / "levier"), "enquiries", "train"],
-        env=env,
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # index of past answers
     server = subprocess.Popen(
         [str(BIN / "levier"), "serve", "--port", PORT, "--workers", "1"],
         env=env,
@@ -130,12 +100,19 @@ def shoot() -> None:
             page.screenshot(path=OUT / f"case-{label}.png", full_page=True)
             page.goto(BASE + "/sollicitations/?status=open")
             page.screenshot(path=OUT / f"enquiries-{label}.png", full_page=True)
-            page.locator("main table a").first.click()
+            # The newest enquiries are today's, triaged by intake; the third has entities.
+            page.locator("main table a").nth(2).click()
             page.screenshot(path=OUT / f"enquiry-{label}.png", full_page=True)
             use = page.locator("main a[href^='?suggestion=']")
             if use.count():
-                use.last.click()
+                use.first.click()
                 page.screenshot(path=OUT / f"enquiry-suggestion-{label}.png", full_page=True)
+            for name, path in [
+                ("deadlines", "/sollicitations/echeances/"),
+                ("log-contact", "/sollicitations/appel-ou-visite/"),
+            ]:
+                page.goto(BASE + path)
+                page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
             context.close()
         browser.close()
     print(f"screenshots written to {OUT}")
