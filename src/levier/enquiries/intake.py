@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -98,7 +99,9 @@ def resolve_sender(*, email: str, name: str, actor) -> Contact:
     email = (email or "").strip().lower()
     if email:
         existing = (
-            Contact.objects.filter(email__iexact=email, merged_into__isnull=True)
+            # Lower(email) is indexed (contacts' duplicate detection); iexact would not use it.
+            Contact.objects.alias(email_lower=Lower("email"))
+            .filter(email_lower=email, merged_into__isnull=True)
             .order_by("id")
             .first()
         )
