@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid
 
 from django.utils import timezone
 
-from levier.contacts.models import Contact, ContactKind
+from levier.contacts.models import Contact
 from levier.enquiries import classification, suggestions
 from levier.enquiries.intake import Incoming, receive
 from levier.enquiries.models import Enquiry, EnquiryStatus
@@ -56,12 +56,9 @@ def _email(*, contact: Contact, subject: str, body: str, html: bool = False, **h
 
 
 def _senders(seeder, kind: str, count: int, rng: random.Random) -> list[tuple[Contact, tuple]]:
-    """Usagers of this kind who have a case (so their messages can name it), with that case."""
-    ids = [
-        contact_id
-        for contact_id in seeder.cases_of_contact
-        if any(pool.id == contact_id for pool in seeder.pool.get(kind, ())[:5000])
-    ]
+    """Usagers of this pool kind ("person", "entreprise") who have a case, with that case."""
+    of_kind = {pool.id for pool in seeder.pool.get(kind, ())}
+    ids = [contact_id for contact_id in seeder.cases_of_contact if contact_id in of_kind]
     rng.shuffle(ids)
     contacts = Contact.objects.in_bulk(ids[: count * 2])
     chosen = [
@@ -83,8 +80,8 @@ def receive_todays_messages(seeder) -> Counter:
         return outcomes  # too small a history (e.g. --enquiries 10): no automation to show
     suggestions.build_answer_index()
     rng = random.Random(seeder.options.seed + 17)
-    people = _senders(seeder, ContactKind.PERSON, 16, rng)
-    companies = _senders(seeder, ContactKind.COMPANY, 4, rng) or people
+    people = _senders(seeder, "person", 16, rng)
+    companies = _senders(seeder, "entreprise", 4, rng) or people
     if not people:
         return outcomes
     now = timezone.now()
