@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "levier.contacts",
     "levier.mailing",
     "levier.cases",
+    "levier.documents",
     "levier.enquiries",
     "levier.exchange",
     "levier.portal",
