@@ -171,6 +171,9 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LEVIER_DEFAULT_FROM_EMAIL", "levier <ne-pas-repondre@levier.localhost>")
 # The mailbox levier reads (see mailing): usagers' replies go there and thread into their enquiry.
 LEVIER_REPLY_TO_EMAIL = os.environ.get("LEVIER_REPLY_TO_EMAIL", "")
+# Outbox: attempts to send one email (with backoff 1 min, 5 min, 30 min, 2 h, 6 h, 6 h…,
+# about 20 hours for 8) before it is marked failed and the problem noted on the contact.
+LEVIER_EMAIL_MAX_ATTEMPTS = int(os.environ.get("LEVIER_EMAIL_MAX_ATTEMPTS", "8"))
 
 # Enquiry classifier: below this confidence a suggested topic or urgency is withheld.
 LEVIER_CLASSIFIER_THRESHOLD = os.environ.get("LEVIER_CLASSIFIER_THRESHOLD", "0.6")
@@ -194,6 +197,16 @@ LEVIER_GROUPING_DAYS = int(os.environ.get("LEVIER_GROUPING_DAYS", "7"))
 LEVIER_BUSINESS_HOURS = os.environ.get("LEVIER_BUSINESS_HOURS", "09:00-12:30,13:30-17:00")
 LEVIER_BUSINESS_DAYS = os.environ.get("LEVIER_BUSINESS_DAYS", "1,2,3,4,5")
 LEVIER_HOLIDAYS_SUBDIV = os.environ.get("LEVIER_HOLIDAYS_SUBDIV", "")
+
+# Electronic seal of generated PDFs (see documents.seal): a PAdES signature with the
+# organisation's certificate. Empty by default: sealing is off. Setting the key or the
+# certificate turns it on; a missing or mismatched file is then an error naming the variable.
+LEVIER_SEAL_KEY_FILE = os.environ.get("LEVIER_SEAL_KEY_FILE", "")  # PEM private key
+LEVIER_SEAL_CERT_FILE = os.environ.get("LEVIER_SEAL_CERT_FILE", "")  # PEM certificate
+LEVIER_SEAL_CHAIN_FILE = os.environ.get("LEVIER_SEAL_CHAIN_FILE", "")  # PEM intermediates
+LEVIER_SEAL_KEY_PASSWORD = os.environ.get("LEVIER_SEAL_KEY_PASSWORD", "")
+LEVIER_SEAL_REASON = os.environ.get("LEVIER_SEAL_REASON", "Document scellé par l'administration")
+LEVIER_SEAL_LOCATION = os.environ.get("LEVIER_SEAL_LOCATION", "")
 
 TASKS = {
     "default": {
