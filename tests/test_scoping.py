@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from levier.cases.models import SupportingDocument
 from levier.core.models import Notification
+from levier.documents.models import DocumentTemplate, DocumentTemplateVersion, GeneratedDocument
 from levier.enquiries.models import Attachment
 
 from .factories import (
@@ -23,7 +24,7 @@ from .factories import (
     TopicFactory,
 )
 
-AGENT_NAMESPACES = {"core", "cases", "enquiries"}
+AGENT_NAMESPACES = {"core", "cases", "enquiries", "documents"}
 
 
 def agent_patterns() -> list[tuple[str, list[str]]]:
@@ -53,16 +54,23 @@ def objects_of(team, owner):
                             size=5, sha256="1" * 64)
     attachment.file.save("b.txt", ContentFile(b"texte"), save=True)
     notification = Notification.objects.create(agent=owner, text="x", url="/")
+    template = DocumentTemplate.objects.create(name="Lettre", kind="html", procedure=procedure)
+    version = DocumentTemplateVersion.objects.create(template=template, number=1, body="x",
+                                                     is_published=True)
+    generated = GeneratedDocument(case=case, template_version=version, format="pdf",
+                                  file_name="lettre.pdf", sha256="2" * 64, size=5)
+    generated.file.save("lettre.pdf", ContentFile(b"%PDF-"), save=True)
     return {"case": case, "document": document, "enquiry": enquiry, "attachment": attachment,
-            "message": message, "notification": notification}
+            "message": message, "notification": notification, "generated": generated}
 
 
 def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
     namespace = name.split(":")[0]
-    primary = {"cases": "case", "enquiries": "enquiry", "core": "notification"}[namespace]
+    primary = {"cases": "case", "enquiries": "enquiry", "core": "notification",
+               "documents": "case"}[namespace]
     kwargs = {}
     for arg in args:
-        for key in ("document", "attachment", "notification", "message", "case", "enquiry"):
+        for key in ("generated", "document", "attachment", "notification", "message", "case", "enquiry"):
             if key in arg or (key == "document" and arg.startswith("doc")):
                 kwargs[arg] = objects[key].pk
                 break

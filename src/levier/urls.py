@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("levier.core.urls")),
     path("dossiers/", include("levier.cases.urls")),
+    path("", include("levier.documents.urls")),
     path("sollicitations/", include("levier.enquiries.urls")),
     path("usager/", include("levier.portal.urls")),
     path("api/v1/", include("levier.exchange.urls")),

@@ -1,0 +1,193 @@
+"""Rendering templates: one sandboxed Jinja2 environment for DOCX and HTML.
+
+HTML is rendered by Jinja2 then printed to PDF/A by WeasyPrint, with a fetcher that
+refuses every URL but `data:` and this app's own static files (no network at run
+time). DOCX is rendered by docxtpl with the same environment; a DOCX becomes a PDF
+only when LibreOffice (`soffice`) is installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.utils.translation import gettext as _
+from jinja2 import StrictUndefined, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
+
+from .formatting import date_longue, en_lettres, montant
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "documents"
+LETTER_CSS = STATIC_DIR / "letter.css"
+PDF_VARIANT = "pdf/a-3u"  # PDF/A-3 level B plus Unicode text: archivable and searchable
+SOFFICE_TIMEOUT = 120
+
+
+class MissingMergeValue(UndefinedError):
+    """A template printed a value the case does not hold."""
+
+    def __init__(self, message: str | None = None, *, name: str = "") -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class RenderError(Exception):
+    """The document cannot be produced in the asked format (explained in the message)."""
+
+
+class MergeUndefined(StrictUndefined):
+    """Strict: printing, comparing or computing with a missing value fails, naming it.
+
+    Only truth tests are lenient, so `{% if dossier.champ %}` works on an optional field.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, hint=None, obj=missing, name=None, exc=UndefinedError) -> None:
+        if exc is UndefinedError:  # the sandbox passes SecurityError for unsafe attributes
+            exc = functools.partial(MissingMergeValue, name=str(name or ""))
+        super().__init__(hint, obj, name, exc)
+
+    def __bool__(self) -> bool:
+        return False
+
+
+@functools.cache
+def environment() -> SandboxedEnvironment:
+    """The one environment for every template (autoescaped: HTML and DOCX XML alike)."""
+    env = SandboxedEnvironment(undefined=MergeUndefined, autoescape=True)
+    env.filters.update(montant=montant, en_lettres=en_lettres, date_longue=date_longue)
+    return env
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    content: bytes
+    extension: str  # "pdf" or "docx"
+
+
+# ---------------------------------------------------------------------------
+# HTML -> PDF
+# ---------------------------------------------------------------------------
+
+HTML_SHELL = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{title}</title></head>
+<body>{body}</body></html>"""
+
+
+def render_html(body: str, context: dict[str, Any], *, title: str = "") -> str:
+    html = environment().from_string(body).render(context)
+    if "<html" not in html.lower():
+        from markupsafe import escape
+
+        html = HTML_SHELL.format(title=escape(title), body=html)
+    return html
+
+
+def _local_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        """Fetches `data:` URLs and this app's static files; refuses everything else."""
+
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "data":
+                return super().fetch(url, headers)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if path.is_relative_to(STATIC_DIR):
+                    return super().fetch(url, headers)
+            raise ValueError(f"levier documents fetch no external resource: {url[:80]}")
+
+    return LocalOnlyFetcher(allowed_protocols={"data", "file"})
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import CSS, HTML
+
+    fetcher = _local_fetcher()
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(LETTER_CSS), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet], pdf_variant=PDF_VARIANT)
+
+
+# ---------------------------------------------------------------------------
+# DOCX
+# ---------------------------------------------------------------------------
+
+
+def render_docx(content: bytes, context: dict[str, Any]) -> bytes:
+    from docxtpl import DocxTemplate
+
+    template = DocxTemplate(io.BytesIO(content))
+    template.render(context, jinja_env=environment(), autoescape=True)
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice")
+
+
+def docx_to_pdf(content: bytes) -> bytes:
+    """Convert with LibreOffice when installed; RenderError otherwise."""
+    soffice = soffice_path()
+    if soffice is None:
+        raise RenderError(
+            _(
+                "A PDF needs an HTML template, or LibreOffice installed on the server to "
+                "convert a DOCX template. Choose the DOCX format, or use an HTML template."
+            )
+        )
+    with tempfile.TemporaryDirectory(prefix="levier-soffice-") as tmp:
+        source = Path(tmp) / "document.docx"
+        source.write_bytes(content)
+        command = [
+            soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+            "--norestore", "--convert-to", "pdf:writer_pdf_Export", "--outdir", tmp, str(source),
+        ]  # fmt: skip
+        try:
+            subprocess.run(
+                command, check=True, capture_output=True, timeout=SOFFICE_TIMEOUT,
+                env={**os.environ, "HOME": tmp},
+            )  # fmt: skip
+        except (subprocess.SubprocessError, OSError) as error:
+            raise RenderError(_("LibreOffice could not convert the document to PDF.")) from error
+        result = Path(tmp) / "document.pdf"
+        if not result.exists():
+            raise RenderError(_("LibreOffice could not convert the document to PDF."))
+        return result.read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# One entry point
+# ---------------------------------------------------------------------------
+
+
+def render_version(version, context: dict[str, Any], *, output: str) -> RenderedFile:
+    """Render a DocumentTemplateVersion with a merge context in the `output` format."""
+    from .models import OutputFormat, TemplateKind
+
+    kind = version.template.kind
+    if kind == TemplateKind.HTML:
+        if output != OutputFormat.PDF:
+            raise RenderError(_("An HTML template gives a PDF only: choose the PDF format."))
+        html = render_html(version.body, context, title=version.template.name)
+        return RenderedFile(html_to_pdf(html), "pdf")
+    with version.file.open("rb") as handle:
+        source = handle.read()
+    docx = render_docx(source, context)
+    if output == OutputFormat.PDF:
+        return RenderedFile(docx_to_pdf(docx), "pdf")
+    return RenderedFile(docx, "docx")
