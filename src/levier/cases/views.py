@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.pagination import keyset_page
 from levier.core.selectors import colleagues_of, teams_of
-from levier.documents.selectors import case_documents_panel
 from levier.journal.selectors import timeline_for
 from levier.journal.services import record_read
 
@@ -83,7 +82,6 @@ def _detail_context(
         "rows": display_rows(case.procedure_version.field_schema, case.data or {}),
         "documents": documents,
         "missing_documents": missing,
-        "documents_panel": case_documents_panel(case),
         "contact": case.contact,
         "timeline": presenters.timeline(timeline_for(case)),
         "comments": selectors.comments_of(case),
