@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from levier.contacts.models import Contact
 from levier.contacts.services import contact_find_or_create
-from levier.core.mail import send_email_later
 from levier.core.models import Agent, Role
 from levier.core.references import next_reference
 from levier.core.services import notification_create
 from levier.core.uploads import CheckedFile, store_checked
 from levier.core.verification import digest, new_code
 from levier.journal.services import Actor, as_actor, record
+from levier.mailing.services import email_queue
 
 from .models import (
     Case,
@@ -220,29 +220,32 @@ def case_submit(
                 "documents": len(documents),
             },
         )
-        send_email_later(
-            to=[notify_email or contact.email],
-            subject=_("Your case %(reference)s has been registered")
-            % {"reference": case.reference},
-            body=_(
-                "Hello,\n\n"
-                "We have received your case on “%(procedure)s”.\n\n"
-                "Reference: %(reference)s\n"
-                "Verification code: %(code)s\n\n"
-                "Keep this code: with the reference it lets you follow your case at\n"
-                "%(url)s\n\n"
-                "We will answer by %(due)s at the latest.\n\n"
-                "— %(organisation)s"
+        if notify_email or contact.email:
+            email_queue(
+                to=notify_email or contact.email,
+                contact=contact,
+                about=case,
+                subject=_("Your case %(reference)s has been registered")
+                % {"reference": case.reference},
+                body=_(
+                    "Hello,\n\n"
+                    "We have received your case on “%(procedure)s”.\n\n"
+                    "Reference: %(reference)s\n"
+                    "Verification code: %(code)s\n\n"
+                    "Keep this code: with the reference it lets you follow your case at\n"
+                    "%(url)s\n\n"
+                    "We will answer by %(due)s at the latest.\n\n"
+                    "— %(organisation)s"
+                )
+                % {
+                    "procedure": procedure.name,
+                    "reference": case.reference,
+                    "code": code,
+                    "url": follow_url(),
+                    "due": timezone.localtime(case.due_at).strftime("%d/%m/%Y"),
+                    "organisation": procedure.organisation.name,
+                },
             )
-            % {
-                "procedure": procedure.name,
-                "reference": case.reference,
-                "code": code,
-                "url": follow_url(),
-                "due": timezone.localtime(case.due_at).strftime("%d/%m/%Y"),
-                "organisation": procedure.organisation.name,
-            },
-        )
     return case, code
 
 
@@ -346,8 +349,12 @@ def _email_status_change(case: Case, reason: str) -> None:
         _("Follow your case with its reference and your verification code at %(url)s")
         % {"url": follow_url()},
     ]
-    send_email_later(
-        to=[case.contact.email],
+    if not case.contact.email:
+        return
+    email_queue(
+        to=case.contact.email,
+        contact=case.contact,
+        about=case,
         subject=_("Your case %(reference)s: %(status)s")
         % {"reference": case.reference, "status": _status_label(case.status)},
         body="\n".join(lines),

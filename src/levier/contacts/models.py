@@ -48,6 +48,11 @@ class Contact(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     commune_code = models.CharField(_("INSEE commune code"), max_length=5, blank=True)
+    # Set by the outbox when email to this address bounces or keeps failing (mailing app).
+    email_undeliverable_at = models.DateTimeField(
+        _("email undeliverable since"), null=True, blank=True
+    )
+    email_problem = models.TextField(_("email problem"), blank=True)
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
     )

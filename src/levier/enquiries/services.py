@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from levier.contacts.models import Contact
 from levier.core import verification
 from levier.core.business_hours import business_hours_between
-from levier.core.mail import send_email_later
 from levier.core.models import Agent, Team
 from levier.core.references import next_reference
 from levier.core.services import notification_create
 from levier.core.uploads import CheckedFile, store_checked
 from levier.journal.services import Actor, record
+from levier.mailing.services import email_queue
 
 from .deadline_selectors import warning_hours_of, warning_windows
 from .models import (
@@ -228,10 +228,12 @@ def enquiry_create(
                 "attachments": len(stored),
             },
         )
-        if not acknowledge:
+        if not acknowledge or not contact.email:
             return enquiry, code
-        send_email_later(
-            to=[contact.email],
+        email_queue(
+            to=contact.email,
+            contact=contact,
+            about=enquiry,
             subject=_("Your enquiry %(reference)s has been received")
             % {"reference": enquiry.reference},
             body=_(
@@ -313,8 +315,12 @@ def enquiry_reply(
                 activity="suggest-answer",
                 payload={"message_id": message.pk, "suggestion": suggestion[:100]},
             )
-        send_email_later(
-            to=[enquiry.contact.email],
+        if not enquiry.contact.email:
+            return message
+        email_queue(
+            to=enquiry.contact.email,
+            contact=enquiry.contact,
+            about=enquiry,
             subject=_("Answer to your enquiry %(reference)s") % {"reference": enquiry.reference},
             body=_(
                 "Hello,\n\n%(body)s\n\n"

@@ -1,8 +1,10 @@
-"""Admin: mailboxes are configured here; inbound messages are looked at, retried or imported."""
+"""Admin: mailboxes are configured here; inbound messages are looked at, retried or imported;
+outgoing emails are followed and resent."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
@@ -16,7 +18,7 @@ from levier.journal.services import record_read
 
 from . import imap, selectors, services
 from .forms import EmlUploadForm, MailboxForm
-from .models import InboundMail, InboundStatus, Mailbox
+from .models import InboundMail, InboundStatus, Mailbox, OutboundEmail
 
 
 @admin.register(Mailbox)
@@ -209,3 +211,63 @@ class InboundMailAdmin(admin.ModelAdmin):
             },
             level,
         )
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """Read-only: the outbox changes only through the services; an email is resent as a new one."""
+
+    list_display = [
+        "created_at",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+        "next_attempt_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["to", "subject", "message_id", "about_id"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    fields = [
+        "created_at",
+        "to",
+        "reply_to",
+        "subject",
+        "message_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "contact",
+        "about_type",
+        "about_id",
+        "resent_from",
+        "body_text",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("mailing.add_outboundemail")
+
+    @admin.action(description=gettext_lazy("Send again"), permissions=["resend"])
+    def resend(self, request: HttpRequest, queryset) -> None:
+        for email in queryset:
+            try:
+                copy = services.email_resend(email=email, actor=request.user)
+            except ValidationError as refusal:
+                self.message_user(request, " ".join(refusal.messages), messages.WARNING)
+                continue
+            self.message_user(
+                request,
+                _("Email to %(to)s queued again (#%(id)s).") % {"to": copy.to, "id": copy.pk},
+                messages.SUCCESS,
+            )

@@ -1,9 +1,10 @@
-"""Inbound mail: the IMAP mailboxes levier reads and every message it took in."""
+"""Mail: the IMAP mailboxes levier reads, every message it took in, and the outbox."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -102,3 +103,99 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address or '?'} — {self.subject or '(sans objet)'}"
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def due(self, now) -> OutboundEmailQuerySet:
+        """Queued emails whose next attempt time has come."""
+        return self.filter(status=OutboundStatus.QUEUED).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        )
+
+
+class OutboundEmail(models.Model):
+    """One email levier sends: the row exists before any attempt, with its Message-ID fixed."""
+
+    to = models.CharField(_("to"), max_length=254, db_index=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    reply_to = models.CharField(_("reply to"), max_length=254, blank=True)
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OutboundStatus.choices,
+        default=OutboundStatus.QUEUED,
+        db_index=True,
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # When a sender claimed it (status "sending"): a claim older than the SMTP timeout is
+    # a crashed sender, which `mail flush-outbox` puts back in the queue.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+        verbose_name=_("contact"),
+    )
+    # What the email is about, as in the journal's target (e.g. "enquiries.enquiry", "12").
+    about_type = models.CharField(_("about (type)"), max_length=100, blank=True)
+    about_id = models.CharField(_("about (id)"), max_length=64, blank=True)
+    # The email this one sends again, when an agent resent it.
+    resent_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resends",
+        verbose_name=_("resent from"),
+    )
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["about_type", "about_id"], name="mailing_outbound_about"),
+            models.Index(fields=["status", "next_attempt_at"], name="mailing_outbound_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to} — {self.subject}"
+
+
+class OutboundAttachment(models.Model):
+    email = models.ForeignKey(
+        OutboundEmail,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("email"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    file = models.FileField(_("file"), upload_to="outbox/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename

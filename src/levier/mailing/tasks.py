@@ -9,3 +9,22 @@ from .imap import fetch_all
 def fetch_mailboxes() -> list[dict]:
     """Take in the new messages of every active mailbox (retry-safe: nothing is taken twice)."""
     return [report.as_dict() for report in fetch_all()]
+
+
+@task(queue_name="email")
+def send_outbound_email(email_id: int) -> str:
+    """Send one email of the outbox over SMTP (see `services.email_send`).
+
+    Retry-safe: the email is claimed by a conditional UPDATE (queued → sending) before
+    SMTP is spoken, so running this task twice, or on two workers at once, sends it once;
+    a sent email is skipped. On a server or connection error the email goes back to the
+    queue with a backoff (1 min, 5 min, 30 min, 2 h, 6 h…) and this task is enqueued again
+    for then; after LEVIER_EMAIL_MAX_ATTEMPTS it is marked failed, on the contact too.
+
+    At-least-once boundary: a crash after the SMTP server accepted the email and before
+    "sent" is committed leaves it "sending"; `levier mail flush-outbox` sends it again
+    once (same Message-ID). Nothing else can send an email twice.
+    """
+    from .services import email_send
+
+    return email_send(email_id=email_id)

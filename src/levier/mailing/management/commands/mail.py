@@ -1,4 +1,5 @@
-"""`levier mail fetch` and `levier mail import`: inbound mail from IMAP mailboxes or .eml files."""
+"""`levier mail fetch` and `levier mail import`: inbound mail from IMAP mailboxes or .eml files;
+`levier mail flush-outbox`: queue again the outgoing emails that are due."""
 
 from __future__ import annotations
 
@@ -21,10 +22,15 @@ def outcome(inbound: InboundMail) -> str:
 
 
 class Command(BaseCommand):
-    help = "Inbound mail: fetch the IMAP mailboxes, or import messages saved as .eml files."
+    help = (
+        "Inbound mail: fetch the IMAP mailboxes, or import messages saved as .eml files; "
+        "outgoing mail: queue again the emails that are due (flush-outbox)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{fetch,import}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{fetch,import,flush-outbox}"
+        )
         fetch = actions.add_parser(
             "fetch", help="Take in the new messages of the active mailboxes."
         )
@@ -39,10 +45,18 @@ class Command(BaseCommand):
         )
         load = actions.add_parser("import", help="Take in messages saved as .eml files.")
         load.add_argument("files", nargs="+", metavar="FILE.eml")
+        actions.add_parser(
+            "flush-outbox",
+            help="Queue again the outgoing emails whose next attempt is due "
+            "(e.g. for a worker restarted after an SMTP outage).",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "fetch":
             self.fetch(options["mailbox"], options["loop"])
+        elif options["action"] == "flush-outbox":
+            queued = services.outbox_flush()
+            self.stdout.write(f"{queued} outgoing email(s) queued for sending.")
         else:
             self.import_files([Path(name) for name in options["files"]])
 
