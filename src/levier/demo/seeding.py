@@ -35,6 +35,7 @@ from levier.core.models import Agent
 from levier.core.references import reference_counters_sync
 from levier.core.text import fold
 from levier.core.verification import ALPHABET, digest
+from levier.documents.demo import ensure_demo_templates
 from levier.enquiries.models import Enquiry
 from levier.journal.models import ActorKind, Event
 
@@ -207,6 +208,7 @@ class Seeder(EnquiryLoading):
     def prepare(self) -> None:
         self.setup = ensure_demo_setup(password=self.options.password)
         ensure_automation(self.setup)
+        ensure_demo_templates(self.setup)
         self.report = SeedReport(setup=self.setup)
         self.seconds = self.setup.standard_seconds
         for team_id, members in self.setup.members.items():

@@ -112,13 +112,20 @@ def _local_fetcher():
     return LocalOnlyFetcher(allowed_protocols={"data", "file"})
 
 
+@functools.cache
+def _letter_stylesheet():
+    """The letter stylesheet, parsed once per process (it is the same for every letter)."""
+    from weasyprint import CSS
+
+    return CSS(filename=str(LETTER_CSS), url_fetcher=_local_fetcher())
+
+
 def html_to_pdf(html: str) -> bytes:
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
     fetcher = _local_fetcher()
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(LETTER_CSS), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], pdf_variant=PDF_VARIANT)
+    return document.write_pdf(stylesheets=[_letter_stylesheet()], pdf_variant=PDF_VARIANT)
 
 
 # ---------------------------------------------------------------------------

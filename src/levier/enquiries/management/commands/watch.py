@@ -1,4 +1,4 @@
-"""`levier watch`: every round, fetch the mailboxes and warn about due enquiries.
+"""`levier watch`: every round, fetch the mailboxes, retry due emails, warn about deadlines.
 
 Runs beside the task worker (`levier worker`) and the web server. One summary line per
 round; a failing step is logged and the next round tries again. Ctrl-C stops it.
@@ -45,7 +45,8 @@ def fetch_mail() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Fetch the IMAP mailboxes and warn agents about enquiries close to their deadline, "
+        "Fetch the IMAP mailboxes, queue again the emails due for a retry, and warn agents "
+        "about enquiries close to their deadline, "
         "every --every seconds until Ctrl-C (or once with --once)."
     )
 
@@ -77,7 +78,8 @@ class Command(BaseCommand):
     def round(self) -> bool:
         """One round; False when a step failed (it is logged, the next round retries)."""
         parts, ok = [], True
-        for name, step in (("mail", fetch_mail), ("deadlines", self.warn_due)):
+        steps = (("mail", fetch_mail), ("outbox", self.flush_outbox), ("deadlines", self.warn_due))
+        for name, step in steps:
             try:
                 parts.append(step())
             except Exception:
@@ -87,6 +89,12 @@ class Command(BaseCommand):
         stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
         self.stdout.write(f"{stamp} {'; '.join(parts)}")
         return ok
+
+    @staticmethod
+    def flush_outbox() -> str:
+        from levier.mailing.services import outbox_flush
+
+        return f"outbox: {outbox_flush()} email(s) queued again"
 
     @staticmethod
     def warn_due() -> str:
