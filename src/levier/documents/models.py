@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from levier.cases.models import Case, Procedure
+from levier.cases.models import Case, CaseStatus, Procedure
 
 
 class TemplateKind(models.TextChoices):
@@ -124,3 +124,96 @@ class GeneratedDocument(models.Model):
         if self.format == OutputFormat.PDF:
             return "application/pdf"
         return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class MergeStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def merge_zip_path(instance: MergeBatch, filename: str) -> str:
+    return f"merges/{instance.pk}/{filename}"
+
+
+class MergeBatch(models.Model):
+    """A mail merge: one document per case of a frozen list, resumable where it stopped."""
+
+    template_version = models.ForeignKey(
+        DocumentTemplateVersion, on_delete=models.PROTECT, related_name="merge_batches"
+    )
+    format = models.CharField(_("format"), max_length=4, choices=OutputFormat.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    # The cases chosen when the merge started, in order: a resumed merge does the same ones.
+    case_ids = models.JSONField(default=list)
+    done_count = models.PositiveIntegerField(_("documents generated"), default=0)
+    # [{"case_id": 1, "reference": "APE-…", "reason": "…"}] for the cases that could not be merged.
+    failures = models.JSONField(_("failures"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MergeStatus.choices, default=MergeStatus.QUEUED
+    )
+    zip_file = models.FileField(_("ZIP"), upload_to=merge_zip_path, max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mail merge")
+        verbose_name_plural = _("mail merges")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.template_version} ({self.done_count}/{len(self.case_ids)})"
+
+
+class EmailTemplate(models.Model):
+    """An email with the documents' merge context, sent on a case's status change or by hand.
+
+    Subject and bodies use the same Jinja merge fields as document templates. A template
+    with a status is sent when a case of its procedure (or of any procedure) reaches it.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_templates",
+        verbose_name=_("procedure"),
+    )
+    status = models.CharField(
+        _("sent when the case becomes"), max_length=30, blank=True, choices=CaseStatus.choices,
+        help_text=_("Leave empty for an email sent by hand only."),
+    )  # fmt: skip
+    subject = models.CharField(_("subject"), max_length=250)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML version"), blank=True)
+    attach_template = models.ForeignKey(
+        DocumentTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attach a document generated from"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "status"],
+                condition=models.Q(is_active=True) & ~models.Q(status=""),
+                name="one_active_email_template_per_procedure_status",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
