@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
@@ -54,11 +55,37 @@ def _raw_delete(queryset) -> int:
     return queryset._raw_delete(queryset.db)
 
 
+# What refers to usagers, cases and enquiries, emptied before them (dependents first).
+# Configuration (procedures, topics, templates, rules, campaigns, API clients) is kept.
+DEPENDENT_DATA = [
+    "campaigns.CampaignRecipient",
+    "campaigns.Unsubscription",
+    "documents.MergeBatch",
+    "documents.GeneratedDocument",
+    "mailing.OutboundAttachment",
+    "mailing.OutboundEmail",
+    "mailing.InboundMail",
+    "exchange.ApiSubmission",
+    "exchange.RejectedRequest",
+]
+
+
+def _installed(label: str):
+    try:
+        return django_apps.get_model(label)
+    except LookupError:
+        return None
+
+
 def reset_demo_data() -> dict[str, int]:
     """Remove usagers, cases, enquiries, notifications and the journal; keep accounts and settings."""
     check_demo_only()
     removed: dict[str, int] = {}
     with transaction.atomic():
+        for label in DEPENDENT_DATA:
+            model = _installed(label)
+            if model is not None:
+                removed[label] = _raw_delete(model.objects.all())
         removed["documents"] = _raw_delete(SupportingDocument.objects.all())
         _raw_delete(Comment.mentions.through.objects.all())
         removed["comments"] = _raw_delete(Comment.objects.all())
