@@ -40,6 +40,7 @@ test: install-dev system-deps
 bench: install-dev
 	$(BIN)/python bench/queue.py $(BENCH_ARGS)
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
+	$(BIN)/python bench/documents.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
