@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from .models import Campaign, Unsubscription
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "procedure", "status", "mandatory", "queued_count", "skipped_count"]
+    list_filter = ["status", "mandatory"]
+    readonly_fields = [
+        "status", "created_by", "targeted_count", "queued_count", "skipped_count",
+        "skipped_reasons", "started_at", "finished_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:  # created through the agents' pages
+        return False
+
+
+@admin.register(Unsubscription)
+class UnsubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["contact", "created_at", "source"]
+    raw_id_fields = ["contact"]
