@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "levier.mailing",
     "levier.cases",
     "levier.documents",
+    "levier.campaigns",
     "levier.enquiries",
     "levier.exchange",
     "levier.portal",

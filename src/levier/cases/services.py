@@ -28,6 +28,7 @@ from levier.core.verification import digest, new_code
 from levier.journal.services import Actor, as_actor, record
 from levier.mailing.services import email_queue
 
+from . import hooks
 from .models import (
     Case,
     CaseStatus,
@@ -327,7 +328,8 @@ def case_transition(*, case: Case, to_status: str, actor: Any, reason: str = "")
             activity="decide-case" if to_status in FINAL_STATUSES else "change-case-status",
             payload={"from": from_status, "to": to_status, "reason": reason},
         )
-        _email_status_change(case, reason)
+        if not hooks.status_email_is_overridden(case, to_status):
+            _email_status_change(case, reason)
     return case
 
 

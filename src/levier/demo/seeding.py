@@ -29,13 +29,14 @@ from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
+from levier.campaigns.demo import ensure_demo_campaign
 from levier.cases.models import Case, CaseStatus, Comment, SupportingDocument
 from levier.contacts.models import Contact
 from levier.core.models import Agent
 from levier.core.references import reference_counters_sync
 from levier.core.text import fold
 from levier.core.verification import ALPHABET, digest
-from levier.documents.demo import ensure_demo_templates
+from levier.documents.demo import ensure_demo_email_templates, ensure_demo_templates
 from levier.enquiries.models import Enquiry
 from levier.journal.models import ActorKind, Event
 
@@ -209,6 +210,8 @@ class Seeder(EnquiryLoading):
         self.setup = ensure_demo_setup(password=self.options.password)
         ensure_automation(self.setup)
         ensure_demo_templates(self.setup)
+        ensure_demo_email_templates(self.setup)
+        ensure_demo_campaign(self.setup)
         self.report = SeedReport(setup=self.setup)
         self.seconds = self.setup.standard_seconds
         for team_id, members in self.setup.members.items():

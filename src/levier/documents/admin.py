@@ -16,7 +16,13 @@ from levier.cases.models import Case
 
 from . import services
 from .forms import PreviewForm
-from .models import DocumentTemplate, DocumentTemplateVersion, GeneratedDocument, TemplateKind
+from .models import (
+    DocumentTemplate,
+    DocumentTemplateVersion,
+    EmailTemplate,
+    GeneratedDocument,
+    TemplateKind,
+)
 
 FIELDS_HELP = _(
     "Merge fields: dossier.reference, dossier.demarche, dossier.statut, dossier.date_de_depot, "
@@ -207,3 +213,129 @@ class GeneratedDocumentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# ---------------------------------------------------------------------------
+# Email templates
+# ---------------------------------------------------------------------------
+
+EMAIL_FIELDS_HELP = _(
+    "The merge fields of the document templates, plus dossier.motif (the reason given with "
+    "the status). Narrow no-break spaces and apostrophes are set when the email is sent."
+)
+
+
+class EmailTemplateAdminForm(forms.ModelForm):
+    class Meta:
+        model = EmailTemplate
+        fields = [
+            "name", "procedure", "status", "subject", "body_text", "body_html",
+            "attach_template", "is_active",
+        ]  # fmt: skip
+        widgets = {
+            "body_text": forms.Textarea(attrs={"rows": 14, "cols": 100, "spellcheck": "true"}),
+            "body_html": forms.Textarea(attrs={"rows": 10, "cols": 100, "spellcheck": "false"}),
+        }
+        help_texts = {"body_text": EMAIL_FIELDS_HELP}
+
+    def clean(self):
+        cleaned = super().clean()
+        from .emails import validate_email_template
+
+        if "subject" in cleaned and "body_text" in cleaned:
+            try:
+                validate_email_template(
+                    subject=cleaned["subject"],
+                    body_text=cleaned["body_text"],
+                    body_html=cleaned.get("body_html") or "",
+                    procedure=cleaned.get("procedure"),
+                )
+            except ValidationError as error:
+                for field, errors in error.error_dict.items():
+                    self.add_error(field, errors)
+        attach = cleaned.get("attach_template")
+        procedure = cleaned.get("procedure")
+        if attach is not None and attach.procedure_id not in (None, getattr(procedure, "pk", None)):
+            self.add_error(
+                "attach_template",
+                _("Choose a document template of the same procedure, or one for every procedure."),
+            )
+        return cleaned
+
+
+class EmailPreviewForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Case reference"),
+        max_length=30,
+        help_text=_("For example APE-2026-000123: the email is filled with this case's data."),
+    )
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    form = EmailTemplateAdminForm
+    list_display = ["name", "procedure", "status", "attach_template", "is_active"]
+    list_filter = ["is_active", "status", "procedure"]
+    search_fields = ["name", "subject"]
+    readonly_fields = ["preview_link"]
+
+    @admin.display(description=_("Preview"))
+    def preview_link(self, obj: EmailTemplate) -> str:
+        if not obj.pk:
+            return _("Save the email to preview it against a case.")
+        url = reverse("admin:documents_emailtemplate_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Preview against a case"))
+
+    def save_model(self, request, obj, form, change):
+        services.email_template_save(template=obj, actor=request.user)
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="documents_emailtemplate_preview",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from jinja2 import TemplateError
+
+        from levier.journal.services import record_read
+
+        from .emails import render_email
+        from .render import MissingMergeValue
+
+        template = get_object_or_404(EmailTemplate, pk=pk)
+        if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        form = EmailPreviewForm(request.POST or None)
+        rendered = None
+        if request.method == "POST" and form.is_valid():
+            reference = form.cleaned_data["reference"].strip().upper()
+            case = Case.objects.visible_to(request.user).filter(reference=reference).first()
+            if case is None:
+                form.add_error("reference", _("No case with this reference in your teams."))
+            else:
+                try:
+                    rendered = render_email(template, case=case, agent=request.user)
+                except MissingMergeValue as error:
+                    form.add_error(
+                        None,
+                        _("Case %(reference)s has no value for “%(field)s”.")
+                        % {"reference": case.reference, "field": error.name},
+                    )
+                except TemplateError as error:
+                    form.add_error(None, str(error))
+                else:
+                    record_read(agent=request.user, target=case, what=f"email preview {pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": template,
+            "title": _("Preview “%(name)s” against a case") % {"name": template.name},
+            "form": form,
+            "rendered": rendered,
+        }
+        return TemplateResponse(request, "admin/documents/email_preview.html", context)

@@ -152,3 +152,89 @@ def ensure_demo_templates(setup: Any) -> list[DocumentTemplate]:
     )
     templates.append(_ensure(LETTER_NAME, TemplateKind.DOCX, None, actor, upload=upload))
     return templates
+
+
+# ---------------------------------------------------------------------------
+# Email templates
+# ---------------------------------------------------------------------------
+
+ACKNOWLEDGEMENT_EMAIL = (
+    "Accusé de réception",
+    "submitted",
+    "Dossier {{ dossier.reference }} : accusé de réception",
+    """{% if usager.civilite %}{{ usager.civilite }},{% else %}Madame, Monsieur,{% endif %}
+
+Nous avons bien reçu votre demande au titre de la démarche « {{ dossier.demarche }} », enregistrée sous la référence {{ dossier.reference }}.
+
+Elle sera instruite par {{ equipe.nom }}. Pour toute question, écrivez à {{ equipe.email }} en rappelant cette référence.
+
+Bien cordialement,
+{{ organisation.nom }}""",
+)
+ACCEPTED_EMAIL = (
+    "Dossier accepté",
+    "accepted",
+    "Dossier {{ dossier.reference }} : votre demande est acceptée",
+    """{% if usager.civilite %}{{ usager.civilite }},{% else %}Madame, Monsieur,{% endif %}
+
+Bonne nouvelle : votre demande au titre de la démarche « {{ dossier.demarche }} » (dossier {{ dossier.reference }}) est acceptée !
+
+Vous trouverez l'attestation d'acceptation jointe à ce courriel ; gardez-la, elle peut vous être demandée.
+
+Bien cordialement,
+{{ organisation.signataire }}
+{{ organisation.nom }}""",
+)
+MISSING_DOCUMENTS_EMAIL = (
+    "Pièces manquantes",
+    "",
+    "Dossier {{ dossier.reference }} : pièces à nous envoyer",
+    """{% if usager.civilite %}{{ usager.civilite }},{% else %}Madame, Monsieur,{% endif %}
+
+Votre dossier {{ dossier.reference }} (« {{ dossier.demarche }} ») est en cours d'instruction.
+{% if dossier.pieces_manquantes %}
+Pour le poursuivre, il nous manque les pièces suivantes :
+{% for piece in dossier.pieces_manquantes %}- {{ piece.libelle }}{% if piece.obligatoire %} (obligatoire){% endif %}
+{% endfor %}{% else %}
+Pour le poursuivre, nous avons besoin d'une version lisible des pièces déjà envoyées.
+{% endif %}
+Vous pouvez les déposer depuis votre espace usager ou les envoyer à {{ equipe.email }}, en rappelant la référence {{ dossier.reference }}.
+
+Bien cordialement,
+{{ agent.prenom }} {{ agent.nom }}
+{{ equipe.nom }}""",
+)
+
+
+def ensure_demo_email_templates(setup: Any) -> list[Any]:
+    """The demo's email templates for each procedure (created once): an acknowledgement
+    (submitted), an acceptance with the attestation attached (accepted) and a request for
+    the missing documents (sent by hand)."""
+    from .models import EmailTemplate
+
+    actor = Actor.robot("demo-seed")
+    templates = []
+    for procedure in setup.procedures.values():
+        attestation = DocumentTemplate.objects.filter(
+            name=f"{ATTESTATION_NAME} — {procedure.name}", procedure=procedure
+        ).first()
+        for name, status, subject, body in (
+            ACKNOWLEDGEMENT_EMAIL,
+            ACCEPTED_EMAIL,
+            MISSING_DOCUMENTS_EMAIL,
+        ):
+            template = EmailTemplate.objects.filter(name=name, procedure=procedure).first()
+            if template is None:
+                template = services.email_template_save(
+                    template=EmailTemplate(
+                        name=name,
+                        procedure=procedure,
+                        status=status,
+                        subject=subject,
+                        body_text=body,
+                        attach_template=attestation if status == "accepted" else None,
+                    ),
+                    actor=actor,
+                )
+            templates.append(template)
+    return templates

@@ -36,3 +36,29 @@ class PreviewForm(forms.Form):
     def __init__(self, *args, template: DocumentTemplate, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = template.versions.order_by("-number")
+
+
+class MergeForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=DocumentTemplate.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("Choose one of the templates offered for this procedure.")
+        },
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=OutputFormat.choices,
+        initial=OutputFormat.PDF,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "An HTML template gives a PDF; a Word template gives a DOCX, or a PDF when the "
+            "server can convert it."
+        ),
+    )
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if templates is not None:
+            self.fields["template"].queryset = templates

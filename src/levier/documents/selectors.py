@@ -7,9 +7,17 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from levier.cases.models import Case
+from levier.cases.models import Case, Procedure
+from levier.journal.models import Event
+from levier.journal.services import target_key
 
-from .models import DocumentTemplate, GeneratedDocument, OutputFormat, TemplateKind
+from .models import (
+    DocumentTemplate,
+    GeneratedDocument,
+    MergeBatch,
+    OutputFormat,
+    TemplateKind,
+)
 
 
 def documents_for_case(case: Case) -> QuerySet[GeneratedDocument]:
@@ -56,12 +64,62 @@ class CaseDocumentsPanel:
     docx_templates: list[int]
 
 
+def sealed_document_ids(case: Case) -> set[int]:
+    """The case's generated documents that were sealed, as the journal recorded them."""
+    target_type, target_id = target_key(case)
+    payloads = Event.objects.filter(
+        target_type=target_type, target_id=target_id, verb="generate-document"
+    ).values_list("payload", flat=True)
+    return {p["document"] for p in payloads if p.get("sealed") and p.get("document")}
+
+
 def case_documents_panel(case: Case) -> CaseDocumentsPanel:
     templates = list(templates_for_case(case))
+    documents = list(documents_for_case(case))
+    if documents:
+        sealed = sealed_document_ids(case)
+        for document in documents:
+            document.sealed = document.pk in sealed
     return CaseDocumentsPanel(
         case=case,
-        documents=list(documents_for_case(case)),
+        documents=documents,
         templates=templates,
         formats=list(OutputFormat.choices),
         docx_templates=[t.pk for t in templates if t.kind == TemplateKind.DOCX],
     )
+
+
+# ---------------------------------------------------------------------------
+# Mail merge
+# ---------------------------------------------------------------------------
+
+
+def merge_templates_for(procedure_id: int | None) -> QuerySet[DocumentTemplate]:
+    """Active published templates usable on every case of the procedure (or of any, if None)."""
+    usable = Q(procedure__isnull=True)
+    if procedure_id:
+        usable |= Q(procedure_id=procedure_id)
+    return (
+        DocumentTemplate.objects.filter(is_active=True, versions__is_published=True)
+        .filter(usable)
+        .distinct()
+        .order_by("name", "id")
+    )
+
+
+def merge_batches_for(agent) -> QuerySet[MergeBatch]:
+    """The agent's own mail merges and those on the cases of their teams' procedures."""
+    procedures = list(
+        Procedure.objects.filter(team_id__in=agent.visible_team_ids()).values_list("pk", flat=True)
+    )
+    return MergeBatch.objects.filter(
+        Q(created_by=agent) | Q(filters__procedure_id__in=procedures)
+    ).select_related("template_version__template", "created_by")
+
+
+def get_merge_batch_for(agent, batch_id: int) -> MergeBatch:
+    """One mail merge the agent may see; 404 for missing and forbidden alike."""
+    batch = merge_batches_for(agent).filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("No such mail merge.")
+    return batch

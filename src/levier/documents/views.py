@@ -1,19 +1,24 @@
-"""Agents' views: generate a document on a case, download a generated document."""
+"""Agents' views: generate a document on a case, download a generated document, and the
+mail merge (start one from the case list's filters, follow it, download its ZIP)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from levier.cases.selectors import get_case_for
+from levier.cases.forms import CaseFilterForm
+from levier.cases.selectors import case_list_for, get_case_for, procedures_for
+from levier.core.selectors import colleagues_of, teams_of
 from levier.journal.services import record_read
 
 from . import selectors, services
-from .forms import GenerateForm
+from .forms import GenerateForm, MergeForm
+from .merge import MERGE_MAX_CASES
+from .models import MergeStatus
 
 
 def _back(case_pk: int) -> HttpResponse:
@@ -61,3 +66,170 @@ def download(request: HttpRequest, case_pk: int, generated_pk: int) -> HttpRespo
         as_attachment=request.GET.get("download") == "1" or document.format == "docx",
         filename=document.file_name,
     )
+
+
+# ---------------------------------------------------------------------------
+# Mail merge
+# ---------------------------------------------------------------------------
+
+
+def _case_filters(request: HttpRequest) -> tuple[CaseFilterForm, dict]:
+    """The case list's filters from the query string, exactly as the list page reads them."""
+    agent = request.user
+    form = CaseFilterForm(
+        request.GET or None,
+        procedures=procedures_for(agent),
+        teams=teams_of(agent),
+        colleagues=colleagues_of(agent),
+    )
+    if form.is_bound:
+        form.is_valid()
+    return form, form.filters()
+
+
+def merge_new(request: HttpRequest) -> HttpResponse:
+    """Choose the template and format of a mail merge on the filtered cases; POST starts it."""
+    if request.method not in {"GET", "HEAD", "POST"}:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    filter_form, filters = _case_filters(request)
+    procedure_id = filters["procedure_id"]
+    templates = selectors.merge_templates_for(procedure_id)
+    count = case_list_for(request.user, **filters).count() if procedure_id else 0
+    form = MergeForm(request.POST if request.method == "POST" else None, templates=templates)
+    if request.method == "POST" and procedure_id and form.is_valid():
+        try:
+            batch = services.merge_start(
+                template=form.cleaned_data["template"],
+                format=form.cleaned_data["format"],
+                agent=request.user,
+                filters=filters,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Mail merge started on %(count)s case(s).") % {"count": len(batch.case_ids)},
+            )
+            return redirect("documents:merge_detail", batch_pk=batch.pk)
+    procedure = next(
+        (choice for choice in filter_form.fields["procedure"].choices if choice[0] == procedure_id),
+        None,
+    )
+    return render(
+        request,
+        "documents/merge_new.html",
+        {
+            "title": _("Mail merge"),
+            "nav": "cases",
+            "form": form,
+            "procedure_name": procedure[1] if procedure else "",
+            "has_procedure": bool(procedure_id),
+            "count": count,
+            "too_many": count > MERGE_MAX_CASES,
+            "max_cases": MERGE_MAX_CASES,
+            "has_templates": templates.exists(),
+            "querystring": request.GET.urlencode(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def merge_detail(request: HttpRequest, batch_pk: int) -> HttpResponse:
+    """A mail merge's progress; htmx refreshes the progress part every 2 s until done."""
+    batch = selectors.get_merge_batch_for(request.user, batch_pk)
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    total = len(batch.case_ids)
+    handled = batch.done_count + len(batch.failures)
+    context = {
+        "title": _("Mail merge"),
+        "nav": "cases",
+        "batch": batch,
+        "total": total,
+        "handled": handled,
+        "percent": round(100 * handled / total) if total else 100,
+        "finished": batch.status in {MergeStatus.DONE, MergeStatus.CANCELLED},
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "documents/_merge_progress.html", context)
+    return render(request, "documents/merge_detail.html", context)
+
+
+def merge_download(request: HttpRequest, batch_pk: int) -> HttpResponse:
+    """The ZIP of a finished mail merge."""
+    batch = selectors.get_merge_batch_for(request.user, batch_pk)
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if batch.status != MergeStatus.DONE or not batch.zip_file:
+        raise Http404("The mail merge has no ZIP yet.")
+    try:
+        handle = batch.zip_file.open("rb")
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404("The file is missing from storage.") from error
+    record_read(agent=request.user, target=batch, what="mail merge ZIP")
+    return FileResponse(
+        handle,
+        content_type="application/zip",
+        as_attachment=True,
+        filename=f"publipostage-{batch.pk}.zip",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Emails on the case page
+# ---------------------------------------------------------------------------
+
+
+def _back_to_emails(case_pk: int) -> HttpResponse:
+    return redirect(reverse("cases:detail", args=[case_pk]) + "#case-emails")
+
+
+def email_send(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """Send the usager an email from a template chosen on the case page."""
+    from .emails import email_templates_for_case
+
+    case = get_case_for(request.user, case_pk)  # 404 first, whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    chosen = request.POST.get("template", "")
+    template = (
+        email_templates_for_case(case).filter(pk=chosen).first() if chosen.isdigit() else None
+    )
+    if template is None:
+        messages.error(request, _("No email was sent: choose one of the emails offered."))
+        return _back_to_emails(case.pk)
+    try:
+        email = services.email_send_for_case(case=case, template=template, actor=request.user)
+    except ValidationError as error:
+        messages.error(
+            request, _("No email was sent: %(errors)s") % {"errors": " ".join(error.messages)}
+        )
+        return _back_to_emails(case.pk)
+    messages.success(
+        request,
+        _("The email “%(subject)s” is on its way to %(to)s.")
+        % {"subject": email.subject, "to": email.to},
+    )
+    return _back_to_emails(case.pk)
+
+
+def email_resend(request: HttpRequest, case_pk: int, email_pk: int) -> HttpResponse:
+    """Send an email about the case again (a new outbox row)."""
+    from levier.mailing.services import email_resend as resend
+
+    from .emails import get_case_email_for
+
+    case = get_case_for(request.user, case_pk)
+    email = get_case_email_for(case, email_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        copy = resend(email=email, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back_to_emails(case.pk)
+    messages.success(
+        request, _("The email “%(subject)s” will be sent again.") % {"subject": copy.subject}
+    )
+    return _back_to_emails(case.pk)

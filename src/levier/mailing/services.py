@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import re
 import smtplib
 from collections.abc import Iterable
 from typing import Any
@@ -50,6 +51,8 @@ ROBOT = Actor.robot("mail")
 class CannotReprocess(Exception):
     """The message cannot go through the handler again; the message says why."""
 
+
+HEADER_BREAKS = re.compile(r"[\r\n\t ]+")
 
 def megabytes(size: int) -> str:
     value = size / MEGABYTE
@@ -341,7 +344,8 @@ def email_queue(
     with transaction.atomic():
         email = OutboundEmail.objects.create(
             to=address,
-            subject=" ".join(subject.split())[:255],
+            # Line breaks would forge headers; French narrow no-break spaces stay.
+            subject=HEADER_BREAKS.sub(" ", subject).strip()[:255],
             body_text=body,
             body_html=html,
             message_id=message_id or outbox.new_message_id(),
