@@ -48,11 +48,12 @@ logger = logging.getLogger(__name__)
 ROBOT = Actor.robot("mail")
 
 
+HEADER_BREAKS = re.compile(r"[\r\n\t ]+")
+
+
 class CannotReprocess(Exception):
     """The message cannot go through the handler again; the message says why."""
 
-
-HEADER_BREAKS = re.compile(r"[\r\n\t ]+")
 
 def megabytes(size: int) -> str:
     value = size / MEGABYTE
