@@ -52,3 +52,27 @@ def test_skeleton_lists_the_procedures_fields(procedure):
     assert "kbis" not in known["dossier"]
     assert known["date_du_jour"] is None
     assert "montant_demande" not in context_skeleton(None)["dossier"]
+
+
+def test_the_organisations_logo_is_inlined_and_printed(case, settings):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from levier.documents.render import html_to_pdf, render_html
+
+    assert merge_context(case)["organisation"]["logo"] == ""
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), (0, 0, 145)).save(buffer, format="PNG")
+    organisation = case.procedure.organisation
+    organisation.logo.save("logo.png", ContentFile(buffer.getvalue()), save=True)
+    logo = merge_context(case)["organisation"]["logo"]
+    assert logo.startswith("data:image/png;base64,")
+    pdf = html_to_pdf(
+        render_html('<img src="{{ organisation.logo }}" alt=""><p>{{ dossier.reference }}</p>',
+                    merge_context(case))
+    )  # fmt: skip
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert page.images and "APE-2026-000123" in page.extract_text()

@@ -99,3 +99,21 @@ def test_docx_to_pdf_with_libreoffice(docx_template, case):
     )
     text, _reader = _text(rendered.content)
     assert "APE-2026-000123" in text
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_docx_template_gives_an_odt_where_asked(docx_template, case):
+    import zipfile
+
+    rendered = render.render_version(
+        docx_template.published_version, merge_context(case), output="odt"
+    )
+    assert rendered.extension == "odt"
+    with zipfile.ZipFile(io.BytesIO(rendered.content)) as odt:
+        assert odt.read("mimetype") == b"application/vnd.oasis.opendocument.text"
+        assert "APE-2026-000123" in odt.read("content.xml").decode()
+
+
+def test_an_html_template_refuses_odt(html_template, case):
+    with pytest.raises(RenderError, match="PDF"):
+        render.render_version(html_template.published_version, merge_context(case), output="odt")

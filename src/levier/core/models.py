@@ -13,6 +13,12 @@ class Organisation(models.Model):
     address = models.TextField(_("address"), blank=True)
     email = models.EmailField(_("contact email"), blank=True)
     signatory = models.CharField(_("signatory"), max_length=200, blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="organisation/",
+        blank=True,
+        help_text=_("PNG or JPEG, printed at the top of HTML document templates."),
+    )
 
     class Meta:
         verbose_name = _("organisation")

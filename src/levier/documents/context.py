@@ -8,7 +8,9 @@ field the case has no value for is left out of `dossier`, so printing it fails w
 
 from __future__ import annotations
 
+import base64
 import re
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -29,7 +31,7 @@ FIXED_KEYS: dict[str, tuple[str, ...] | None] = {
     ),
     "agent": ("prenom", "nom"),
     "equipe": ("nom", "email"),
-    "organisation": ("nom", "adresse", "commune", "email", "signataire", "siren"),
+    "organisation": ("nom", "adresse", "commune", "email", "signataire", "siren", "logo"),
     "date_du_jour": None,
 }  # fmt: skip
 EMPTY = (None, "", {}, [])
@@ -78,6 +80,24 @@ def _pieces(case: Case) -> list[dict[str, Any]]:
         for entry in case.procedure_version.field_schema
         if entry.get("type") == "file"
     ]
+
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def logo_data_uri(organisation) -> str:
+    """The organisation's logo inlined as a data: URI (documents fetch no file or URL), or ""."""
+    if not organisation.logo:
+        return ""
+    content_type = LOGO_TYPES.get(Path(organisation.logo.name).suffix.lower())
+    if content_type is None:
+        return ""
+    try:
+        with organisation.logo.open("rb") as handle:
+            encoded = base64.b64encode(handle.read()).decode("ascii")
+    except OSError:
+        return ""  # a missing file must not stop every letter
+    return f"data:{content_type};base64,{encoded}"
 
 
 def merge_context(case: Case, *, agent: Any = None) -> dict[str, Any]:
@@ -129,6 +149,7 @@ def merge_context(case: Case, *, agent: Any = None) -> dict[str, Any]:
             "email": organisation.email,
             "signataire": organisation.signatory,
             "siren": organisation.siren,
+            "logo": logo_data_uri(organisation),
         },
         "date_du_jour": Formatted(date_longue(today), today),
     }

@@ -20,7 +20,8 @@ from .models import DocumentTemplate, TemplateKind
 ATTESTATION_NAME = "Attestation d'acceptation"
 LETTER_NAME = "Courrier de demande de pièces"
 
-ATTESTATION_BODY = """<div class="expediteur"><strong>{{ organisation.nom }}</strong>{{ organisation.adresse }}
+ATTESTATION_BODY = """{% if organisation.logo %}<img class="logo" src="{{ organisation.logo }}" alt="">{% endif %}
+<div class="expediteur"><strong>{{ organisation.nom }}</strong>{{ organisation.adresse }}
 {{ equipe.nom }}{% if equipe.email %} — {{ equipe.email }}{% endif %}</div>
 <div class="destinataire">{{ usager.nom_complet }}
 {{ usager.adresse }}

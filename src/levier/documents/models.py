@@ -18,6 +18,14 @@ class TemplateKind(models.TextChoices):
 class OutputFormat(models.TextChoices):
     PDF = "pdf", _("PDF")
     DOCX = "docx", _("DOCX (Word)")
+    ODT = "odt", _("ODT (LibreOffice)")
+
+
+CONTENT_TYPES = {
+    OutputFormat.PDF: "application/pdf",
+    OutputFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    OutputFormat.ODT: "application/vnd.oasis.opendocument.text",
+}
 
 
 class DocumentTemplate(models.Model):
@@ -121,9 +129,7 @@ class GeneratedDocument(models.Model):
 
     @property
     def content_type(self) -> str:
-        if self.format == OutputFormat.PDF:
-            return "application/pdf"
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return CONTENT_TYPES[self.format]
 
 
 class MergeStatus(models.TextChoices):

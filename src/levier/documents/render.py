@@ -72,7 +72,7 @@ def environment() -> SandboxedEnvironment:
 @dataclass(frozen=True)
 class RenderedFile:
     content: bytes
-    extension: str  # "pdf" or "docx"
+    extension: str  # "pdf", "docx" or "odt"
 
 
 # ---------------------------------------------------------------------------
@@ -149,20 +149,26 @@ def soffice_path() -> str | None:
 
 def docx_to_pdf(content: bytes) -> bytes:
     """Convert with LibreOffice when installed; RenderError otherwise."""
+    return convert_docx(content, "pdf")
+
+
+def convert_docx(content: bytes, target: str) -> bytes:
+    """A DOCX converted by LibreOffice headless to `target` ("pdf" or "odt")."""
     soffice = soffice_path()
     if soffice is None:
         raise RenderError(
             _(
-                "A PDF needs an HTML template, or LibreOffice installed on the server to "
-                "convert a DOCX template. Choose the DOCX format, or use an HTML template."
+                "A PDF or ODT from a DOCX template needs LibreOffice installed on the server. "
+                "Choose the DOCX format, or use an HTML template for a PDF."
             )
         )
+    filters = {"pdf": "pdf:writer_pdf_Export", "odt": "odt"}
     with tempfile.TemporaryDirectory(prefix="levier-soffice-") as tmp:
         source = Path(tmp) / "document.docx"
         source.write_bytes(content)
         command = [
             soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-            "--norestore", "--convert-to", "pdf:writer_pdf_Export", "--outdir", tmp, str(source),
+            "--norestore", "--convert-to", filters[target], "--outdir", tmp, str(source),
         ]  # fmt: skip
         try:
             subprocess.run(
@@ -170,10 +176,10 @@ def docx_to_pdf(content: bytes) -> bytes:
                 env={**os.environ, "HOME": tmp},
             )  # fmt: skip
         except (subprocess.SubprocessError, OSError) as error:
-            raise RenderError(_("LibreOffice could not convert the document to PDF.")) from error
-        result = Path(tmp) / "document.pdf"
+            raise RenderError(_("LibreOffice could not convert the document.")) from error
+        result = Path(tmp) / f"document.{target}"
         if not result.exists():
-            raise RenderError(_("LibreOffice could not convert the document to PDF."))
+            raise RenderError(_("LibreOffice could not convert the document."))
         return result.read_bytes()
 
 
@@ -195,6 +201,6 @@ def render_version(version, context: dict[str, Any], *, output: str) -> Rendered
     with version.file.open("rb") as handle:
         source = handle.read()
     docx = render_docx(source, context)
-    if output == OutputFormat.PDF:
-        return RenderedFile(docx_to_pdf(docx), "pdf")
+    if output in (OutputFormat.PDF, OutputFormat.ODT):
+        return RenderedFile(convert_docx(docx, output), output)
     return RenderedFile(docx, "docx")
