@@ -113,11 +113,20 @@ def _local_fetcher():
 
 
 @functools.cache
+def _fonts():
+    """One font configuration per process: finding and loading fonts again for every
+    letter costs a fifth of the rendering. (Workers are processes, not threads.)"""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.cache
 def _letter_stylesheet():
     """The letter stylesheet, parsed once per process (it is the same for every letter)."""
     from weasyprint import CSS
 
-    return CSS(filename=str(LETTER_CSS), url_fetcher=_local_fetcher())
+    return CSS(filename=str(LETTER_CSS), url_fetcher=_local_fetcher(), font_config=_fonts())
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -125,7 +134,9 @@ def html_to_pdf(html: str) -> bytes:
 
     fetcher = _local_fetcher()
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[_letter_stylesheet()], pdf_variant=PDF_VARIANT)
+    return document.write_pdf(
+        stylesheets=[_letter_stylesheet()], pdf_variant=PDF_VARIANT, font_config=_fonts()
+    )
 
 
 # ---------------------------------------------------------------------------
