@@ -98,6 +98,10 @@ def shoot() -> None:
             page.screenshot(path=OUT / f"queue-{label}.png", full_page=True)
             page.locator("main table a").first.click()
             page.screenshot(path=OUT / f"case-{label}.png", full_page=True)
+            generate = page.locator("form[action*='/documents/generer/'] button[type=submit]")
+            if generate.count():
+                generate.first.click()
+                page.screenshot(path=OUT / f"case-generated-{label}.png", full_page=True)
             page.goto(BASE + "/sollicitations/?status=open")
             page.screenshot(path=OUT / f"enquiries-{label}.png", full_page=True)
             # The newest enquiries are today's, triaged by intake; the third has entities.
@@ -110,6 +114,7 @@ def shoot() -> None:
             for name, path in [
                 ("deadlines", "/sollicitations/echeances/"),
                 ("log-contact", "/sollicitations/appel-ou-visite/"),
+                ("campaigns", "/campagnes/"),
             ]:
                 page.goto(BASE + path)
                 page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)

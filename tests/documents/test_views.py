@@ -31,6 +31,7 @@ def test_generate_then_download(agent_client, case, html_template):
     page = agent_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     download_url = reverse("documents:download", args=[case.pk, document.pk])
     assert download_url in page
+    assert "Document généré" in page  # the history tells it in French
     response = agent_client.get(download_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = b"".join(response.streaming_content)

@@ -33,7 +33,7 @@ class TimelineEntry:
     detail: str
 
 
-def _describe(event) -> tuple[str, str]:
+def _describe(event, activity_labels: dict[str, str]) -> tuple[str, str]:
     payload = event.payload or {}
     verb = event.verb
     if verb == "submit":
@@ -60,12 +60,22 @@ def _describe(event) -> tuple[str, str]:
         return _("Internal comment"), detail
     if verb == "add-document":
         return _("Document added"), payload.get("name", "")
+    if verb == "generate-document":
+        return _("Document generated"), payload.get("template_name", "")
+    # Anything else is told by its geste métier, whose label the catalogue holds in French.
+    if event.activity_code in activity_labels:
+        return activity_labels[event.activity_code], ""
     return verb.replace("-", " ").capitalize(), ""
 
 
 def timeline(events) -> list[TimelineEntry]:
+    from levier.journal.models import Activity
+
+    events = list(events)
+    codes = {event.activity_code for event in events if event.activity_code}
+    labels = dict(Activity.objects.filter(code__in=codes).values_list("code", "label"))
     entries = []
     for event in events:
-        title, detail = _describe(event)
+        title, detail = _describe(event, labels)
         entries.append(TimelineEntry(event.occurred_at, event.actor_label, title, detail))
     return entries
