@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 SEED_ARGS ?=
 export LEVIER_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install install-dev system-deps bench lint messages screenshots clean
+.PHONY: demo test install install-dev system-deps runtime-deps bench lint messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,15 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Debian packages the tests need (Chromium for the browser test); no-op when present.
-system-deps:
-	@bash scripts/install-system-deps.sh
+# Debian packages: what levier loads (WeasyPrint's libraries, fonts), and for the tests Chromium
+# and Dovecot too; no-op when present (scripts/install-system-deps.sh).
+runtime-deps:
+	@bash scripts/install-system-deps.sh runtime
 
-demo: install
+system-deps:
+	@bash scripts/install-system-deps.sh test
+
+demo: install runtime-deps
 	$(BIN)/levier migrate --noinput
 	$(BIN)/levier seed $(SEED_ARGS)
 	@bash scripts/run-demo.sh "$(BIN)" "$(HOST)" "$(PORT)"

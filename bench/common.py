@@ -7,6 +7,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -65,3 +67,22 @@ def setup_django_on_own_database(script: str, database: str) -> tuple[str, str]:
 
     django.setup()
     return server_url, bench_url.replace("postgres://", "postgresql://", 1)
+
+
+@contextmanager
+def own_database(script: str, database: str, *, keep: bool) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for the benchmark; yields its psycopg URL.
+
+    Dropped at the end unless `keep`.
+    """
+    server_url, psycopg_url = setup_django_on_own_database(script, database)
+    from django.core.management import call_command
+    from django.db import connections
+
+    try:
+        call_command("migrate", verbosity=0)
+        yield psycopg_url
+    finally:
+        connections.close_all()
+        if not keep:
+            recreate_database(server_url, database, drop_only=True)

@@ -39,7 +39,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
-from bench.common import emit, recreate_database, setup_django_on_own_database  # noqa: E402
+from bench.common import emit, own_database  # noqa: E402
 
 SOFFICE_BATCH = 200
 
@@ -206,9 +206,7 @@ def bench_emails(count: int) -> None:
         emit("outbox_emails", f"{sent} sent of {count}")
         emit("outbox_emails_per_s", f"{count / levier_seconds:.0f}")
 
-        messages = [
-            OutboundEmail.objects.get(pk=email_id) for email_id in ids[: min(count, 200)]
-        ]
+        messages = [OutboundEmail.objects.get(pk=email_id) for email_id in ids[: min(count, 200)]]
         started = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", port) as smtp:
             for index in range(count):
@@ -238,19 +236,9 @@ def main() -> None:
     args.letters = args.letters or (100 if args.quick else 1_000)
     args.emails = args.emails or (200 if args.quick else 2_000)
 
-    server_url, _psycopg_url = setup_django_on_own_database("documents.py", args.database)
-    from django.core.management import call_command
-
-    try:
-        call_command("migrate", verbosity=0)
+    with own_database("documents.py", args.database, keep=args.keep):
         bench_emails(args.emails)
         bench_letters(args.letters)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            recreate_database(server_url, args.database, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ One figure per line, `name: value`. Benchmarks assert nothing about time.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -35,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
-from bench.common import emit, recreate_database, setup_django_on_own_database  # noqa: E402
+from bench.common import emit, own_database  # noqa: E402
 
 # Tables the intake writes, with the column that orders their rows by creation.
 WRITTEN_TABLES = {
@@ -200,23 +201,11 @@ def main() -> None:
     args.messages = args.messages or (500 if args.quick else 5_000)
     args.history = args.history or (1_000 if args.quick else 5_000)
 
-    import os
-
     # Many messages from one sender are part of the benchmark, not a flood.
     os.environ["LEVIER_INTAKE_MAX_PER_HOUR"] = "1000000"
     os.environ["LEVIER_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    server_url, psycopg_url = setup_django_on_own_database("intake.py", args.database)
-    from django.core.management import call_command
-
-    try:
-        call_command("migrate", verbosity=0)
+    with own_database("intake.py", args.database, keep=args.keep) as psycopg_url:
         bench(args, psycopg_url)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            recreate_database(server_url, args.database, drop_only=True)
 
 
 if __name__ == "__main__":

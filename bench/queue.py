@@ -37,12 +37,7 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 
 sys.path.insert(0, str(HERE.parent))
-from bench.common import (  # noqa: E402
-    emit,
-    median_seconds,
-    recreate_database,
-    setup_django_on_own_database,
-)
+from bench.common import emit, median_seconds, own_database  # noqa: E402
 
 QUEUE_URL = "/dossiers/?status=open&assignee=none"
 HOME_URL = "/"
@@ -191,19 +186,9 @@ def main() -> None:
     args.cases = args.cases or (20_000 if args.quick else 1_000_000)
     args.requests = args.requests or (30 if args.quick else 100)
 
-    server_url, psycopg_url = setup_django_on_own_database("queue.py", args.database)
-    from django.core.management import call_command
-
-    try:
-        call_command("migrate", verbosity=0)
+    with own_database("queue.py", args.database, keep=args.keep) as psycopg_url:
         bench_loading(args, psycopg_url)
         bench_queue(args, psycopg_url)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            recreate_database(server_url, args.database, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,6 @@ ALL_SCOPES = ["enquiries:write", "enquiries:read", "topics:read"]
 
 
 @pytest.fixture
-def french() -> None:
-    """Tests that check the French wording: the committed catalogue holds it."""
-
-
-@pytest.fixture
 def make_token(db):
     def make(name: str = "France Services Lyon 3", scopes=None) -> str:
         _client, token = api_client_create(

@@ -39,7 +39,7 @@ def test_only_the_hash_of_the_token_is_stored(token):
         ("Bearer ", "Bearer"),
     ],
 )
-def test_missing_or_wrong_token_is_401(client, token, team, header, words, french):
+def test_missing_or_wrong_token_is_401(client, token, team, header, words):
     headers = {"HTTP_AUTHORIZATION": header} if header is not None else {}
     response = client.post(URL, person(), **headers)
     assert response.status_code == 401
@@ -50,14 +50,14 @@ def test_missing_or_wrong_token_is_401(client, token, team, header, words, frenc
     assert "jeanne.martin@exemple.fr" in rejected.payload_excerpt  # nothing lost
 
 
-def test_a_revoked_token_is_401(api, french):
+def test_a_revoked_token_is_401(api):
     api_client_revoke(client=ApiClient.objects.get(), actor=Actor.robot("test"))
     response = api.get("/api/v1/topics")
     assert response.status_code == 401
     assert "révoqué" in problem(response)["message"]
 
 
-def test_a_missing_scope_is_403_naming_the_scope(client, make_token, french):
+def test_a_missing_scope_is_403_naming_the_scope(client, make_token):
     token = make_token(scopes=["topics:read"])
     response = client.post(URL, person(), HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 403
@@ -86,7 +86,7 @@ def test_an_agents_session_does_not_open_the_api(client, agent):
     assert client.get("/api/v1/topics").status_code == 401
 
 
-def test_errors_stay_in_french_whatever_the_accept_language(client, token, french):
+def test_errors_stay_in_french_whatever_the_accept_language(client, token):
     response = client.get("/api/v1/topics", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401
     assert "Authentification requise" in problem(response)["message"]

@@ -53,7 +53,7 @@ BAD_PAYLOADS = {
 
 @pytest.mark.parametrize("data, status, field, words", BAD_PAYLOADS.values(), ids=BAD_PAYLOADS)
 def test_a_bad_payload_is_refused_naming_the_field_and_kept(
-    api, topic, french, data, status, field, words
+    api, topic, data, status, field, words
 ):
     response = api.post(URL, data)
 
@@ -78,7 +78,7 @@ def test_files_are_kept_by_name_and_size_only(api):
     assert "subject: Renouvellement de titre de séjour" in excerpt
 
 
-def test_a_too_large_attachment_is_413(api, settings, french):
+def test_a_too_large_attachment_is_413(api, settings):
     settings.LEVIER_UPLOAD_MAX_BYTES = 500
     response = api.post(URL, person(files=[pdf()]))
     assert response.status_code == 413
@@ -102,7 +102,7 @@ def test_too_large_form_fields_are_413(api, settings):
         ("application/xml", "<enquiry><subject>Bonjour</subject></enquiry>"),
     ],
 )
-def test_a_body_that_is_not_a_form_is_415(api, french, content_type, body):
+def test_a_body_that_is_not_a_form_is_415(api, content_type, body):
     response = api.post(URL, body, content_type=content_type)
     assert response.status_code == 415
     message = response.json()["detail"][0]["message"]
@@ -125,7 +125,7 @@ def test_a_multipart_body_cut_short_is_refused_not_crashed(api):
     assert RejectedRequest.objects.count() == 1
 
 
-def test_the_flood_limit_answers_429_with_retry_after(api, settings, french):
+def test_the_flood_limit_answers_429_with_retry_after(api, settings):
     settings.LEVIER_INTAKE_MAX_PER_HOUR = 2
     for number in range(2):
         assert (

@@ -19,7 +19,7 @@ def refs(node) -> set[str]:
     return set()
 
 
-def test_the_openapi_schema_lists_the_three_endpoints(client, french):
+def test_the_openapi_schema_lists_the_three_endpoints(client):
     response = client.get("/api/v1/openapi.json")  # no login: partners' developers read it
     assert response.status_code == 200
     schema = json.loads(response.content)

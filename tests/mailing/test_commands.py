@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from levier.mailing.models import InboundMail, InboundStatus, Mailbox, Security
+from levier.mailing.models import InboundMail, InboundStatus
 from levier.mailing.tasks import fetch_mailboxes
 
 from .messages import plain
@@ -14,18 +14,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _handler(settings):
     settings.LEVIER_INBOUND_MAIL_HANDLER = "tests.mailing.messages.handler_ok"
-
-
-@pytest.fixture
-def mailbox(imap_server) -> Mailbox:
-    return Mailbox.objects.create(
-        name="accueil",
-        host=imap_server.host,
-        port=imap_server.port,
-        security=Security.NONE,
-        username=imap_server.user,
-        password=imap_server.password,
-    )
 
 
 def test_mail_fetch_prints_a_line_per_mailbox_and_a_total(imap_server, mailbox, capsys):

@@ -20,18 +20,6 @@ def _handler(settings):
     settings.LEVIER_INBOUND_MAIL_HANDLER = "tests.mailing.messages.handler_ok"
 
 
-@pytest.fixture
-def mailbox(imap_server) -> Mailbox:
-    return Mailbox.objects.create(
-        name="accueil",
-        host=imap_server.host,
-        port=imap_server.port,
-        security=Security.NONE,
-        username=imap_server.user,
-        password=imap_server.password,
-    )
-
-
 def test_new_messages_are_taken_in_once_and_marked_seen(imap_server, mailbox):
     imap_server.append(plain(subject="Première demande"))
     imap_server.append(plain(subject="Réponse automatique : absent"))

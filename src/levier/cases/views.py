@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from levier.core.downloads import serve_stored_file
 from levier.core.pagination import keyset_page
 from levier.core.selectors import colleagues_of, teams_of
 from levier.journal.selectors import timeline_for
@@ -108,18 +109,15 @@ def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     document = selectors.get_document_for(
         request.user, pk, doc_pk
     )  # 404 first, whatever the method
-    if request.method not in {"GET", "HEAD"}:
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("The file is missing from storage.") from error
-    record_read(agent=request.user, target=document.case, what=f"document {document.pk}")
-    return FileResponse(
-        handle,
+    return serve_stored_file(
+        request,
+        document.file,
         content_type=document.content_type,
         as_attachment=request.GET.get("download") == "1",
         filename=document.original_name,
+        on_read=lambda: record_read(
+            agent=request.user, target=document.case, what=f"document {document.pk}"
+        ),
     )
 
 

@@ -11,18 +11,23 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from jinja2 import TemplateError
 
 from levier.cases.models import Case
+from levier.journal.services import record_read
 
 from . import services
+from .emails import render_email
 from .forms import PreviewForm
 from .models import (
+    CONTENT_TYPES,
     DocumentTemplate,
     DocumentTemplateVersion,
     EmailTemplate,
     GeneratedDocument,
     TemplateKind,
 )
+from .render import MissingMergeValue
 
 FIELDS_HELP = _(
     "Merge fields: dossier.reference, dossier.demarche, dossier.statut, dossier.date_de_depot, "
@@ -31,6 +36,49 @@ FIELDS_HELP = _(
     "organisation.nom, organisation.signataire, date_du_jour. Filters: montant, en_lettres, "
     "date_longue. Letter classes: expediteur, destinataire, date, objet, corps, signature."
 )
+
+
+class PreviewAgainstCase:
+    """An admin page rendering a template against a case of the administrator's teams."""
+
+    preview_template = ""
+
+    def get_urls(self):
+        meta = self.model._meta
+        custom = [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{meta.app_label}_{meta.model_name}_preview",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def preview_target(self, request: HttpRequest, pk: int):
+        template = get_object_or_404(self.model, pk=pk)
+        if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        return template
+
+    @staticmethod
+    def case_named(request: HttpRequest, form) -> Case | None:
+        """The case of the form's reference among the agent's teams (a form error otherwise)."""
+        reference = form.cleaned_data["reference"].strip().upper()
+        case = Case.objects.visible_to(request.user).filter(reference=reference).first()
+        if case is None:
+            form.add_error("reference", _("No case with this reference in your teams."))
+        return case
+
+    def preview_page(self, request: HttpRequest, template, form, **extra) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": template,
+            "title": _("Preview “%(name)s” against a case") % {"name": template.name},
+            "form": form,
+            **extra,
+        }
+        return TemplateResponse(request, self.preview_template, context)
 
 
 class DocumentTemplateAdminForm(forms.ModelForm):
@@ -103,7 +151,8 @@ class DocumentTemplateVersionInline(admin.TabularInline):
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
+class DocumentTemplateAdmin(PreviewAgainstCase, admin.ModelAdmin):
+    preview_template = "admin/documents/preview.html"
     form = DocumentTemplateAdminForm
     list_display = ["name", "kind", "procedure", "is_active", "published"]
     list_filter = ["kind", "is_active", "procedure"]
@@ -141,20 +190,8 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
         if chosen and not chosen.is_published:
             services.document_template_publish(version=chosen, actor=request.user)
 
-    def get_urls(self):
-        custom = [
-            path(
-                "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="documents_documenttemplate_preview",
-            )
-        ]
-        return custom + super().get_urls()
-
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        template = get_object_or_404(DocumentTemplate, pk=pk)
-        if not self.has_view_permission(request, template):
-            raise PermissionDenied
+        template = self.preview_target(request, pk)
         latest = template.versions.order_by("-number").first()
         form = PreviewForm(
             request.POST or None,
@@ -162,11 +199,8 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
             initial={"version": latest.pk if latest else None},
         )
         if request.method == "POST" and form.is_valid():
-            reference = form.cleaned_data["reference"].strip().upper()
-            case = Case.objects.visible_to(request.user).filter(reference=reference).first()
-            if case is None:
-                form.add_error("reference", _("No case with this reference in your teams."))
-            else:
+            case = self.case_named(request, form)
+            if case is not None:
                 try:
                     rendered = services.document_preview(
                         version=form.cleaned_data["version"],
@@ -177,25 +211,15 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
-                    content_type = (
-                        "application/pdf"
-                        if rendered.extension == "pdf"
-                        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    response = HttpResponse(
+                        rendered.content, content_type=CONTENT_TYPES[rendered.extension]
                     )
-                    response = HttpResponse(rendered.content, content_type=content_type)
                     disposition = "inline" if rendered.extension == "pdf" else "attachment"
                     response["Content-Disposition"] = (
                         f'{disposition}; filename="preview-{case.reference}.{rendered.extension}"'
                     )
                     return response
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": template,
-            "title": _("Preview “%(name)s” against a case") % {"name": template.name},
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/documents/preview.html", context)
+        return self.preview_page(request, template, form)
 
 
 @admin.register(GeneratedDocument)
@@ -272,7 +296,8 @@ class EmailPreviewForm(forms.Form):
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(admin.ModelAdmin):
+class EmailTemplateAdmin(PreviewAgainstCase, admin.ModelAdmin):
+    preview_template = "admin/documents/email_preview.html"
     form = EmailTemplateAdminForm
     list_display = ["name", "procedure", "status", "attach_template", "is_active"]
     list_filter = ["is_active", "status", "procedure"]
@@ -289,35 +314,13 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.email_template_save(template=obj, actor=request.user)
 
-    def get_urls(self):
-        custom = [
-            path(
-                "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="documents_emailtemplate_preview",
-            )
-        ]
-        return custom + super().get_urls()
-
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from jinja2 import TemplateError
-
-        from levier.journal.services import record_read
-
-        from .emails import render_email
-        from .render import MissingMergeValue
-
-        template = get_object_or_404(EmailTemplate, pk=pk)
-        if not self.has_view_permission(request, template):
-            raise PermissionDenied
+        template = self.preview_target(request, pk)
         form = EmailPreviewForm(request.POST or None)
         rendered = None
         if request.method == "POST" and form.is_valid():
-            reference = form.cleaned_data["reference"].strip().upper()
-            case = Case.objects.visible_to(request.user).filter(reference=reference).first()
-            if case is None:
-                form.add_error("reference", _("No case with this reference in your teams."))
-            else:
+            case = self.case_named(request, form)
+            if case is not None:
                 try:
                     rendered = render_email(template, case=case, agent=request.user)
                 except MissingMergeValue as error:
@@ -330,12 +333,4 @@ class EmailTemplateAdmin(admin.ModelAdmin):
                     form.add_error(None, str(error))
                 else:
                     record_read(agent=request.user, target=case, what=f"email preview {pk}")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": template,
-            "title": _("Preview “%(name)s” against a case") % {"name": template.name},
-            "form": form,
-            "rendered": rendered,
-        }
-        return TemplateResponse(request, "admin/documents/email_preview.html", context)
+        return self.preview_page(request, template, form, rendered=rendered)

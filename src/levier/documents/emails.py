@@ -106,11 +106,12 @@ def french_typography(text: str) -> str:
         ):
             pieces[index] = (False, "’")
     # Typeset the text as a whole, each protected piece standing as one opaque character.
-    placeholder = next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    # The stand-in is a private-use character the text does not contain.
+    stand_in = next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
     kept = [piece for protected, piece in pieces if protected]
     typeset = _typeset(
-        "".join(placeholder if protected else piece for protected, piece in pieces)
-    ).split(placeholder)
+        "".join(stand_in if protected else piece for protected, piece in pieces)
+    ).split(stand_in)
     out = [typeset[0]]
     for piece, following in zip(kept, typeset[1:], strict=True):
         out += [piece, following]

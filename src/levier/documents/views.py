@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from levier.cases.forms import CaseFilterForm
 from levier.cases.selectors import case_list_for, get_case_for, procedures_for
+from levier.core.downloads import serve_stored_file
 from levier.core.selectors import colleagues_of, teams_of
 from levier.journal.services import record_read
 
@@ -53,18 +54,15 @@ def generate(request: HttpRequest, case_pk: int) -> HttpResponse:
 def download(request: HttpRequest, case_pk: int, generated_pk: int) -> HttpResponse:
     """A generated document, inline (or as a download with ?download=1), for the case's team."""
     document = selectors.get_generated_document_for(request.user, case_pk, generated_pk)
-    if request.method not in {"GET", "HEAD"}:
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("The file is missing from storage.") from error
-    record_read(agent=request.user, target=document.case, what=f"generated document {document.pk}")
-    return FileResponse(
-        handle,
+    return serve_stored_file(
+        request,
+        document.file,
         content_type=document.content_type,
-        as_attachment=request.GET.get("download") == "1" or document.format == "docx",
+        as_attachment=request.GET.get("download") == "1" or document.format != "pdf",
         filename=document.file_name,
+        on_read=lambda: record_read(
+            agent=request.user, target=document.case, what=f"generated document {document.pk}"
+        ),
     )
 
 
@@ -159,20 +157,17 @@ def merge_detail(request: HttpRequest, batch_pk: int) -> HttpResponse:
 def merge_download(request: HttpRequest, batch_pk: int) -> HttpResponse:
     """The ZIP of a finished mail merge."""
     batch = selectors.get_merge_batch_for(request.user, batch_pk)
-    if request.method not in {"GET", "HEAD"}:
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    if batch.status != MergeStatus.DONE or not batch.zip_file:
+    if request.method in {"GET", "HEAD"} and (
+        batch.status != MergeStatus.DONE or not batch.zip_file
+    ):
         raise Http404("The mail merge has no ZIP yet.")
-    try:
-        handle = batch.zip_file.open("rb")
-    except (FileNotFoundError, ValueError) as error:
-        raise Http404("The file is missing from storage.") from error
-    record_read(agent=request.user, target=batch, what="mail merge ZIP")
-    return FileResponse(
-        handle,
+    return serve_stored_file(
+        request,
+        batch.zip_file,
         content_type="application/zip",
         as_attachment=True,
         filename=f"publipostage-{batch.pk}.zip",
+        on_read=lambda: record_read(agent=request.user, target=batch, what="mail merge ZIP"),
     )
 
 

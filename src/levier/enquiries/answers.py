@@ -202,7 +202,7 @@ def render_answer(template: AnswerTemplate, *, enquiry: Enquiry, agent: Agent | 
 
 
 def fill_fields(text: str, *, enquiry: Enquiry, agent: Agent | None) -> str:
-    """Replace plain `{{ field }}` placeholders only, without template syntax: for texts
+    """Replace plain `{{ field }}` merge fields only, without template syntax: for texts
     that were not written as templates (past answers), where a stray `{%` must stay text."""
     values = merge_values(enquiry=enquiry, agent=agent)
     return _PLAIN_FIELD.sub(lambda match: values.get(match[1], match[0]), text)

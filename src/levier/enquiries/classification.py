@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import re
 import threading
 from collections import Counter
@@ -44,6 +43,7 @@ from levier.core.text import fold
 from levier.journal.services import Actor, record
 
 from .models import Direction, Enquiry, LabelSource, Message
+from .saved_models import LoadedOnce, save_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -372,34 +372,17 @@ def model_path() -> Path:
 
 def save(classifier: EnquiryClassifier, path: Path | None = None) -> Path:
     """Write the classifier atomically (a worker loading it never reads half a file)."""
-    path = path or model_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    joblib.dump(classifier, partial)
-    os.replace(partial, path)
-    _cache.clear()
-    return path
+    saved = save_atomically(classifier, path or model_path())
+    _loaded.clear()
+    return saved
 
 
-_cache: dict[tuple[str, int], EnquiryClassifier | None] = {}
-_cache_lock = threading.Lock()
+_loaded = LoadedOnce()
 
 
 def load(path: Path | None = None) -> EnquiryClassifier | None:
     """The saved classifier, or None when there is none usable (then a human classifies)."""
-    path = path or model_path()
-    try:
-        key = (str(path), path.stat().st_mtime_ns)
-    except FileNotFoundError:
-        return None
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
-    classifier = _read(path)
-    with _cache_lock:
-        _cache.clear()
-        _cache[key] = classifier
-    return classifier
+    return _loaded.get(path or model_path(), _read)
 
 
 def _read(path: Path) -> EnquiryClassifier | None:

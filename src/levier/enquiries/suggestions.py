@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from levier.core.text import fold
 from . import answers, classification
 from . import entities as entity_extraction
 from .models import AnswerTemplate, Direction, Enquiry, EnquiryStatus, Message
+from .saved_models import LoadedOnce, save_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -167,30 +166,22 @@ def build_answer_index(*, path: Path | None = None) -> AnswerIndex | None:
     index = _index_of(rows) if rows else None
     if index is None:
         path.unlink(missing_ok=True)
-        _cache.clear()
+        _loaded.clear()
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    joblib.dump(index, partial)
-    os.replace(partial, path)  # a worker loading it never reads half a file
-    _cache.clear()
+    save_atomically(index, path)
+    _loaded.clear()
     return index
 
 
-_cache: dict[tuple[str, int], AnswerIndex | None] = {}
-_cache_lock = threading.Lock()
+_loaded = LoadedOnce()
 
 
 def load_answer_index(path: Path | None = None) -> AnswerIndex | None:
     """The saved index, or None when there is none usable (then compare on the fly)."""
-    path = path or index_path()
-    try:
-        key = (str(path), path.stat().st_mtime_ns)
-    except FileNotFoundError:
-        return None
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
+    return _loaded.get(path or index_path(), _read_index)
+
+
+def _read_index(path: Path) -> AnswerIndex | None:
     try:
         index = joblib.load(path)
     except Exception:
@@ -200,9 +191,6 @@ def load_answer_index(path: Path | None = None) -> AnswerIndex | None:
         index = None
     elif index.sklearn_version != sklearn.__version__:
         index = None  # pickles of another scikit-learn may misbehave: compare on the fly
-    with _cache_lock:
-        _cache.clear()
-        _cache[key] = index
     return index
 
 
@@ -286,10 +274,10 @@ def mask_personal_data(
     contact: Contact,
     author: Agent | None = None,
     reference: str = "",
-    placeholders: bool = True,
+    merge_fields: bool = True,
 ) -> str:
     """`text` without the personal data of `contact`: names and email become merge fields
-    (or "[…]" with placeholders=False), and every identifier, amount, date, reference,
+    (or "[…]" with merge_fields=False), and every identifier, amount, date, reference,
     phone or place `entities.extract` finds becomes "[…]"."""
     taken = bytearray(len(text))
     spans: list[tuple[int, int, str]] = []
@@ -297,7 +285,7 @@ def mask_personal_data(
     def take(start: int, end: int, replacement: str) -> None:
         if end > start and not any(taken[start:end]):
             taken[start:end] = b"\x01" * (end - start)
-            spans.append((start, end, replacement if placeholders else MASK))
+            spans.append((start, end, replacement if merge_fields else MASK))
 
     for pattern, replacement in _replacements(contact, author, reference or "\0"):
         for match in re.finditer(pattern, text, re.IGNORECASE):
@@ -362,7 +350,7 @@ def _answer_suggestion(
         message.body, contact=past.contact, author=message.author_agent, reference=past.reference
     )
     subject = mask_personal_data(
-        past.subject, contact=past.contact, reference=past.reference, placeholders=False
+        past.subject, contact=past.contact, reference=past.reference, merge_fields=False
     )
     return Suggestion(
         kind="answer",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from levier.core.downloads import serve_stored_file
 from levier.core.pagination import keyset_page
 from levier.journal.selectors import timeline_for
 from levier.journal.services import record_read
@@ -111,16 +112,17 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def enquiry_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = selectors.get_attachment_for(request.user, pk, attachment_pk)
-    if request.method not in {"GET", "HEAD"}:
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    record_read(
-        agent=request.user, target=attachment.message.enquiry, what=f"attachment:{attachment.pk}"
-    )
-    return FileResponse(
-        attachment.file.open("rb"),
+    return serve_stored_file(
+        request,
+        attachment.file,
         as_attachment=request.GET.get("inline") != "1",
         filename=attachment.original_name,
         content_type=attachment.content_type,
+        on_read=lambda: record_read(
+            agent=request.user,
+            target=attachment.message.enquiry,
+            what=f"attachment:{attachment.pk}",
+        ),
     )
 
 
