@@ -1,6 +1,6 @@
 """Real PDF supporting documents for the demo, printed with fpdf2.
 
-Four kinds, each printing one value that a document check compares with the
+Seven kinds, each printing one value that a document check compares with the
 declared data:
 
 | kind          | schema file field | value printed                       | declared field        |
@@ -9,6 +9,15 @@ declared data:
 | invoice       | invoice           | total HT (with the supplier SIRET)  | project_cost          |
 | kbis          | kbis              | SIREN of the company                | siret (first 9 digits)|
 | budget        | budget_file       | total of the provisional budget     | project_budget        |
+| payslip       | payslip           | net à payer avant impôt             | net_pay               |
+| rib           | rib               | IBAN                                | iban                  |
+| address_proof | address_proof     | street line of the address (or the  | address (or holder)   |
+|               |                   | holder), on an energy bill or a     |                       |
+|               |                   | rent receipt                        |                       |
+
+Tax notices, payslips and address proofs may carry a signed 2D-Doc (`two_d_doc`, made
+by `levier.demo.twoddoc`), drawn as a DataMatrix at the top right of the page; the
+truth then says what the 2D-Doc signs (`DocumentTruth.signed`).
 
 A spec says what was declared and what the document prints; they differ for a known
 share of documents (`MISMATCH_RATE`). That truth is returned with each printed
@@ -36,15 +45,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
 
+import numpy
+import zxingcpp
 from fpdf import FPDF
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from .generators import de
+from .twoddoc import clean_value
 
 MISMATCH_RATE = 0.08
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAGES_PER_BATCH = 150
 KEYWORD_PREFIX = "levier-demo-truth:"
+TWO_D_DOC_SIZE_MM = 25
 SPECIMEN = "SPÉCIMEN — document fictif produit par levier pour une démonstration, sans valeur"
 
 
@@ -74,6 +88,30 @@ def format_date(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def format_iban(iban: str) -> str:
+    """'FR7630006000011234567890189' -> 'FR76 3000 6000 0112 3456 7890 189'."""
+    compact = "".join(iban.split()).upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def datamatrix_image(message: str) -> Image.Image:
+    """A square DataMatrix of the 2D-Doc message, 4 pixels a module with its quiet zone."""
+    barcode = zxingcpp.create_barcode(message, zxingcpp.BarcodeFormat.DataMatrix, force_square=True)
+    return Image.fromarray(numpy.asarray(barcode.to_image(scale=4)))
+
+
+def signed_value(message: str | None, field_name: str) -> str | None:
+    """The value the 2D-Doc message signs for one of levier's fields (None without one)."""
+    if not message:
+        return None
+    # Imported here: the reading layer (Django settings, py2ddoc) is not needed to print.
+    from py2ddoc.parser import parse
+
+    from levier.controls.reading.twoddoc import levier_fields
+
+    return levier_fields(parse(message)).get(field_name)
+
+
 @dataclass(frozen=True)
 class DocumentTruth:
     """What the usager declared and what the document actually prints."""
@@ -82,15 +120,34 @@ class DocumentTruth:
     field: str
     declared: str
     printed: str
+    # The same field's value in the document's signed 2D-Doc (None: no 2D-Doc). A
+    # printed value that differs from the signed one is what a forger's edit looks like.
+    signed: str | None = None
 
     @property
     def matches(self) -> bool:
         return self.declared == self.printed
 
+    @property
+    def printed_matches_signed(self) -> bool | None:
+        if self.signed is None:
+            return None
+        # 2D-Doc values are upper-case ASCII: compare folded text.
+        return _fold(self.printed) == _fold(self.signed)
+
     def as_keywords(self) -> str:
         return KEYWORD_PREFIX + json.dumps(
-            {**asdict(self), "matches": self.matches}, ensure_ascii=False
+            {
+                **asdict(self),
+                "matches": self.matches,
+                "printed_matches_signed": self.printed_matches_signed,
+            },
+            ensure_ascii=False,
         )
+
+
+def _fold(value: str) -> str:
+    return " ".join(clean_value(value).split())
 
 
 def truth_from_keywords(keywords: str | None) -> dict | None:
@@ -229,6 +286,14 @@ class Page:
         pdf.set_text_color(0, 0, 0)
         self.y += 10
 
+    def two_d_doc(self, message: str | None) -> None:
+        """The 2D-Doc as a DataMatrix at the top right, under the banner, as on real notices."""
+        if message:
+            size = TWO_D_DOC_SIZE_MM
+            self.pdf.image(
+                datamatrix_image(message), x=self.left + self.width - size, y=self.y, w=size, h=size
+            )
+
     def rule(self) -> None:
         pdf = self.pdf
         pdf.set_draw_color(160, 160, 160)
@@ -289,6 +354,7 @@ class TaxNoticeSpec:
     notice_reference: str
     office: str
     year: int  # year of the notice; incomes are those of year - 1
+    two_d_doc: str | None = None  # signed 2D-Doc message (levier.demo.twoddoc)
     kind: str = field(default="tax_notice", init=False)
     field_name: str = field(default="tax_notice", init=False)
 
@@ -298,6 +364,7 @@ class TaxNoticeSpec:
             "reference_tax_income",
             f"{money(self.declared_income)}",
             f"{money(self.printed_income)}",
+            signed_value(self.two_d_doc, "reference_tax_income"),
         )
 
     @property
@@ -310,6 +377,7 @@ class TaxNoticeSpec:
         taxable = (income * Decimal("0.98")).quantize(Decimal("1"))
         tax = _income_tax(taxable, self.parts)
         page.specimen_banner()
+        page.two_d_doc(self.two_d_doc)
         page.line(self.office, size=9)
         page.gap(2)
         page.line(f"AVIS D'IMPÔT {self.year}", size=15, bold=True)
@@ -637,7 +705,316 @@ class BudgetSpec:
         )
 
 
-DocumentSpec = TaxNoticeSpec | InvoiceSpec | KbisSpec | BudgetSpec
+@dataclass
+class PayslipSpec:
+    """Bulletin de paie: the net à payer avant impôt sur le revenu is the checked value."""
+
+    declared_net_pay: Decimal
+    printed_net_pay: Decimal
+    employer: str
+    employer_siret: str
+    employer_address: tuple[str, ...]
+    employee: str
+    employee_address: tuple[str, ...]
+    period: datetime.date  # any day of the month paid
+    job_title: str = "Employé(e) polyvalent(e)"
+    withholding_rate: Decimal = Decimal("0")  # prélèvement à la source, in %
+    two_d_doc: str | None = None
+    kind: str = field(default="payslip", init=False)
+    field_name: str = field(default="payslip", init=False)
+
+    def truth(self) -> DocumentTruth:
+        return DocumentTruth(
+            self.kind,
+            "net_pay",
+            f"{money(self.declared_net_pay)}",
+            f"{money(self.printed_net_pay)}",
+            signed_value(self.two_d_doc, "net_pay"),
+        )
+
+    @property
+    def original_name(self) -> str:
+        return f"bulletin-de-paie-{self.period:%Y-%m}.pdf"
+
+    @property
+    def period_label(self) -> str:
+        return f"{MONTHS[self.period.month - 1]} {self.period.year}"
+
+    def amounts(self) -> tuple[Decimal, list[tuple[str, str, str, Decimal]], Decimal, Decimal]:
+        """Gross pay, employee contributions, income tax withheld and net paid, adding up."""
+        net = money(self.printed_net_pay)
+        gross = money(net / Decimal("0.78"))
+        csg_base = money(gross * Decimal("0.9825"))
+        rates = (
+            ("Sécurité sociale plafonnée", gross, Decimal("6.90")),
+            ("Sécurité sociale déplafonnée", gross, Decimal("0.40")),
+            ("Retraite complémentaire T1", gross, Decimal("4.01")),
+            ("CSG déductible", csg_base, Decimal("6.80")),
+        )
+        lines = [
+            (label, format_euros(base), f"{rate} %".replace(".", ","), money(base * rate / 100))
+            for label, base, rate in rates
+        ]
+        # The last line takes the rounding so that gross - contributions = net exactly.
+        remainder = gross - net - sum(line[3] for line in lines)
+        lines.append(("CSG/CRDS non déductible et santé", format_euros(csg_base), "", remainder))
+        withheld = money((net + remainder) * self.withholding_rate / 100)
+        return gross, lines, withheld, net - withheld
+
+    def draw(self, page: Page) -> None:
+        gross, lines, withheld, paid = self.amounts()
+        first = self.period.replace(day=1)
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        page.specimen_banner()
+        page.two_d_doc(self.two_d_doc)
+        page.line("BULLETIN DE PAIE", size=15, bold=True)
+        page.line(f"Période du {format_date(first)} au {format_date(last)}", size=10)
+        page.gap(3)
+        page.line("Employeur", size=9.5, bold=True)
+        for text in (self.employer, *self.employer_address):
+            page.line(text, size=9.5, height=5)
+        page.line(f"SIRET {format_siret(self.employer_siret)}", size=9.5, height=5)
+        page.gap(3)
+        page.line("Salarié(e)", size=9.5, bold=True)
+        for text in (self.employee, *self.employee_address):
+            page.line(text, size=9.5, height=5)
+        page.line(f"Emploi : {self.job_title}", size=9.5, height=5)
+        page.gap(4)
+        rows = [("Salaire de base", "151,67 h", "", format_euros(gross))]
+        rows += [
+            (label, base, rate, f"- {format_euros(value)}") for label, base, rate, value in lines
+        ]
+        page.table(("Élément", "Base", "Taux", "Montant"), rows, (80, 35, 24, 35))
+        page.gap(4)
+        page.pairs(
+            [
+                ("Salaire brut", format_euros(gross)),
+                ("Net à payer avant impôt sur le revenu", format_euros(self.printed_net_pay)),
+                (
+                    f"Impôt sur le revenu prélevé à la source ({self.withholding_rate} %)".replace(
+                        ".", ","
+                    ),
+                    format_euros(withheld),
+                ),
+                ("Net payé", format_euros(paid)),
+            ],
+            label_width=110,
+        )
+        page.gap(5)
+        page.para(
+            f"Paiement par virement le {format_date(last)}. Dans votre intérêt et pour vous aider "
+            "à faire valoir vos droits, conservez ce bulletin de paie sans limitation de durée."
+        )
+
+
+@dataclass
+class RibSpec:
+    """Relevé d'identité bancaire: the IBAN is the checked value."""
+
+    declared_iban: str
+    printed_iban: str
+    holder: str
+    holder_address: tuple[str, ...]
+    bank: str
+    domiciliation: tuple[str, ...]  # the branch: name and address
+    bic: str
+    kind: str = field(default="rib", init=False)
+    field_name: str = field(default="rib", init=False)
+
+    def truth(self) -> DocumentTruth:
+        return DocumentTruth(
+            self.kind, "iban", _compact(self.declared_iban), _compact(self.printed_iban)
+        )
+
+    @property
+    def original_name(self) -> str:
+        return "rib.pdf"
+
+    def draw(self, page: Page) -> None:
+        iban = _compact(self.printed_iban)
+        page.specimen_banner()
+        page.line(self.bank, size=13, bold=True)
+        page.gap(2)
+        page.line("RELEVÉ D'IDENTITÉ BANCAIRE", size=14, bold=True)
+        page.gap(4)
+        page.line("Titulaire du compte", size=9.5, bold=True)
+        for text in (self.holder, *self.holder_address):
+            page.line(text, size=10)
+        page.gap(3)
+        page.line("Domiciliation", size=9.5, bold=True)
+        for text in self.domiciliation:
+            page.line(text, size=10)
+        page.gap(4)
+        if iban.startswith("FR") and len(iban) == 27:
+            page.table(
+                ("Code banque", "Code guichet", "Numéro de compte", "Clé RIB"),
+                [(iban[4:9], iban[9:14], iban[14:25], iban[25:27])],
+                (40, 40, 64, 30),
+            )
+            page.gap(4)
+        page.pairs(
+            [
+                ("IBAN (International Bank Account Number)", format_iban(iban)),
+                ("BIC (Bank Identifier Code)", self.bic),
+            ],
+            label_width=80,
+        )
+        page.gap(6)
+        page.para(
+            "Ce relevé est destiné à être remis à vos créanciers ou débiteurs, français ou "
+            "étrangers, appelés à faire inscrire des opérations à votre compte (virements, "
+            "prélèvements)."
+        )
+
+
+@dataclass
+class AddressProofSpec:
+    """Justificatif de domicile: an energy bill or a rent receipt.
+
+    The checked value is the street line of the address (`checked="address"`) or the
+    holder's name (`checked="holder"`); `declared` is what the usager declared for it.
+    """
+
+    declared: str
+    holder: str
+    street: str
+    postal_code: str
+    city: str
+    issuer: str  # the energy supplier or the landlord
+    issued_on: datetime.date
+    reference: str  # contract or lease reference
+    amount: Decimal  # amount billed, or rent and charges received
+    checked: str = "address"  # "address" or "holder"
+    bill: str = "energy"  # "energy" (électricité et gaz) or "rent" (quittance de loyer)
+    issuer_address: tuple[str, ...] = ()
+    two_d_doc: str | None = None
+    kind: str = field(default="address_proof", init=False)
+    field_name: str = field(default="address_proof", init=False)
+
+    @property
+    def printed(self) -> str:
+        return self.holder if self.checked == "holder" else self.street
+
+    def truth(self) -> DocumentTruth:
+        return DocumentTruth(
+            self.kind,
+            self.checked,
+            self.declared,
+            self.printed,
+            signed_value(self.two_d_doc, self.checked),
+        )
+
+    @property
+    def original_name(self) -> str:
+        prefix = "quittance-loyer" if self.bill == "rent" else "facture-energie"
+        return f"{prefix}-{self.issued_on:%Y-%m}.pdf"
+
+    def draw(self, page: Page) -> None:
+        page.specimen_banner()
+        page.two_d_doc(self.two_d_doc)
+        page.line(self.issuer, size=13, bold=True)
+        for text in self.issuer_address:
+            page.line(text, size=9)
+        page.gap(4)
+        if self.bill == "rent":
+            self._draw_rent_receipt(page)
+        else:
+            self._draw_energy_bill(page)
+
+    def _address_block(self, page: Page, title: str) -> None:
+        page.line(title, size=9.5, bold=True)
+        for text in (self.holder, self.street, f"{self.postal_code} {self.city.upper()}"):
+            page.line(text, size=10.5)
+        page.gap(4)
+
+    def _draw_energy_bill(self, page: Page) -> None:
+        total = money(self.amount)
+        subscription = money(total * Decimal("0.22"))
+        vat = money(total * Decimal("0.1667"))
+        page.line("FACTURE D'ÉLECTRICITÉ ET DE GAZ NATUREL", size=14, bold=True)
+        page.line(f"Facture du {format_date(self.issued_on)}", size=10)
+        page.gap(3)
+        self._address_block(page, "Titulaire du contrat")
+        page.pairs(
+            [
+                ("Numéro de contrat", self.reference),
+                ("Adresse de consommation", f"{self.street}, {self.postal_code} {self.city}"),
+            ],
+            label_width=55,
+            size=9.5,
+        )
+        page.gap(3)
+        page.table(
+            ("Détail", "Montant TTC"),
+            [
+                ("Abonnement électricité et gaz", format_euros(subscription)),
+                ("Consommation électricité (kWh)", format_euros(money(total * Decimal("0.48")))),
+                (
+                    "Consommation gaz naturel (kWh)",
+                    format_euros(total - subscription - money(total * Decimal("0.48"))),
+                ),
+                ("Total TTC (dont TVA " + format_euros(vat) + ")", format_euros(total)),
+            ],
+            (140, 34),
+        )
+        page.gap(5)
+        page.para(
+            "Montant prélevé sur votre compte à la date indiquée sur votre échéancier. "
+            "Cette facture peut servir de justificatif de domicile."
+        )
+
+    def _draw_rent_receipt(self, page: Page) -> None:
+        total = money(self.amount)
+        charges = money(total * Decimal("0.12"))
+        month = self.issued_on.replace(day=1)
+        page.line("QUITTANCE DE LOYER", size=14, bold=True)
+        page.line(f"Période : {MONTHS[month.month - 1]} {month.year}", size=10)
+        page.gap(3)
+        self._address_block(page, "Locataire")
+        page.pairs(
+            [
+                ("Référence du bail", self.reference),
+                ("Adresse du logement loué", f"{self.street}, {self.postal_code} {self.city}"),
+                ("Loyer", format_euros(total - charges)),
+                ("Provisions pour charges", format_euros(charges)),
+                ("Total reçu", format_euros(total)),
+            ],
+            label_width=55,
+            size=9.5,
+        )
+        page.gap(5)
+        page.para(
+            f"Je soussigné(e), {self.issuer}, bailleur, déclare avoir reçu de {self.holder} "
+            f"la somme de {format_euros(total)} au titre du loyer et des charges du mois de "
+            f"{MONTHS[month.month - 1]} {month.year} pour le logement désigné ci-dessus, "
+            f"et lui en donne quittance, sous réserve de tous mes droits. Fait le "
+            f"{format_date(self.issued_on)}."
+        )
+
+
+def _compact(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+DocumentSpec = (
+    TaxNoticeSpec | InvoiceSpec | KbisSpec | BudgetSpec | PayslipSpec | RibSpec | AddressProofSpec
+)
 
 
 # ---------------------------------------------------------------------------
