@@ -1,0 +1,170 @@
+"""Administration of controls: rules, comparison rules, anomaly models; flags read-only.
+
+Every configuration is validated against the procedure's field schema on save, with a
+message naming the problem and the fix; a protected variable (social status, precarity,
+nationality, sex, age) cannot become a model input.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .anomalies.spec import ModelSpec, check_inputs
+from .batch_scoring import DERIVED_GROUPS, schema_labels
+from .models import AnomalyModel, DocumentCheck, FieldComparison, Flag, Rule
+from .reading.types import KINDS
+from .rule_kinds import validate_parameters
+
+
+def _schema(procedure) -> list[dict]:
+    version = procedure.current_version
+    return version.field_schema if version else procedure.field_schema
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = ["procedure", "name", "kind", "parameters", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        procedure, kind = cleaned.get("procedure"), cleaned.get("kind")
+        if procedure and kind:
+            try:
+                cleaned["parameters"] = validate_parameters(
+                    kind, cleaned.get("parameters") or {}, _schema(procedure)
+                )
+            except ValidationError as error:
+                self.add_error("parameters", error)
+        return cleaned
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    form = RuleForm
+    list_display = ["name", "procedure", "kind", "active"]
+    list_filter = ["procedure", "kind", "active"]
+
+
+class FieldComparisonForm(forms.ModelForm):
+    class Meta:
+        model = FieldComparison
+        fields = [
+            "procedure",
+            "document_kind",
+            "found_field",
+            "declared_field",
+            "method",
+            "tolerance",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, procedure = cleaned.get("document_kind"), cleaned.get("procedure")
+        if kind and kind not in KINDS:
+            self.add_error(
+                "document_kind",
+                _("Unknown type of document. Use one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)},
+            )
+        declared = (cleaned.get("declared_field") or "").split(".")[0]
+        if procedure and declared and declared not in schema_labels(procedure):
+            self.add_error(
+                "declared_field",
+                _("The procedure has no field “%(name)s”: use the name of one of its fields.")
+                % {"name": declared},
+            )
+        return cleaned
+
+
+@admin.register(FieldComparison)
+class FieldComparisonAdmin(admin.ModelAdmin):
+    form = FieldComparisonForm
+    list_display = [
+        "procedure",
+        "document_kind",
+        "found_field",
+        "declared_field",
+        "method",
+        "tolerance",
+    ]
+    list_filter = ["procedure", "document_kind"]
+
+
+class AnomalyModelForm(forms.ModelForm):
+    class Meta:
+        model = AnomalyModel
+        fields = [
+            "procedure", "inputs", "ratios", "peer_group", "thresholds", "contamination",
+            "random_sample_rate", "active",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        procedure = cleaned.get("procedure")
+        if not procedure:
+            return cleaned
+        labels = schema_labels(procedure)
+        inputs, ratios = cleaned.get("inputs") or [], cleaned.get("ratios") or []
+        groups = cleaned.get("peer_group") or []
+        if not isinstance(inputs, list) or not all(isinstance(name, str) for name in inputs):
+            self.add_error("inputs", _('Give a JSON list of field names, e.g. ["turnover"].'))
+            return cleaned
+        if not isinstance(ratios, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 for pair in ratios
+        ):
+            self.add_error("ratios", _('Give a JSON list of pairs, e.g. [["a", "b"]] for a / b.'))
+            return cleaned
+        known = set(labels) | set(DERIVED_GROUPS)
+        for name in [*inputs, *(n for pair in ratios for n in pair), *groups]:
+            if name not in known:
+                self.add_error(
+                    None,
+                    _("The procedure has no field “%(name)s”: use one of %(known)s.")
+                    % {"name": name, "known": ", ".join(sorted(known))},
+                )
+                return cleaned
+        spec = ModelSpec(
+            inputs=tuple(inputs),
+            ratios=tuple(tuple(pair) for pair in ratios),
+            peer_group=tuple(groups),
+        )
+        try:
+            check_inputs(spec, labels)
+        except ValueError as error:
+            self.add_error(None, str(error))
+        contamination = cleaned.get("contamination")
+        if contamination is not None and not 0 < contamination <= 0.2:
+            self.add_error("contamination", _("Between 0.001 and 0.2: flag at most 20 % of cases."))
+        return cleaned
+
+
+@admin.register(AnomalyModel)
+class AnomalyModelAdmin(admin.ModelAdmin):
+    form = AnomalyModelForm
+    list_display = ["procedure", "contamination", "random_sample_rate", "active", "last_run_at"]
+    readonly_fields = ["last_run_at", "last_run_cases"]
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["case", "source", "score", "territory", "result", "advice", "raised_at"]
+    list_filter = ["source", "result", "advice", "procedure"]
+    search_fields = ["case__reference"]
+    readonly_fields = [field.name for field in Flag._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(DocumentCheck)
+class DocumentCheckAdmin(admin.ModelAdmin):
+    list_display = ["document", "case", "kind", "outcome", "source", "checked_at"]
+    list_filter = ["outcome", "kind", "source"]
+    search_fields = ["case__reference"]
+    readonly_fields = [field.name for field in DocumentCheck._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

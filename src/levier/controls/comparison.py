@@ -1,0 +1,278 @@
+"""Comparing what a document says with what the usager declared.
+
+Per field: matches, differs (both values, with the page and line as evidence) or
+missing (the document does not show it). A genuine 2D-Doc is the strongest evidence:
+its signed values are compared with the declaration, and a printed value that differs
+from the signed one is a warning. A document whose names or identifiers are not the
+usager's is a warning too. Pure functions: the services store and journal the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from levier.core.text import fold
+
+from .reading.types import Evidence, ExtractedField, TwoDDocReading
+
+# Values read on each kind of document that name its holder (checked against the usager).
+HOLDER_FIELDS = {
+    "tax_notice": "declarants",
+    "payslip": "employee_name",
+    "invoice": "customer_name",
+    "rib": "holder",
+    "kbis": "denomination",
+    "address_proof": "holder",
+    "budget": "association_name",
+}
+# Below this similarity (0-100) between the holder's name and the usager's, the document
+# may not be the usager's.
+HOLDER_MIN_SIMILARITY = 60
+DEFAULT_FUZZY_SIMILARITY = 85
+
+
+@dataclass(frozen=True)
+class ComparisonRule:
+    document_kind: str
+    found_field: str
+    declared_field: str  # a case data key, or "key.part" inside an address
+    method: str = "exact"  # exact, percent, fuzzy
+    tolerance: float = 0.0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    declared_field: str
+    status: str  # matches, differs, missing
+    declared: str
+    found: str = ""
+    page: int | None = None
+    snippet: str = ""
+    source: str = ""
+    method: str = "exact"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ComparisonReport:
+    comparisons: list[Comparison] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        statuses = {comparison.status for comparison in self.comparisons}
+        if "differs" in statuses or self.warnings:
+            return "differs"
+        if "missing" in statuses:
+            return "incomplete"
+        return "matches" if statuses else "not_compared"
+
+    def reasons(self, labels: dict[str, str]) -> list[str]:
+        """Sentences for the flag: each difference, then each warning."""
+        sentences = [
+            _("%(label)s: %(declared)s declared, %(found)s on the document (page %(page)s).")
+            % {
+                "label": labels.get(c.declared_field, c.declared_field),
+                "declared": c.declared,
+                "found": c.found,
+                "page": c.page or "?",
+            }
+            for c in self.comparisons
+            if c.status == "differs"
+        ]
+        return sentences + list(self.warnings)
+
+
+def declared_value(data: dict[str, Any], path: str) -> Any:
+    key, _dot, part = path.partition(".")
+    value = data.get(key)
+    if part:
+        return value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value).replace(" ", "").replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _compact(value: Any) -> str:
+    return "".join(str(value).split()).upper()
+
+
+def values_match(declared: Any, found: str, *, method: str, tolerance: float) -> bool:
+    if method == "fuzzy":
+        minimum = tolerance or DEFAULT_FUZZY_SIMILARITY
+        return fuzz.token_set_ratio(fold(str(declared)), fold(found)) >= minimum
+    left, right = _decimal(declared), _decimal(found)
+    if left is not None and right is not None:
+        if method == "percent":
+            return abs(left - right) <= abs(left) * Decimal(str(tolerance)) / 100
+        return left == right
+    declared_text, found_text = _compact(declared), _compact(found)
+    # A SIREN read on the document against a declared SIRET: the SIRET starts with it.
+    if len(found_text) == 9 and len(declared_text) == 14 and declared_text.isdigit():
+        return declared_text[:9] == found_text
+    return declared_text == found_text
+
+
+def _best_values(
+    extracted: Sequence[ExtractedField], reading: TwoDDocReading | None
+) -> dict[str, ExtractedField]:
+    """One value per field: the signed 2D-Doc value when genuine, else the first read."""
+    values: dict[str, ExtractedField] = {}
+    for item in extracted:
+        values.setdefault(item.name, item)
+    if reading and reading.found and reading.authentic:
+        for name, value in reading.fields.items():
+            printed = values.get(name)
+            page = printed.evidence.page if printed else 1
+            snippet = _("signed 2D-Doc barcode")
+            values[name] = ExtractedField(
+                name=name,
+                value=value,
+                raw=value,
+                evidence=Evidence(page, snippet),
+                source="2ddoc",
+            )
+    return values
+
+
+def two_d_doc_warnings(
+    extracted: Sequence[ExtractedField], reading: TwoDDocReading | None, labels: dict[str, str]
+) -> list[str]:
+    if not reading or not reading.found:
+        return []
+    if reading.authentic is False:
+        return [
+            _(
+                "The 2D-Doc barcode is not genuine (%(problem)s): the document may have been "
+                "altered. Ask the usager for the original or check with its issuer."
+            )
+            % {"problem": reading.problem or _("invalid signature")}
+        ]
+    if not reading.authentic:
+        return []
+    warnings = []
+    printed = {item.name: item for item in extracted}
+    for name, signed in reading.fields.items():
+        item = printed.get(name)
+        if item and not values_match(signed, item.value, method="exact", tolerance=0):
+            warnings.append(
+                _(
+                    "%(label)s printed on page %(page)s (%(printed)s) differs from the value "
+                    "signed in the 2D-Doc (%(signed)s): the page was probably altered."
+                )
+                % {
+                    "label": labels.get(name, name),
+                    "page": item.evidence.page,
+                    "printed": item.raw or item.value,
+                    "signed": signed,
+                }
+            )
+    return warnings
+
+
+def holder_warnings(
+    kind: str,
+    values: dict[str, ExtractedField],
+    *,
+    usager_names: Iterable[str],
+    usager_identifiers: dict[str, str],
+) -> list[str]:
+    """Warnings when the document's names or identifiers are not the usager's."""
+    warnings = []
+    names = [name for name in usager_names if name and name.strip()]
+    holder = values.get(HOLDER_FIELDS.get(kind, ""))
+    if holder and names:
+        best = max(fuzz.token_set_ratio(fold(holder.value), fold(name)) for name in names)
+        if best < HOLDER_MIN_SIMILARITY:
+            warnings.append(
+                _(
+                    "The document is in the name of “%(holder)s” (page %(page)s), not of the "
+                    "usager (%(usager)s): it may not belong to them."
+                )
+                % {"holder": holder.value, "page": holder.evidence.page, "usager": names[0]}
+            )
+    for name, own in usager_identifiers.items():
+        item = values.get(name)
+        if item and own and not values_match(own, item.value, method="exact", tolerance=0):
+            warnings.append(
+                _(
+                    "The %(identifier)s on the document (%(found)s, page %(page)s) is not the "
+                    "usager's (%(own)s)."
+                )
+                % {
+                    "identifier": name.upper(),
+                    "found": item.value,
+                    "page": item.evidence.page,
+                    "own": own,
+                }
+            )
+    return warnings
+
+
+def compare(
+    *,
+    kind: str,
+    extracted: Sequence[ExtractedField],
+    reading: TwoDDocReading | None,
+    data: dict[str, Any],
+    rules: Sequence[ComparisonRule],
+    labels: dict[str, str],
+    usager_names: Iterable[str] = (),
+    usager_identifiers: dict[str, str] | None = None,
+) -> ComparisonReport:
+    """Compare a document's values with the declared data, by the procedure's rules."""
+    values = _best_values(extracted, reading)
+    report = ComparisonReport()
+    for rule in rules:
+        if rule.document_kind != kind:
+            continue
+        declared = declared_value(data, rule.declared_field)
+        if declared in (None, ""):
+            continue  # nothing declared: nothing to compare
+        shown = str(declared)
+        item = values.get(rule.found_field)
+        if item is None:
+            report.comparisons.append(
+                Comparison(
+                    rule.found_field, rule.declared_field, "missing", shown, method=rule.method
+                )
+            )
+            continue
+        same = values_match(declared, item.value, method=rule.method, tolerance=rule.tolerance)
+        report.comparisons.append(
+            Comparison(
+                field=rule.found_field,
+                declared_field=rule.declared_field,
+                status="matches" if same else "differs",
+                declared=shown,
+                found=item.value,
+                page=item.evidence.page,
+                snippet=item.evidence.snippet[:200],
+                source=item.source,
+                method=rule.method,
+            )
+        )
+    report.warnings.extend(two_d_doc_warnings(extracted, reading, labels))
+    report.warnings.extend(
+        holder_warnings(
+            kind,
+            values,
+            usager_names=usager_names,
+            usager_identifiers=usager_identifiers or {},
+        )
+    )
+    return report

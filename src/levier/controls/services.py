@@ -1,0 +1,36 @@
+"""Entry points of controls: check a case now, on submission, and score in batch.
+
+The writes themselves live by subject: `document_checks` (reading and comparing
+documents), `rule_checks` (the procedure's rules), `batch_scoring` (atypical
+declarations and the random baseline) and `flags` (agents' results and letters).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from levier.cases.models import Case
+
+from .document_checks import ROBOT, case_check_documents
+from .rule_checks import rules_evaluate
+
+
+def case_check_now(*, case: Case, actor: Any = ROBOT) -> dict[str, int]:
+    """Check every document of the case and evaluate its procedure's rules."""
+    checks = case_check_documents(case=case, actor=actor)
+    results = rules_evaluate(case=case, actor=actor)
+    return {"documents": len(checks), "rules": len(results)}
+
+
+def on_journal_event(sender, event, **kwargs) -> None:
+    """Receiver of the journal's `event_committed`: a submitted case, or a document added to
+    one, is checked in the background (`LEVIER_CONTROLS_ON_SUBMISSION`)."""
+    if event.target_type != "cases.case" or event.verb not in ("submit", "add-document"):
+        return
+    if not getattr(settings, "LEVIER_CONTROLS_ON_SUBMISSION", True):
+        return
+    from .tasks import check_case
+
+    check_case.enqueue(int(event.target_id))
