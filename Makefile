@@ -32,6 +32,8 @@ runtime-deps:
 system-deps:
 	@bash scripts/install-system-deps.sh test
 
+# The demo trusts the 2D-Docs its own test authority signs (levier.demo.twoddoc); nothing else does.
+demo: export LEVIER_2DDOC_TRUSTED_CERTIFICATES = FR00:$(LEVIER_VAR_DIR)/demo-2ddoc/demo-2ddoc-cert.pem
 demo: install runtime-deps
 	$(BIN)/levier migrate --noinput
 	$(BIN)/levier seed $(SEED_ARGS)
@@ -45,6 +47,7 @@ bench: install-dev
 	$(BIN)/python bench/queue.py $(BENCH_ARGS)
 	$(BIN)/python bench/intake.py $(BENCH_ARGS)
 	$(BIN)/python bench/documents.py $(BENCH_ARGS)
+	$(BIN)/python bench/controls.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

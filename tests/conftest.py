@@ -14,6 +14,9 @@ def _isolated_media(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "QUEUES": ["default", "email"]}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Reading documents (OCR) on every submission would slow every test that submits a
+    # case; the controls tests switch it on where they test it.
+    settings.LEVIER_CONTROLS_ON_SUBMISSION = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

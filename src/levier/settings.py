@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "levier.mailing",
     "levier.cases",
     "levier.documents",
+    "levier.controls",
     "levier.campaigns",
     "levier.enquiries",
     "levier.exchange",
@@ -208,6 +209,18 @@ LEVIER_SEAL_CHAIN_FILE = os.environ.get("LEVIER_SEAL_CHAIN_FILE", "")  # PEM int
 LEVIER_SEAL_KEY_PASSWORD = os.environ.get("LEVIER_SEAL_KEY_PASSWORD", "")
 LEVIER_SEAL_REASON = os.environ.get("LEVIER_SEAL_REASON", "Document scellé par l'administration")
 LEVIER_SEAL_LOCATION = os.environ.get("LEVIER_SEAL_LOCATION", "")
+
+# Controls (see controls): 2D-Doc certificates trusted beside the ANTS list bundled with
+# py2ddoc, as "CAID:/path/cert.pem" separated by commas (the demo trusts its own test key).
+LEVIER_2DDOC_TRUSTED_CERTIFICATES = [
+    entry.strip()
+    for entry in os.environ.get("LEVIER_2DDOC_TRUSTED_CERTIFICATES", "").split(",")
+    if entry.strip()
+]
+# Check documents and rules of each case when it is submitted or gets a new document.
+LEVIER_CONTROLS_ON_SUBMISSION = env_bool("LEVIER_CONTROLS_ON_SUBMISSION", True)
+# Hours between two scheduled scorings of each procedure by `levier watch`.
+LEVIER_CONTROLS_SCORE_EVERY_HOURS = int(os.environ.get("LEVIER_CONTROLS_SCORE_EVERY_HOURS", "24"))
 
 TASKS = {
     "default": {

@@ -7,6 +7,8 @@ urlpatterns = [
     path("dossiers/", include("levier.cases.urls")),
     path("", include("levier.documents.urls")),
     path("sollicitations/", include("levier.enquiries.urls")),
+    path("controles/", include("levier.controls.urls")),
+    path("algorithmes/", include("levier.controls.public_urls")),
     path("campagnes/", include("levier.campaigns.urls")),
     path("usager/desabonnement/", include("levier.campaigns.portal_urls")),
     path("usager/", include("levier.portal.urls")),

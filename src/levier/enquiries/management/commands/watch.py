@@ -1,4 +1,5 @@
-"""`levier watch`: every round, fetch the mailboxes, retry due emails, warn about deadlines.
+"""`levier watch`: every round, fetch the mailboxes, retry due emails, warn about deadlines,
+and queue the scoring of procedures whose last one is older than a day.
 
 Runs beside the task worker (`levier worker`) and the web server. One summary line per
 round; a failing step is logged and the next round tries again. Ctrl-C stops it.
@@ -78,7 +79,12 @@ class Command(BaseCommand):
     def round(self) -> bool:
         """One round; False when a step failed (it is logged, the next round retries)."""
         parts, ok = [], True
-        steps = (("mail", fetch_mail), ("outbox", self.flush_outbox), ("deadlines", self.warn_due))
+        steps = (
+            ("mail", fetch_mail),
+            ("outbox", self.flush_outbox),
+            ("deadlines", self.warn_due),
+            ("controls", self.schedule_scoring),
+        )
         for name, step in steps:
             try:
                 parts.append(step())
@@ -95,6 +101,12 @@ class Command(BaseCommand):
         from levier.mailing.services import outbox_flush
 
         return f"outbox: {outbox_flush()} email(s) queued again"
+
+    @staticmethod
+    def schedule_scoring() -> str:
+        from levier.controls.scheduling import enqueue_due_scorings
+
+        return f"controls: {enqueue_due_scorings()} procedure scoring(s) queued"
 
     @staticmethod
     def warn_due() -> str:
