@@ -58,6 +58,9 @@ def _raw_delete(queryset) -> int:
 # What refers to usagers, cases and enquiries, emptied before them (dependents first).
 # Configuration (procedures, topics, templates, rules, campaigns, API clients) is kept.
 DEPENDENT_DATA = [
+    "controls.Flag",
+    "controls.RuleResult",
+    "controls.DocumentCheck",
     "campaigns.CampaignRecipient",
     "campaigns.Unsubscription",
     "documents.MergeBatch",

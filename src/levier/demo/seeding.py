@@ -43,6 +43,7 @@ from levier.journal.models import ActorKind, Event
 from . import content
 from .automation import ensure_automation
 from .casedata import CaseDataBuilder
+from .controls import ControlsReport, run_demo_controls
 from .enquiry_loading import EnquiryLoading
 from .generators import CompanyRecord, DemoGenerator, PersonRecord
 from .intake_day import receive_todays_messages
@@ -90,6 +91,7 @@ class SeedOptions:
     personal_documents: int = 600  # the N most recent cases get documents printed for them
     contacts: int | None = None  # size of the usager pool (default: from the number of cases)
     documents: bool = True
+    controls: bool = True  # configure controls, plant anomalies, check, score (demo.controls)
     comments: bool = True
     journal: bool = True
     progress: bool = True
@@ -109,6 +111,8 @@ class SeedReport:
     example_enquiry: tuple[str, str] | None = None
     # Declared against printed values of the first documents (5,000 at most), for tests and checks.
     truths: list[tuple[str, str, DocumentTruth]] = field(default_factory=list)
+    # What the controls found (planted anomalies, 2D-Docs, checks), see demo.controls.
+    controls: ControlsReport | None = None
     # How today's messages went through intake, e.g. {"email:processed": 9, "flood:quarantined": 3}.
     intake: dict[str, int] = field(default_factory=dict)
 
@@ -180,6 +184,8 @@ class Seeder(EnquiryLoading):
             if self.options.enquiries:
                 self.timed("enquiries", self.create_enquiries)
             self.timed("finish", self.finish)
+            if self.options.cases and self.options.controls:
+                self.timed("controls", self.run_controls)
             if self.options.enquiries:
                 self.timed("intake", self.receive_today)
         self.report.seconds = time.perf_counter() - started
@@ -201,6 +207,10 @@ class Seeder(EnquiryLoading):
             # would pick poor plans for the queue until autovacuum gets round to them.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+
+    def run_controls(self) -> None:
+        """Configure controls, plant a few anomalies, check documents and score the procedures."""
+        self.report.controls = run_demo_controls(self.setup, seed=self.options.seed)
 
     def receive_today(self) -> None:
         """Train on the history, then take in today's messages through the real intake."""

@@ -71,6 +71,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-documents", action="store_true", help="Skip PDF supporting documents."
         )
+        parser.add_argument(
+            "--no-controls",
+            action="store_true",
+            help="Skip controls (document checks, rules, atypical declarations).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
     def handle(self, *args, **options) -> None:
@@ -98,6 +103,7 @@ class Command(BaseCommand):
             personal_documents=options["personal_documents"],
             contacts=options["contacts"],
             documents=not options["no_documents"],
+            controls=not options["no_controls"],
             progress=not options["no_progress"] and options["verbosity"] > 0,
         )
         try:
@@ -127,7 +133,31 @@ class Command(BaseCommand):
                     f"{name} {count}" for name, count in sorted(report.intake.items())
                 )
                 self.stdout.write(f"Today's messages through intake: {outcomes}.")
+            if report.controls:
+                self.print_controls(report.controls)
         self.print_logins(report, options["password"])
+
+    def print_controls(self, controls) -> None:
+        write = self.stdout.write
+        write(
+            f"Controls: {controls.checked} documents checked now, {controls.queued} cases queued "
+            f"for the worker, {controls.flags} flags, {controls.outcomes} past control results "
+            f"({', '.join(f'{name} {secs} s' for name, secs in controls.seconds.items())})."
+        )
+        write(
+            f"Planted atypical declarations found by the batch: {len(controls.found_planted)} of "
+            f"{len(controls.planted)} ({', '.join(controls.planted)})."
+        )
+        if controls.tampered:
+            write(
+                f"Tampered 2D-Doc: case {controls.tampered}; genuine 2D-Docs: "
+                f"{', '.join(controls.two_d_doc)}; photo of a tax notice (OCR): {controls.scanned}; "
+                f"bank details of another account: {controls.rib_mismatch or '-'}."
+            )
+        write(
+            f"Same IBAN as another usager: {controls.duplicate_iban or '-'}; same tax notice as "
+            f"another case: {controls.duplicate_document or '-'}."
+        )
 
     def print_logins(self, report, password: str) -> None:
         write = self.stdout.write
