@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from levier.campaigns.models import Campaign
 from levier.cases.models import SupportingDocument
+from levier.controls.models import Flag
 from levier.core.models import Notification
 from levier.documents.models import (
     DocumentTemplate,
@@ -32,7 +33,7 @@ from .factories import (
     TopicFactory,
 )
 
-AGENT_NAMESPACES = {"core", "cases", "enquiries", "documents", "campaigns"}
+AGENT_NAMESPACES = {"core", "cases", "enquiries", "documents", "campaigns", "controls"}
 
 
 def agent_patterns() -> list[tuple[str, list[str]]]:
@@ -76,7 +77,9 @@ def objects_of(team, owner):
                                          about_type="cases.case", about_id=str(case.pk))
     campaign = Campaign.objects.create(name="Relance", procedure=procedure, subject="x", body="x",
                                        created_by=owner)
-    return {"case": case, "document": document, "enquiry": enquiry, "attachment": attachment,
+    flag = Flag.objects.create(case=case, procedure=procedure, source="anomaly", code="atypical",
+                               reasons=["x"])
+    return {"flag": flag, "case": case, "document": document, "enquiry": enquiry, "attachment": attachment,
             "message": message, "notification": notification, "generated": generated,
             "batch": batch, "email": email, "campaign": campaign}
 
@@ -84,10 +87,10 @@ def objects_of(team, owner):
 def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
     namespace = name.split(":")[0]
     primary = {"cases": "case", "enquiries": "enquiry", "core": "notification",
-               "documents": "case", "campaigns": "campaign"}[namespace]
+               "documents": "case", "campaigns": "campaign", "controls": "flag"}[namespace]
     kwargs = {}
     for arg in args:
-        for key in ("campaign", "generated", "document", "attachment", "notification", "message", "case", "enquiry",
+        for key in ("flag", "campaign", "generated", "document", "attachment", "notification", "message", "case", "enquiry",
                     "batch", "email"):
             if key in arg or (key == "document" and arg.startswith("doc")):
                 kwargs[arg] = objects[key].pk

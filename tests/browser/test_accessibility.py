@@ -3,6 +3,7 @@ the main pages, at desktop and phone widths. RGAA builds on the same WCAG criter
 
 import pytest
 
+from levier.controls.flags import flag_raise
 from levier.core.verification import digest
 from levier.enquiries.intake import found_entities
 from levier.enquiries.models import AnswerTemplate
@@ -53,7 +54,9 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
     page = context.new_page()
     found = {}
-    for path in ["/usager/", "/usager/ecrire/", "/usager/demarches/",
+    flag_raise(case=case, source="anomaly", code="atypical", score=0.99,
+               reasons=["Loyer mensuel déclaré : 4 900 €, alors que 90 % des dossiers comparables déclarent entre 322 € et 977 €."])  # fmt: skip
+    for path in ["/algorithmes/", "/usager/", "/usager/ecrire/", "/usager/demarches/",
                  f"/usager/demarches/{procedure.slug}/", "/usager/suivi/", "/connexion/"]:
         page.goto(live_server.url + path)
         found[path] = violations(page)
@@ -68,7 +71,7 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     page.locator("input[name=username]").fill(agent.username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
-    for path in ["/", "/dossiers/", f"/dossiers/{case.pk}/", "/sollicitations/",
+    for path in ["/", "/dossiers/", f"/dossiers/{case.pk}/", "/controles/", "/sollicitations/",
                  f"/sollicitations/{enquiry.pk}/", f"/sollicitations/{hesitant.pk}/",
                  f"/sollicitations/{enquiry.pk}/?suggestion=template:{template.pk}",
                  "/notifications/",

@@ -175,3 +175,11 @@ def test_truncated_and_damaged_real_pdfs_never_crash(data):
     damage = data.draw(st.binary(min_size=1, max_size=64))
     reads_or_refuses(real_pdf[:position] + damage + real_pdf[position + len(damage) :],
                      "application/pdf")  # fmt: skip
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401  (sets ImageFile.LOAD_TRUNCATED_IMAGES = True on import)
+
+    out = io.BytesIO()
+    Image.effect_noise((400, 300), 40).save(out, format="JPEG")
+    assert refused(out.getvalue()[:2000], "image/jpeg").code == "corrupt"

@@ -38,7 +38,9 @@ LOGINS = {
 
 
 def seed(**options) -> str:
+    """Seed without the controls step (tests/controls/test_demo.py covers it)."""
     out = io.StringIO()
+    options.setdefault("no_controls", True)
     call_command("seed", no_progress=True, stdout=out, **options)
     return out.getvalue()
 
@@ -176,7 +178,7 @@ def test_documents_are_pdfs_matching_the_declared_data_but_a_few(seeded):
 
 
 def test_report_truths_compare_declared_and_printed(db):
-    report = Seeder(SeedOptions(cases=30, enquiries=0, progress=False)).run()
+    report = Seeder(SeedOptions(cases=30, enquiries=0, progress=False, controls=False)).run()
     assert report.truths and all(
         truth.kind in {"kbis", "invoice", "tax_notice", "budget"}
         for _ref, _field, truth in report.truths
@@ -277,7 +279,9 @@ def test_portal_references_continue_after_seeded_ones(db):
     from levier.core.references import next_reference
     from levier.enquiries.models import Enquiry
 
-    call_command("seed", cases=30, enquiries=10, no_progress=True, stdout=io.StringIO())
+    call_command(
+        "seed", cases=30, enquiries=10, no_progress=True, no_controls=True, stdout=io.StringIO()
+    )
     for model, prefix in [(Case, "APE"), (Enquiry, "SOL")]:
         latest = model.objects.filter(reference__startswith=f"{prefix}-").order_by("-reference").first()
         year = int(latest.reference.split("-")[1])

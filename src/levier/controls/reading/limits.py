@@ -16,7 +16,7 @@ from struct import error as struct_error
 
 import pypdfium2 as pdfium
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from .types import UnreadableDocument
 
@@ -213,7 +213,7 @@ def open_image(content: bytes, kind: str) -> Image.Image:
                 raise _too_many_pixels()
             if width == 0 or height == 0:
                 raise UnreadableDocument(_("The image is empty."), code="empty")
-            image.load()
+            _load_strictly(image)
             image = ImageOps.exif_transpose(image)
             return image.convert("L")
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -226,6 +226,17 @@ def open_image(content: bytes, kind: str) -> Image.Image:
                 _("The image is damaged or incomplete. Take the photo or scan again."),
                 code="corrupt",
             ) from None
+
+
+def _load_strictly(image: Image.Image) -> None:
+    """Decode every pixel, refusing a truncated file. WeasyPrint (documents) sets Pillow's
+    process-wide LOAD_TRUNCATED_IMAGES on import, which would fill the missing part grey."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _too_many_pixels() -> UnreadableDocument:
