@@ -86,7 +86,7 @@ def test_the_friendly_letter_goes_through_the_outbox_with_the_reasons(
 
 def test_the_usager_correcting_after_the_letter_counts_as_good_faith(agent_client, agent, flagged):
     flag_send_advice(flag=flagged, actor=agent)
-    agent_client.post(reverse("controls:advice_outcome", args=[flagged.pk]), {"advice": "corrected"})
+    agent_client.post(reverse("controls:advice_outcome", args=[flagged.pk]), {"state": "corrected"})
     flagged.refresh_from_db()
     assert (flagged.advice, flagged.result) == ("corrected", "good_faith")
 

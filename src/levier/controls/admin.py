@@ -13,15 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .anomalies.spec import ModelSpec, check_inputs
-from .batch_scoring import DERIVED_GROUPS, schema_labels
+from .batch_scoring import DERIVED_GROUPS, procedure_schema, schema_labels
 from .models import AnomalyModel, DocumentCheck, FieldComparison, Flag, Rule
 from .reading.types import KINDS
 from .rule_kinds import validate_parameters
-
-
-def _schema(procedure) -> list[dict]:
-    version = procedure.current_version
-    return version.field_schema if version else procedure.field_schema
 
 
 class RuleForm(forms.ModelForm):
@@ -35,7 +30,7 @@ class RuleForm(forms.ModelForm):
         if procedure and kind:
             try:
                 cleaned["parameters"] = validate_parameters(
-                    kind, cleaned.get("parameters") or {}, _schema(procedure)
+                    kind, cleaned.get("parameters") or {}, procedure_schema(procedure)
                 )
             except ValidationError as error:
                 self.add_error("parameters", error)

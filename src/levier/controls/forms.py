@@ -47,7 +47,7 @@ class AdviceForm(DsfrBaseForm):
 
 
 class AdviceOutcomeForm(DsfrBaseForm):
-    advice = forms.ChoiceField(
+    state = forms.ChoiceField(
         choices=[
             (AdviceState.CORRECTED, AdviceState.CORRECTED.label),
             (AdviceState.NO_ANSWER, AdviceState.NO_ANSWER.label),

@@ -71,52 +71,44 @@ def _refused(request: HttpRequest, error: ValidationError | None, form=None) -> 
         messages.error(request, problem)
 
 
-@require_POST
-def flag_result(request: HttpRequest, flag_pk: int) -> HttpResponse:
+def _act_on_flag(request: HttpRequest, flag_pk: int, form_class, act, success: str) -> HttpResponse:
+    """Parse the form, call one service with the flag, tell the agent, back to the case."""
     flag = selectors.get_flag_for(request.user, flag_pk)
-    form = ControlResultForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _refused(request, None, form)
         return _back(flag)
     try:
-        flags.flag_record_result(flag=flag, actor=request.user, **form.cleaned_data)
+        act(flag=flag, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         _refused(request, error)
     else:
-        messages.success(request, _("Result of the control recorded."))
+        messages.success(request, success)
     return _back(flag)
+
+
+@require_POST
+def flag_result(request: HttpRequest, flag_pk: int) -> HttpResponse:
+    return _act_on_flag(
+        request, flag_pk, ControlResultForm, flags.flag_record_result,
+        _("Result of the control recorded."),
+    )  # fmt: skip
 
 
 @require_POST
 def flag_advice(request: HttpRequest, flag_pk: int) -> HttpResponse:
-    flag = selectors.get_flag_for(request.user, flag_pk)
-    form = AdviceForm(request.POST)
-    if not form.is_valid():
-        _refused(request, None, form)
-        return _back(flag)
-    try:
-        flags.flag_send_advice(flag=flag, actor=request.user, note=form.cleaned_data["note"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Friendly letter queued for sending to the usager."))
-    return _back(flag)
+    return _act_on_flag(
+        request, flag_pk, AdviceForm, flags.flag_send_advice,
+        _("Friendly letter queued for sending to the usager."),
+    )  # fmt: skip
 
 
 @require_POST
 def flag_advice_outcome(request: HttpRequest, flag_pk: int) -> HttpResponse:
-    flag = selectors.get_flag_for(request.user, flag_pk)
-    form = AdviceOutcomeForm(request.POST)
-    if not form.is_valid():
-        _refused(request, None, form)
-        return _back(flag)
-    try:
-        flags.flag_record_advice(flag=flag, state=form.cleaned_data["advice"], actor=request.user)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Follow-up of the friendly letter recorded."))
-    return _back(flag)
+    return _act_on_flag(
+        request, flag_pk, AdviceOutcomeForm, flags.flag_record_advice,
+        _("Follow-up of the friendly letter recorded."),
+    )  # fmt: skip
 
 
 @require_POST
