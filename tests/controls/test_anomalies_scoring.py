@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from levier.controls.anomalies.detector import PeerTailDetector
 from levier.controls.anomalies.scoring import format_number, score_columns, score_declarations
@@ -96,7 +97,8 @@ def test_small_peer_group_falls_back_to_the_whole_procedure():
     declarations[7] = Declaration(
         odd.case_id, odd.declarant, odd.year, {**odd.values, "turnover": 1e9}, {"naf_section": "Z"}
     )
-    result = {r.case_id: r for r in score_declarations(declarations, SPEC)}[7]
+    with translation.override("en"):
+        result = {r.case_id: r for r in score_declarations(declarations, SPEC)}[7]
     assert result.flagged
     reason = next(r for r in result.reasons if r.field == "turnover")
     assert reason.peers == 3000

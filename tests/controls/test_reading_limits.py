@@ -6,6 +6,7 @@ import io
 import zlib
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -77,7 +78,8 @@ def test_encrypted_pdf(real_pdf):
     writer.encrypt("secret", algorithm="AES-128")
     out = io.BytesIO()
     writer.write(out)
-    error = refused(out.getvalue())
+    with translation.override("en"):
+        error = refused(out.getvalue())
     assert error.code == "encrypted" and "password" in error.reason
 
 

@@ -88,7 +88,7 @@ RULES = {
 MODELS = {
     "aide-petites-entreprises": {
         "inputs": ["turnover", "headcount", "project_cost", "amount_requested"],
-        "ratios": [["amount_requested", "project_cost"]],
+        "ratios": [["amount_requested", "project_cost"], ["turnover", "headcount"]],
         "peer_group": ["size_band"],
         "thresholds": {"amount_requested": 15000},
         "random_sample_rate": 0.05,

@@ -37,6 +37,11 @@ def signed_expm1(values: np.ndarray) -> np.ndarray:
     return np.sign(values) * np.expm1(np.abs(values))
 
 
+def logistic_score(raw: np.ndarray) -> np.ndarray:
+    """Logistic of the standardised score: 0.5 at the median, 0.9 at the 90th percentile."""
+    return 1.0 / (1.0 + np.exp(-LN9 * raw))
+
+
 class PeerTailDetector:
     """Score rows by how far each feature lies in its peer group's tails.
 
@@ -164,6 +169,14 @@ class PeerTailDetector:
     def score_and_contributions(
         self, X: np.ndarray, groups: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
+        raw, signed = self.raw_and_contributions(X, groups)
+        return logistic_score(raw), signed
+
+    def raw_and_contributions(
+        self, X: np.ndarray, groups: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The standardised score before the logistic, which saturates at 1.0 for the most
+        atypical rows: rank by this one, or those rows tie."""
         transformed = self._transform(X)
         signed = self._signed_surprisal(transformed, self._codes(transformed, groups))
         raw = (np.abs(signed).sum(axis=1) - self.tail_median_) / self.tail_spread_
@@ -171,8 +184,7 @@ class PeerTailDetector:
             isolated = -self.forest_.score_samples(self._filled(transformed))
             forest = (isolated - self.forest_median_) / self.forest_spread_
             raw = (1 - self.isolation_weight) * raw + self.isolation_weight * forest
-        # Logistic of the standardised score: 0.5 at the median, 0.9 at the 90th percentile.
-        return 1.0 / (1.0 + np.exp(-LN9 * raw)), signed
+        return raw, signed
 
     def table_rows(self, groups: np.ndarray | None, n: int) -> np.ndarray:
         """Which peers each row is compared with: its group, or the whole population (G)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext
 
-from .detector import PeerTailDetector
+from .detector import PeerTailDetector, logistic_score
 from .spec import Declaration, ModelSpec, Reason, Scored, check_inputs
 from .targeted import (
     THRESHOLD_BAND,
@@ -290,8 +290,9 @@ def score_columns(
     codes = factorize(groups, n)
     detector = PeerTailDetector(min_peers=spec.min_peers, isolation=spec.isolation)
     detector.fit(features.matrix, codes)
-    scores, signed = detector.score_and_contributions(features.matrix, codes)
-    detected = top_share(scores, spec.contamination)
+    raw, signed = detector.raw_and_contributions(features.matrix, codes)
+    scores = logistic_score(raw)
+    detected = top_share(raw, spec.contamination)
     flagged = detected.copy()
     writer = ReasonWriter(spec, labels or {})
 
