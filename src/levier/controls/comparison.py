@@ -9,7 +9,7 @@ usager's is a warning too. Pure functions: the services store and journal the re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,6 +35,14 @@ HOLDER_FIELDS = {
 # may not be the usager's.
 HOLDER_MIN_SIMILARITY = 60
 DEFAULT_FUZZY_SIMILARITY = 85
+
+
+# How a value is shown in a sentence, by the declared field it is compared with.
+Shown = Callable[[str, str], str]
+
+
+def as_is(field: str, value: str) -> str:
+    return value
 
 
 @dataclass(frozen=True)
@@ -76,14 +84,14 @@ class ComparisonReport:
             return "incomplete"
         return "matches" if statuses else "not_compared"
 
-    def reasons(self, labels: dict[str, str]) -> list[str]:
+    def reasons(self, labels: dict[str, str], shown: Shown = as_is) -> list[str]:
         """Sentences for the flag: each difference, then each warning."""
         sentences = [
             _("%(label)s: %(declared)s declared, %(found)s on the document (page %(page)s).")
             % {
                 "label": labels.get(c.declared_field, c.declared_field),
-                "declared": c.declared,
-                "found": c.found,
+                "declared": shown(c.declared_field, c.declared),
+                "found": shown(c.declared_field, c.found),
                 "page": c.page or "?",
             }
             for c in self.comparisons
@@ -115,15 +123,15 @@ def values_match(declared: Any, found: str, *, method: str, tolerance: float) ->
     if method == "fuzzy":
         minimum = tolerance or DEFAULT_FUZZY_SIMILARITY
         return fuzz.token_set_ratio(fold(str(declared)), fold(found)) >= minimum
+    declared_text, found_text = _compact(declared), _compact(found)
+    # A SIREN read on the document against a declared SIRET: the SIRET starts with it.
+    if len(found_text) == 9 and len(declared_text) == 14 and declared_text.isdigit():
+        return declared_text[:9] == found_text
     left, right = _decimal(declared), _decimal(found)
     if left is not None and right is not None:
         if method == "percent":
             return abs(left - right) <= abs(left) * Decimal(str(tolerance)) / 100
         return left == right
-    declared_text, found_text = _compact(declared), _compact(found)
-    # A SIREN read on the document against a declared SIRET: the SIRET starts with it.
-    if len(found_text) == 9 and len(declared_text) == 14 and declared_text.isdigit():
-        return declared_text[:9] == found_text
     return declared_text == found_text
 
 
@@ -150,7 +158,11 @@ def _best_values(
 
 
 def two_d_doc_warnings(
-    extracted: Sequence[ExtractedField], reading: TwoDDocReading | None, labels: dict[str, str]
+    extracted: Sequence[ExtractedField],
+    reading: TwoDDocReading | None,
+    labels: dict[str, str],
+    shown: Shown = as_is,
+    declared_fields: dict[str, str] | None = None,
 ) -> list[str]:
     if not reading or not reading.found:
         return []
@@ -178,7 +190,7 @@ def two_d_doc_warnings(
                     "label": labels.get(name, name),
                     "page": item.evidence.page,
                     "printed": item.raw or item.value,
-                    "signed": signed,
+                    "signed": shown((declared_fields or {}).get(name, name), signed),
                 }
             )
     return warnings
@@ -225,6 +237,7 @@ def holder_warnings(
 
 def compare(
     *,
+    shown: Shown = as_is,
     kind: str,
     extracted: Sequence[ExtractedField],
     reading: TwoDDocReading | None,
@@ -243,12 +256,12 @@ def compare(
         declared = declared_value(data, rule.declared_field)
         if declared in (None, ""):
             continue  # nothing declared: nothing to compare
-        shown = str(declared)
+        declared_text = str(declared)
         item = values.get(rule.found_field)
         if item is None:
             report.comparisons.append(
                 Comparison(
-                    rule.found_field, rule.declared_field, "missing", shown, method=rule.method
+                    rule.found_field, rule.declared_field, "missing", declared_text, method=rule.method
                 )
             )
             continue
@@ -258,7 +271,7 @@ def compare(
                 field=rule.found_field,
                 declared_field=rule.declared_field,
                 status="matches" if same else "differs",
-                declared=shown,
+                declared=declared_text,
                 found=item.value,
                 page=item.evidence.page,
                 snippet=item.evidence.snippet[:200],
@@ -266,7 +279,8 @@ def compare(
                 method=rule.method,
             )
         )
-    report.warnings.extend(two_d_doc_warnings(extracted, reading, labels))
+    declared_fields = {rule.found_field: rule.declared_field for rule in rules}
+    report.warnings.extend(two_d_doc_warnings(extracted, reading, labels, shown, declared_fields))
     report.warnings.extend(
         holder_warnings(
             kind,

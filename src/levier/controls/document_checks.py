@@ -24,6 +24,7 @@ from levier.journal.services import Actor, record
 from .comparison import ComparisonRule, compare
 from .flags import flag_clear, flag_raise
 from .models import CheckOutcome, DocumentCheck, FieldComparison
+from .presenters import value_formatter
 from .reading.classify import classify
 from .reading.extract import extract_fields
 from .reading.text import read_document
@@ -124,7 +125,9 @@ def _inspect(document: SupportingDocument, case: Case) -> dict[str, Any]:
     extracted = extract_fields(kind, reading) if kind in KINDS else []
     two_d_doc = read_two_d_doc(content, document.content_type, rasters=reading.rasters)
     names, identifiers = usager_identity(case.contact)
+    shown = value_formatter(case)
     report = compare(
+        shown=shown,
         kind=kind,
         extracted=extracted,
         reading=two_d_doc,
@@ -146,7 +149,7 @@ def _inspect(document: SupportingDocument, case: Case) -> dict[str, Any]:
         "two_d_doc": asdict(two_d_doc) if two_d_doc.found else {},
         "comparisons": [comparison.as_dict() for comparison in report.comparisons],
         "warnings": report.warnings,
-        "reasons": report.reasons(declared_labels(case)),
+        "reasons": report.reasons(declared_labels(case), shown),
     }
 
 

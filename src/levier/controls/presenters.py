@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
+
+from levier.cases.schema import format_money, format_number
 
 KIND_LABELS = {
     "tax_notice": _("Tax notice"),
@@ -63,3 +67,18 @@ SOURCE_LABELS = {
     "mixed": _("text layer and OCR"),
     "2ddoc": _("signed 2D-Doc"),
 }
+
+
+def value_formatter(case) -> Callable[[str, str], str]:
+    """Amounts and numbers shown the French way in sentences, by the declared field's type."""
+    types = {entry["name"]: entry.get("type", "") for entry in case.procedure_version.field_schema}
+
+    def shown(field: str, value: str) -> str:
+        kind = types.get(field.split(".")[0], "")
+        if value in (None, ""):
+            return "—"
+        if kind == "money":
+            return format_money(value)
+        return format_number(value) if kind == "number" else str(value)
+
+    return shown

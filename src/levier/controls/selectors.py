@@ -10,11 +10,16 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from levier.cases.models import Case, Procedure
-from levier.cases.schema import format_money, format_number
 from levier.core.geo import departement_of_commune, departement_of_postal_code, departements
 
 from .models import ControlResult, Flag, FlagSource, RuleResult
-from .presenters import COMPARISON_STATUS_LABELS, FOUND_FIELD_LABELS, KIND_LABELS, SOURCE_LABELS
+from .presenters import (
+    COMPARISON_STATUS_LABELS,
+    FOUND_FIELD_LABELS,
+    KIND_LABELS,
+    SOURCE_LABELS,
+    value_formatter,
+)
 
 HITS = (ControlResult.CONFIRMED, ControlResult.GOOD_FAITH)
 # Below this many cases, a territory's flag rate says little: it is shown, not compared.
@@ -177,19 +182,9 @@ def flag_rates_by_territory(
     return rates, overall
 
 
-def _shown(value: str, field_type: str) -> str:
-    if value in (None, ""):
-        return "—"
-    if field_type == "money":
-        return format_money(value)
-    if field_type == "number":
-        return format_number(value)
-    return str(value)
-
-
 def case_controls_panel(case: Case) -> dict:
     """What the case page shows of controls: document checks, rules that failed, flags."""
-    types = {entry["name"]: entry.get("type", "") for entry in case.procedure_version.field_schema}
+    shown = value_formatter(case)
     checks = []
     for check in case.document_checks.select_related("document").order_by("document_id"):
         checks.append(
@@ -200,8 +195,8 @@ def case_controls_panel(case: Case) -> dict:
                 "comparisons": [
                     {
                         **row,
-                        "declared": _shown(row["declared"], types.get(row["declared_field"], "")),
-                        "found": _shown(row["found"], types.get(row["declared_field"], "")),
+                        "declared": shown(row["declared_field"], row["declared"]),
+                        "found": shown(row["declared_field"], row["found"]),
                         "label": FOUND_FIELD_LABELS.get(row["field"], row["field"]),
                         "status_label": COMPARISON_STATUS_LABELS.get(row["status"], row["status"]),
                         "source_label": SOURCE_LABELS.get(row.get("source", ""), ""),

@@ -74,6 +74,8 @@ RULES = {
     ],
     "aide-logement": [
         ("Avis d'impôt exigé", "required_document", {"document": "tax_notice"}),
+        ("Plafond de ressources", "threshold",
+         {"field": "reference_tax_income", "operator": "<=", "value": "60000"}),
         ("Bail commencé avant la demande", "date_order",
          {"before": "lease_start", "after": "submitted_on", "min_days": 0}),
         ("IBAN déjà vu sur le dossier d'un autre usager", "duplicate_iban", {"field": "iban"}),
@@ -94,7 +96,9 @@ MODELS = {
         "random_sample_rate": 0.05,
     },
     "aide-logement": {
-        "inputs": ["reference_tax_income", "monthly_rent", "monthly_charges"],
+        # Not the income: in a means-tested aid, a model would single out the poorest
+        # declarants. The income ceiling is a rule.
+        "inputs": ["monthly_rent", "monthly_charges"],
         "ratios": [["monthly_rent", "household_size"]],
         "peer_group": ["household_size"],
         "thresholds": {},
@@ -115,7 +119,7 @@ PLANTED = [
     ("aide-petites-entreprises", {"amount_requested": "14990.00", "project_cost": "15100.00"},
      "just under the ceiling, nearly the whole project"),
     ("aide-logement", {"monthly_rent": "4900.00"}, "rent"),
-    ("aide-logement", {"reference_tax_income": "186000.00"}, "income"),
+    ("aide-logement", {"monthly_rent": "2950.00", "monthly_charges": "640.00"}, "rent and charges"),
     ("aide-logement", {"monthly_charges": "1450.00"}, "charges"),
     ("subvention-associations", {"project_budget": "398000.00", "members": 7}, "budget"),
 ]  # fmt: skip
@@ -350,13 +354,15 @@ SIMULATED_HIT_RATES = {"document": 0.9, "rule": 0.6, "anomaly": 0.35, "random": 
 
 def record_past_controls(setup: DemoSetup, report: ControlsReport, rng: random.Random) -> None:
     """Team leads' results on two flags in three (simulated), through the service."""
-    planted = set(report.planted)
+    # The cases the seed prints stay to control: the demo shows them found, not solved.
+    shown = {*report.planted, report.tampered, report.scanned, report.rib_mismatch,
+             report.duplicate_iban, report.duplicate_document}  # fmt: skip
     flags = list(Flag.objects.filter(result="").select_related("case", "case__team"))
     rng.shuffle(flags)
     for flag in flags[: len(flags) * 2 // 3]:
         lead = setup.leads.get(flag.case.team_id)
-        if lead is None or flag.case.reference in planted:
-            continue  # planted cases stay to control: the demo shows them found, not solved
+        if lead is None or flag.case.reference in shown:
+            continue
         if rng.random() < SIMULATED_HIT_RATES[flag.source]:
             if rng.random() < 0.6:
                 result, note = "good_faith", "Erreur de saisie, corrigée par l'usager après échange."

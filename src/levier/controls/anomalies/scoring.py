@@ -99,6 +99,12 @@ def top_share(scores: np.ndarray, share: float) -> np.ndarray:
 # -- reasons ----------------------------------------------------------------------------
 
 
+def in_sentence(label: str) -> str:
+    """A field label inside a sentence: 'Nombre de personnes' -> 'nombre de personnes' (not 'NAF')."""
+    label = str(label)
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
 class ReasonWriter:
     """Turns contributions into sentences; templates are translated once per batch."""
 
@@ -131,7 +137,7 @@ class ReasonWriter:
         if not self.spec.peer_group:
             return gettext("the whole procedure")
         return ", ".join(
-            gettext("same %(key)s") % {"key": self.labels.get(key, key)}
+            gettext("same %(key)s") % {"key": in_sentence(self.labels.get(key, key))}
             for key in self.spec.peer_group
         )
 
