@@ -41,3 +41,12 @@ def test_rules_of_another_kind_are_ignored():
     report = compare(kind="invoice", extracted=[found("iban", "X")], reading=None,
                      data={"iban": "Y"}, rules=rules, labels={})  # fmt: skip
     assert report.comparisons == [] and report.outcome == "not_compared"
+
+
+def test_a_name_signed_in_upper_case_ascii_is_the_printed_name():
+    from levier.controls.comparison import printed_as_signed
+
+    assert printed_as_signed("LEROUX Cécile", "LEROUX CECILE")
+    assert printed_as_signed("18 274,00", "18274")
+    assert not printed_as_signed("18274.00", "45488.20")
+    assert not printed_as_signed("LEROUX Cécile", "MARTIN CECILE")

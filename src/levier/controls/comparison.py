@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 
 from levier.core.text import fold
 
+from .presenters import FOUND_FIELD_LABELS
 from .reading.types import Evidence, ExtractedField, TwoDDocReading
 
 # Values read on each kind of document that name its holder (checked against the usager).
@@ -157,6 +158,14 @@ def _best_values(
     return values
 
 
+def printed_as_signed(printed: str, signed: str) -> bool:
+    """2D-Doc text is upper-case ASCII: names compare folded, numbers as numbers."""
+    left, right = _decimal(printed), _decimal(signed)
+    if left is not None and right is not None:
+        return left == right
+    return fold(_compact(printed)) == fold(_compact(signed))
+
+
 def two_d_doc_warnings(
     extracted: Sequence[ExtractedField],
     reading: TwoDDocReading | None,
@@ -178,19 +187,22 @@ def two_d_doc_warnings(
         return []
     warnings = []
     printed = {item.name: item for item in extracted}
+    declared_fields = declared_fields or {}
     for name, signed in reading.fields.items():
         item = printed.get(name)
-        if item and not values_match(signed, item.value, method="exact", tolerance=0):
+        if item and not printed_as_signed(item.value, signed):
+            declared_field = declared_fields.get(name, "")
+            label = labels.get(declared_field) or FOUND_FIELD_LABELS.get(name, name)
             warnings.append(
                 _(
                     "%(label)s printed on page %(page)s (%(printed)s) differs from the value "
                     "signed in the 2D-Doc (%(signed)s): the page was probably altered."
                 )
                 % {
-                    "label": labels.get(name, name),
+                    "label": label,
                     "page": item.evidence.page,
                     "printed": item.raw or item.value,
-                    "signed": shown((declared_fields or {}).get(name, name), signed),
+                    "signed": shown(declared_field or name, signed),
                 }
             )
     return warnings
