@@ -128,3 +128,26 @@ def test_a_file_type_levier_does_not_read_is_not_compared(housing):
     case = housing_case(housing)
     check = document_check(document=attach(case, b"notes", "notes.txt", "text/plain"))
     assert check.outcome == CheckOutcome.NOT_COMPARED and "PDF" in check.problem
+
+
+def test_the_check_and_rules_commands(housing, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from levier.controls.models import Rule
+    from levier.controls.rule_kinds import validate_parameters
+
+    case = housing_case(housing, income="99000.00")
+    attach(case, print_document(notice_spec(case, "99000.00")).content, "avis.pdf")
+    parameters = {"field": "reference_tax_income", "operator": "<=", "value": "60000"}
+    Rule.objects.create(procedure=housing, name="Plafond de ressources", kind="threshold",
+                        parameters=validate_parameters("threshold", parameters, housing.field_schema))  # fmt: skip
+    call_command("controls", "check", "--case", case.reference)
+    assert "1 documents checked: 1 matches" in capsys.readouterr().out
+    call_command("controls", "rules", "--procedure", housing.slug)
+    assert "1 cases evaluated, 1 rule(s) failed" in capsys.readouterr().out
+    flag = Flag.objects.get(case=case, source="rule")
+    assert "Plafond de ressources" in flag.reasons[0]
+    assert Event.objects.filter(verb="apply-rules", activity_code="apply-control-rules").exists()
+    with pytest.raises(CommandError, match="No case"):
+        call_command("controls", "check", "--case", "NOPE-1")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from levier.cases.models import Procedure
 
-from .anomalies.spec import PROTECTED_VARIABLES
+from .anomalies.spec import protected_topics
 from .batch_scoring import DERIVED_GROUPS, schema_labels
 from .models import AnomalyModel, FieldComparison, Rule, RuleKind
 from .presenters import FOUND_FIELD_LABELS, KIND_LABELS
@@ -106,7 +106,7 @@ def anomaly_entry(model: AnomalyModel) -> RegisterEntry:
         parameters=parameters,
         who_decides=str(WHO_DECIDES),
         contest=_contest(procedure),
-        excluded=sorted(PROTECTED_VARIABLES),
+        excluded=protected_topics(),
         last_run=model.last_run_at.strftime("%d/%m/%Y %H:%M") if model.last_run_at else "",
     )
 

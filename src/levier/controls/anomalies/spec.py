@@ -106,6 +106,11 @@ _TOPIC_NAMES = {
 }
 
 
+def protected_topics() -> list[str]:
+    """The protected topics, translated: what the public register says is never used."""
+    return [name() for name in _TOPIC_NAMES.values()]
+
+
 def fold_tokens(text: str) -> list[str]:
     """Lower-case, accent-free tokens: 'dateNaissance' and 'Date de naissance' both give 'naissance'."""
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
