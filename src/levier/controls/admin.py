@@ -93,7 +93,7 @@ class AnomalyModelForm(forms.ModelForm):
         model = AnomalyModel
         fields = [
             "procedure", "inputs", "ratios", "peer_group", "thresholds", "contamination",
-            "random_sample_rate", "active",
+            "isolation_forest", "random_sample_rate", "active",
         ]  # fmt: skip
 
     def clean(self):

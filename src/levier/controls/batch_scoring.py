@@ -85,6 +85,7 @@ def model_spec(model: AnomalyModel, schema: list[dict]) -> ModelSpec:
         contamination=model.contamination,
         thresholds={key: float(value) for key, value in model.thresholds.items()},
         amounts=tuple(dict.fromkeys(name for name in names if name in money)),
+        isolation=model.isolation_forest,
     )
 
 

@@ -154,6 +154,17 @@ class AnomalyModel(models.Model):
     peer_group = models.JSONField(_("peer group"), default=list, blank=True)
     thresholds = models.JSONField(_("thresholds"), default=dict, blank=True)
     contamination = models.FloatField(_("share of cases flagged"), default=0.02)
+    # Finds more anomalies that show only in a combination of fields (ROC-AUC on ADBench
+    # 0.77 against 0.73), but part of the score is then not explained field by field.
+    isolation_forest = models.BooleanField(
+        _("add an isolation forest"),
+        default=False,
+        help_text=_(
+            "Also scores how easily a declaration is isolated from the others: finds more "
+            "anomalies that show only in a combination of fields, but part of the score is "
+            "then not explained field by field."
+        ),
+    )
     random_sample_rate = models.FloatField(_("share of random controls"), default=0.01)
     active = models.BooleanField(_("active"), default=True)
     last_run_at = models.DateTimeField(null=True, blank=True)

@@ -94,6 +94,17 @@ def anomaly_entry(model: AnomalyModel) -> RegisterEntry:
                 "amounts, values just under a threshold, and Benford's law on a declarant's "
                 "history of amounts."
             ),
+            *(
+                [
+                    _(
+                        "An isolation forest adds to the score how easily a declaration is set "
+                        "apart from the others by random cuts on its values, which finds "
+                        "combinations of values that are odd together."
+                    )
+                ]
+                if model.isolation_forest
+                else []
+            ),
             _(
                 "The cases with the highest scores are proposed, each with the values that "
                 "make it atypical and the usual range of its peers."
