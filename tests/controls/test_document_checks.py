@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from levier.controls.document_checks import document_check
-from levier.controls.models import CheckOutcome, Flag
+from levier.controls.models import CheckOutcome, DocumentCheck, Flag
 from levier.demo.pdfs import print_document
 from levier.demo.scans import scan_like
 from levier.journal.models import Event
@@ -151,3 +151,33 @@ def test_the_check_and_rules_commands(housing, capsys):
     assert Event.objects.filter(verb="apply-rules", activity_code="apply-control-rules").exists()
     with pytest.raises(CommandError, match="No case"):
         call_command("controls", "check", "--case", "NOPE-1")
+
+
+def test_a_submitted_case_is_checked_in_the_background(
+    housing, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from levier.cases.services import case_submit
+    from levier.controls.models import RuleResult
+    from levier.core.uploads import check_upload
+    from tests.factories import ContactFactory
+
+    settings.LEVIER_CONTROLS_ON_SUBMISSION = True
+    housing.published = True
+    housing.save()
+    contact = ContactFactory(first_name="Camille", last_name="Martin")
+    data = {"household_size": 2, "reference_tax_income": "18250.00", "monthly_rent": "640.00",
+            "landlord": "SCI Rivière", "iban": "FR7630006000011234567890189"}  # fmt: skip
+    draft = housing_case(housing)  # only to print a notice in Camille Martin's name
+    pdf = print_document(notice_spec(draft, "24990.00")).content
+    upload = check_upload(SimpleUploadedFile("avis.pdf", pdf, content_type="application/pdf"))
+    with django_capture_on_commit_callbacks(execute=True):
+        case, _code = case_submit(procedure=housing, contact=contact, data=data,
+                                  files=[("tax_notice", upload)])  # fmt: skip
+    check = DocumentCheck.objects.get(case=case)
+    assert check.outcome == CheckOutcome.DIFFERS
+    assert Flag.objects.filter(case=case, source="document").exists()
+    assert RuleResult.objects.filter(case=case).count() == 0  # no rule configured
+    case.refresh_from_db()
+    assert case.status == "submitted"
