@@ -89,7 +89,9 @@ RULES = {
 }  # fmt: skip
 MODELS = {
     "aide-petites-entreprises": {
-        "inputs": ["turnover", "headcount", "project_cost", "amount_requested"],
+        # Not the headcount itself: it makes the peer group (size band), and values at
+        # the edge of a band would look atypical within it.
+        "inputs": ["turnover", "project_cost", "amount_requested"],
         "ratios": [["amount_requested", "project_cost"], ["turnover", "headcount"]],
         "peer_group": ["size_band"],
         "thresholds": {"amount_requested": 15000},
@@ -115,13 +117,14 @@ MODELS = {
 # Planted atypical declarations: (procedure, changes to the declared data, why).
 PLANTED = [
     ("aide-petites-entreprises", {"turnover": "4800000.00", "headcount": 1}, "turnover"),
-    ("aide-petites-entreprises", {"project_cost": "285000.00", "headcount": 0}, "project cost"),
+    ("aide-petites-entreprises", {"project_cost": "950000.00", "headcount": 0}, "project cost"),
     ("aide-petites-entreprises", {"amount_requested": "14990.00", "project_cost": "15100.00"},
      "just under the ceiling, nearly the whole project"),
     ("aide-logement", {"monthly_rent": "4900.00"}, "rent"),
     ("aide-logement", {"monthly_rent": "2950.00", "monthly_charges": "640.00"}, "rent and charges"),
     ("aide-logement", {"monthly_charges": "1450.00"}, "charges"),
-    ("subvention-associations", {"project_budget": "398000.00", "members": 7}, "budget"),
+    ("subvention-associations", {"amount_requested": "49900.00", "project_budget": "51500.00"},
+     "just under the ceiling, nearly the whole budget"),
 ]  # fmt: skip
 CHECK_NOW = 40  # cases whose documents the seed checks itself; the worker does the others
 GENUINE_2DDOC_CASES = 3

@@ -138,8 +138,12 @@ class PeerTailDetector:
         level = min(0.25, 10 * k0 / n)
         q_low, q50, q_high = np.quantile(values, [level, 0.5, 1 - level])
         fallback = max(abs(hi - lo), abs(q50), 1.0) * 1e-3
-        self.scale_hi_[row, feature] = _tail_scale(hi - q_high, level, p_hi, fallback)
-        self.scale_lo_[row, feature] = _tail_scale(q_low - lo, level, p_lo, fallback)
+        # Ties at the table's edge (many declarations of one round amount) flatten the
+        # fitted tail; no tail decays slower than the bulk's robust spread (IQR / 1.349).
+        q25, q75 = np.quantile(values, [0.25, 0.75])
+        widest = max((q75 - q25) / 1.349, fallback)
+        self.scale_hi_[row, feature] = min(_tail_scale(hi - q_high, level, p_hi, fallback), widest)
+        self.scale_lo_[row, feature] = min(_tail_scale(q_low - lo, level, p_lo, fallback), widest)
         q05, q95 = np.quantile(values, [0.05, 0.95])
         self.q05_[row, feature], self.q95_[row, feature] = q05, q95
 

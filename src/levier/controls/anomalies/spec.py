@@ -21,7 +21,9 @@ class ModelSpec:
     peer_group: tuple[str, ...] = ()  # categorical keys, e.g. ("naf_section", "size_band")
     contamination: float = 0.02  # share of declarations flagged by the detector
     thresholds: dict[str, float] = field(default_factory=dict)  # field -> threshold
-    min_peers: int = 30  # smaller peer groups fall back to the whole procedure
+    # Smaller peer groups fall back to the whole procedure: tails estimated from a few
+    # dozen values are too noisy to single a declaration out.
+    min_peers: int = 50
     amounts: tuple[str, ...] = ()  # fields in euros (formatting, Benford); default: none
     isolation: bool = False  # add an Isolation Forest: finds more, explains less
 
