@@ -188,7 +188,12 @@ def document_check(*, document: SupportingDocument, actor: Any = ROBOT) -> Docum
         code = f"document-{document.pk}"
         if check.outcome == CheckOutcome.DIFFERS and reasons:
             heading = _("Document “%(name)s”:") % {"name": document.original_name}
-            flag_raise(case=case, source="document", code=code, reasons=[heading, *reasons])
+            flag_raise(
+                case=case,
+                source="document",
+                code=code,
+                reasons=[f"{heading} {reason}" for reason in reasons],
+            )
         else:
             flag_clear(case=case, code=code)
         record(
