@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.translation import gettext
 
@@ -37,8 +38,9 @@ class Declaration:
     group: dict[str, str]  # peer group keys
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """Why a declaration is flagged (a tuple: tens of thousands are made per batch)."""
+
     code: str  # high-for-peers, low-for-peers, ratio, benford, jump, just-under-threshold
     field: str
     value: float
