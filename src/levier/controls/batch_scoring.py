@@ -101,7 +101,7 @@ def schema_labels(procedure: Procedure) -> dict[str, str]:
 
 
 def declarations_of(procedure: Procedure, spec: ModelSpec) -> list[Declaration]:
-    fields = set(spec.inputs) | {name for pair in spec.ratios for name in pair}
+    fields = {*spec.inputs, *(name for pair in spec.ratios for name in pair)}
     rows = (
         Case.objects.filter(procedure=procedure)
         .exclude(status="draft")
