@@ -80,6 +80,7 @@ def shoot() -> None:
                 ("portal-procedures", "/usager/demarches/"),
                 ("portal-enquiry", "/usager/ecrire/"),
                 ("portal-follow", "/usager/suivi/"),
+                ("algorithm-register", "/algorithmes/"),
                 ("login", "/connexion/"),
             ]:
                 page.goto(BASE + path)
@@ -115,9 +116,15 @@ def shoot() -> None:
                 ("deadlines", "/sollicitations/echeances/"),
                 ("log-contact", "/sollicitations/appel-ou-visite/"),
                 ("campaigns", "/campagnes/"),
+                ("controls", "/controles/"),
             ]:
                 page.goto(BASE + path)
                 page.screenshot(path=OUT / f"{name}-{label}.png", full_page=True)
+            # The first proposal: a case page scrolled to its controls.
+            proposal = page.locator("main ul a[href*='#flag-']")
+            if proposal.count():
+                proposal.first.click()
+                page.screenshot(path=OUT / f"case-controls-{label}.png", full_page=True)
             context.close()
         browser.close()
     print(f"screenshots written to {OUT}")
