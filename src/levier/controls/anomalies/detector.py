@@ -18,12 +18,16 @@ arithmetic and gathers only: no search, no loop over rows or groups.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 GLOBAL = -1  # code of the whole population, used by groups too small to be peers
 MAX_SURPRISAL = 30.0  # -log of about 1e-13: beyond that, "far outside" is all we can say
 LN9 = math.log(9.0)
+# Above this many rows, features are scored in parallel threads.
+PARALLEL_ROWS = 100_000
 MIN_TAIL_VALUES = 5
 FLOOR = 0.5 * math.exp(-MAX_SURPRISAL)
 
@@ -220,8 +224,17 @@ class PeerTailDetector:
         signed = np.empty_like(X)
         # Index of (table row, feature) in the flattened per-feature parameters.
         base = table_rows * self.n_features_
-        for feature in range(X.shape[1]):
+
+        def one(feature: int) -> None:
             signed[:, feature] = self._feature_surprisal(X[:, feature], base + feature)
+
+        if len(X) < PARALLEL_ROWS or X.shape[1] < 2:
+            for feature in range(X.shape[1]):
+                one(feature)
+        else:
+            # numpy releases the GIL in gathers and ufuncs: features in parallel threads.
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                list(pool.map(one, range(X.shape[1])))
         return signed
 
     def _feature_surprisal(self, x: np.ndarray, cell_of: np.ndarray) -> np.ndarray:
