@@ -77,14 +77,7 @@ class FieldComparisonForm(forms.ModelForm):
 @admin.register(FieldComparison)
 class FieldComparisonAdmin(admin.ModelAdmin):
     form = FieldComparisonForm
-    list_display = [
-        "procedure",
-        "document_kind",
-        "found_field",
-        "declared_field",
-        "method",
-        "tolerance",
-    ]
+    list_display = FieldComparisonForm.Meta.fields
     list_filter = ["procedure", "document_kind"]
 
 
