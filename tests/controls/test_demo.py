@@ -35,7 +35,7 @@ def test_the_demo_shows_controls_end_to_end(seeded, client):
 
 def check_planted_anomalies(seeded):
     found, planted = map(int, re.search(r"found by the batch: (\d+) of (\d+)", seeded).groups())
-    assert planted >= 5 and found == planted
+    assert planted >= 5 and found == planted, seeded
     references = re.search(r"of \d+ \(([^)]*)\)", seeded).group(1).split(", ")
     for reference in references:
         flag = Flag.objects.get(case__reference=reference, code="atypical")

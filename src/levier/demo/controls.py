@@ -191,7 +191,10 @@ def plant_anomalies(setup: DemoSetup, rng: random.Random) -> list[str]:
     planted = []
     for slug, changes, _why in PLANTED:
         candidates = list(
-            _open_cases(slug, setup).exclude(reference__in=planted).values_list("pk", flat=True)
+            _open_cases(slug, setup)
+            .exclude(reference__in=planted)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         if not candidates:
             continue
@@ -269,7 +272,9 @@ def add_two_d_docs(
 def add_bank_details(setup: DemoSetup, rng: random.Random, report: ControlsReport) -> None:
     """A RIB on two business cases: one for the declared account, one for another account."""
     cases = list(
-        _open_cases("aide-petites-entreprises", setup).exclude(reference__in=report.planted)[:2]
+        _open_cases("aide-petites-entreprises", setup)
+        .exclude(reference__in=report.planted)
+        .order_by("pk")[:2]
     )
     other = Case.objects.exclude(pk__in=[c.pk for c in cases]).exclude(data__iban=None).first()
     for index, case in enumerate(cases):
@@ -306,7 +311,9 @@ def plant_duplicates(setup: DemoSetup, rng: random.Random, report: ControlsRepor
     """One business case declaring another usager's IBAN; one housing case reusing another's notice."""
     taken = set(report.planted) | {report.tampered, report.scanned, report.rib_mismatch}
     businesses = list(
-        _open_cases("aide-petites-entreprises", setup).exclude(reference__in=taken)[:3]
+        _open_cases("aide-petites-entreprises", setup)
+        .exclude(reference__in=taken)
+        .order_by("pk")[:3]
     )
     if len(businesses) >= 2:
         source, copy = businesses[-2], businesses[-1]
@@ -368,7 +375,10 @@ def record_past_controls(setup: DemoSetup, report: ControlsReport, rng: random.R
             continue
         if rng.random() < SIMULATED_HIT_RATES[flag.source]:
             if rng.random() < 0.6:
-                result, note = "good_faith", "Erreur de saisie, corrigée par l'usager après échange."
+                result, note = (
+                    "good_faith",
+                    "Erreur de saisie, corrigée par l'usager après échange.",
+                )
             else:
                 result, note = "confirmed", "Écart confirmé à l'examen des pièces."
         else:
