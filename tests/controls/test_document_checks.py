@@ -181,3 +181,13 @@ def test_a_submitted_case_is_checked_in_the_background(
     assert RuleResult.objects.filter(case=case).count() == 0  # no rule configured
     case.refresh_from_db()
     assert case.status == "submitted"
+
+
+def test_the_case_page_lists_the_values_read_with_their_page(agent_client, housing):
+    from django.urls import reverse
+
+    case = housing_case(housing)
+    document_check(document=attach(case, print_document(notice_spec(case, "18250.00")).content, "avis.pdf"))
+    html = agent_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "25 69 A123456 42".replace(" ", "") in html.replace(" ", "")  # the notice reference
+    assert "1234567890123" in html  # the tax number

@@ -192,6 +192,10 @@ def case_controls_panel(case: Case) -> dict:
                 "check": check,
                 "kind_label": KIND_LABELS.get(check.kind, check.kind or "—"),
                 "source_label": SOURCE_LABELS.get(check.source, check.source),
+                "extracted": [
+                    {**field, "label": FOUND_FIELD_LABELS.get(field["name"], field["name"])}
+                    for field in check.extracted
+                ],
                 "comparisons": [
                     {
                         **row,
