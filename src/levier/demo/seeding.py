@@ -58,7 +58,7 @@ OPEN = frozenset({CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING
 MAX_POOL = 60_000  # usagers reused by cases beyond this many
 SPECIMENS_PER_PROCEDURE = 8  # shared documents per procedure and year, for older cases
 MAX_TRUTHS = 5000
-ROBOT_DOCUMENT_CHECK = "controle-pieces"
+ROBOT_DOCUMENT_CHECK = "contrôle des pièces"  # as levier.controls.document_checks.ROBOT
 PROCEDURE_WEIGHTS = tuple(itertools.accumulate(entry["weight"] for entry in content.PROCEDURES))
 VALUE_FIELDS = {  # declared fields a shared specimen document imposes on the case that uses it
     "aide-petites-entreprises": ("project_cost", "amount_requested"),
