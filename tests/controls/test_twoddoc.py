@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import random
 from dataclasses import replace
 from decimal import Decimal
@@ -11,8 +10,9 @@ import pytest
 
 from levier.controls.reading.twoddoc import decode_and_verify, read_two_d_doc
 from levier.demo import twoddoc
-from levier.demo.pdfs import AddressProofSpec, PayslipSpec, TaxNoticeSpec, print_document
+from levier.demo.pdfs import TaxNoticeSpec, print_document
 from levier.demo.scans import scan_like
+from tests.demo.specs import ENERGY_BILL, PAYSLIP
 
 NOTICE = TaxNoticeSpec(
     declared_income=Decimal("23456"),
@@ -119,16 +119,7 @@ def test_a_printed_value_other_than_the_signed_one_shows_in_the_truth(authority)
 
 
 def test_payslip_and_address_proof_fields_are_mapped(trusted):
-    payslip = PayslipSpec(
-        declared_net_pay=Decimal("1850.40"),
-        printed_net_pay=Decimal("1850.40"),
-        employer="Boulangerie Martin SARL",
-        employer_siret="73282932000074",
-        employer_address=("3 place du Marché", "69002 Lyon"),
-        employee="Léa Bernard",
-        employee_address=("8 rue Victor Hugo", "69003 Lyon"),
-        period=datetime.date(2026, 1, 15),
-    )
+    payslip = PAYSLIP
     reading = decode_and_verify(twoddoc.payslip_message(payslip, trusted))
     assert reading.authentic is True
     assert reading.fields["net_pay"] == "1850.40"
@@ -137,18 +128,7 @@ def test_payslip_and_address_proof_fields_are_mapped(trusted):
     assert reading.fields["employee_name"] == "LEA BERNARD"
     assert Decimal(reading.fields["gross_pay"]) > Decimal("1850.40")
 
-    proof = AddressProofSpec(
-        declared="8 rue Victor Hugo",
-        holder="Léa Bernard",
-        street="8 rue Victor Hugo",
-        postal_code="69003",
-        city="Lyon",
-        issuer="Énergies du Rhône",
-        issued_on=datetime.date(2026, 2, 3),
-        reference="CT-000123",
-        amount=Decimal("96.40"),
-        bill="rent",
-    )
+    proof = replace(ENERGY_BILL, bill="rent")
     reading = decode_and_verify(twoddoc.address_proof_message(proof, trusted))
     assert reading.authentic is True and reading.doc_type == "0016"
     assert reading.fields == {

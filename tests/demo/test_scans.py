@@ -9,18 +9,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from levier.demo.pdfs import RibSpec, print_document
+from levier.demo.pdfs import print_document
 from levier.demo.scans import scan_like
 
-RIB = RibSpec(
-    declared_iban="FR7630006000011234567890189",
-    printed_iban="FR7630006000011234567890189",
-    holder="Mme Léa BERNARD",
-    holder_address=("8 rue Victor Hugo", "69003 Lyon"),
-    bank="Banque de démonstration",
-    domiciliation=("Agence Lyon Part-Dieu",),
-    bic="AGRIFRPPXXX",
-)
+from .specs import RIB
 
 
 @pytest.fixture(scope="module")

@@ -43,6 +43,12 @@ class Procedure(models.Model):
     def current_version(self) -> ProcedureVersion | None:
         return self.versions.order_by("-number").first()
 
+    @property
+    def active_schema(self) -> list[dict]:
+        """The fields new cases are submitted with: the current version's, else the draft."""
+        version = self.current_version
+        return version.field_schema if version else self.field_schema
+
 
 class ProcedureVersion(models.Model):
     """A frozen field schema. A case keeps the version it was submitted on."""

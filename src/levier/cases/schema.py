@@ -188,6 +188,15 @@ def validate_schema(schema: Any) -> None:
         seen.add(entry["name"])
 
 
+def field_labels(schema: list[dict]) -> dict[str, str]:
+    """Each field's label by name (the name when a field has no label)."""
+    return {
+        entry["name"]: entry.get("label") or entry["name"]
+        for entry in schema
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+    }
+
+
 def file_field_names(schema: list[dict]) -> list[str]:
     return [entry["name"] for entry in schema if entry.get("type") == "file"]
 

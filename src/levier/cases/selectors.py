@@ -116,18 +116,24 @@ def documents_of(case: Case) -> QuerySet[SupportingDocument]:
     return SupportingDocument.objects.filter(case=case).order_by("uploaded_at", "id")
 
 
-def get_document_for(agent, case_id: int, document_id: int) -> SupportingDocument:
-    """A document of a case the agent may see; 404 for missing and forbidden alike."""
-    document = (
-        SupportingDocument.objects.filter(
-            pk=document_id, case_id=case_id, case__team_id__in=agent.visible_team_ids()
+def get_case_file_for(model, agent, case_id: int, file_id: int):
+    """A file row (supporting or generated document) of a case the agent may see; 404 for
+    missing and forbidden alike."""
+    found = (
+        model.objects.filter(
+            pk=file_id, case_id=case_id, case__team_id__in=agent.visible_team_ids()
         )
         .select_related("case")
         .first()
     )
-    if document is None:
+    if found is None:
         raise Http404("No such document.")
-    return document
+    return found
+
+
+def get_document_for(agent, case_id: int, document_id: int) -> SupportingDocument:
+    """A supporting document of a case the agent may see; 404 for missing and forbidden alike."""
+    return get_case_file_for(SupportingDocument, agent, case_id, document_id)
 
 
 def comments_of(case: Case) -> QuerySet[Comment]:

@@ -68,7 +68,7 @@ MENTION = re.compile(r"(?<![\w.@+-])@([\w.+-]+)")
 # ---------------------------------------------------------------------------
 
 
-def _check_may_see(actor: Any, case: Case) -> None:
+def check_may_see(actor: Any, case: Case) -> None:
     """An agent acts only on the cases of their teams; robots and usagers are checked upstream."""
     if isinstance(actor, Agent) and case.team_id not in actor.visible_team_ids():
         raise PermissionDenied("This case is outside the agent's teams.")
@@ -288,7 +288,7 @@ def _status_label(status: str) -> str:
 
 def case_transition(*, case: Case, to_status: str, actor: Any, reason: str = "") -> Case:
     """Move a case along its lifecycle; refusing needs a reason. Emails the usager."""
-    _check_may_see(actor, case)
+    check_may_see(actor, case)
     reason = (reason or "").strip()
     if to_status not in CaseStatus.values:
         raise ValidationError(
@@ -365,7 +365,7 @@ def _email_status_change(case: Case, reason: str) -> None:
 
 def case_assign(*, case: Case, assignee: Agent | None, actor: Any) -> Case:
     """Give the case to an agent of its team (or to nobody); the new assignee is notified."""
-    _check_may_see(actor, case)
+    check_may_see(actor, case)
     if assignee is not None and (
         not assignee.is_active or not assignee.teams.filter(pk=case.team_id).exists()
     ):
@@ -416,7 +416,7 @@ def mentioned_usernames(body: str) -> list[str]:
 
 def case_comment(*, case: Case, author: Agent, body: str) -> Comment:
     """An internal comment; colleagues of the case's team named with @username are notified."""
-    _check_may_see(author, case)
+    check_may_see(author, case)
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write the comment before sending it.")}, code="empty")
@@ -465,7 +465,7 @@ def document_add(
     *, case: Case, field_name: str, checked: CheckedFile, actor: Any
 ) -> SupportingDocument:
     """Add a supporting document to a case, for a file field of its schema ('' for any other)."""
-    _check_may_see(actor, case)
+    check_may_see(actor, case)
     if field_name and field_name not in file_field_names(case.procedure_version.field_schema):
         raise ValidationError(
             {

@@ -12,8 +12,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from levier.cases.schema import field_labels
+
 from .anomalies.spec import ModelSpec, check_inputs
-from .batch_scoring import DERIVED_GROUPS, procedure_schema, schema_labels
+from .batch_scoring import DERIVED_GROUPS
 from .models import AnomalyModel, DocumentCheck, FieldComparison, Flag, Rule
 from .reading.types import KINDS
 from .rule_kinds import validate_parameters
@@ -30,7 +32,7 @@ class RuleForm(forms.ModelForm):
         if procedure and kind:
             try:
                 cleaned["parameters"] = validate_parameters(
-                    kind, cleaned.get("parameters") or {}, procedure_schema(procedure)
+                    kind, cleaned.get("parameters") or {}, procedure.active_schema
                 )
             except ValidationError as error:
                 self.add_error("parameters", error)
@@ -65,7 +67,7 @@ class FieldComparisonForm(forms.ModelForm):
                 _("Unknown type of document. Use one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)},
             )
         declared = (cleaned.get("declared_field") or "").split(".")[0]
-        if procedure and declared and declared not in schema_labels(procedure):
+        if procedure and declared and declared not in field_labels(procedure.active_schema):
             self.add_error(
                 "declared_field",
                 _("The procedure has no field “%(name)s”: use the name of one of its fields.")
@@ -94,7 +96,7 @@ class AnomalyModelForm(forms.ModelForm):
         procedure = cleaned.get("procedure")
         if not procedure:
             return cleaned
-        labels = schema_labels(procedure)
+        labels = field_labels(procedure.active_schema)
         inputs, ratios = cleaned.get("inputs") or [], cleaned.get("ratios") or []
         groups = cleaned.get("peer_group") or []
         if not isinstance(inputs, list) or not all(isinstance(name, str) for name in inputs):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from levier.cases.models import Case, Procedure
+from levier.cases.schema import field_labels
 from levier.journal.services import Actor, record
 
 from .anomalies.scoring import score_declarations
@@ -89,17 +90,6 @@ def model_spec(model: AnomalyModel, schema: list[dict]) -> ModelSpec:
     )
 
 
-def procedure_schema(procedure: Procedure) -> list[dict]:
-    version = procedure.current_version
-    return version.field_schema if version else procedure.field_schema
-
-
-def schema_labels(procedure: Procedure) -> dict[str, str]:
-    return {
-        entry["name"]: entry.get("label", entry["name"]) for entry in procedure_schema(procedure)
-    }
-
-
 def declarations_of(procedure: Procedure, spec: ModelSpec) -> list[Declaration]:
     fields = {*spec.inputs, *(name for pair in spec.ratios for name in pair)}
     rows = (
@@ -160,8 +150,8 @@ def anomaly_score_procedure(
             _("Procedure “%(name)s” has no active atypical-declaration model.")
             % {"name": procedure.name}
         )
-    spec = model_spec(model, procedure_schema(procedure))
-    labels = schema_labels(procedure)
+    spec = model_spec(model, procedure.active_schema)
+    labels = field_labels(procedure.active_schema)
     check_inputs(spec, labels)
     declarations = declarations_of(procedure, spec)
     peer_labels = {**labels, **{key: str(text) for key, text in DERIVED_GROUPS.items()}}

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from levier.cases.models import Case, SupportingDocument
-from levier.cases.schema import ADDRESS_PARTS
+from levier.cases.schema import ADDRESS_PARTS, field_labels
 from levier.contacts.models import Contact
 from levier.journal.services import Actor, record
 
 from .comparison import ComparisonRule, compare
 from .flags import flag_clear, flag_raise
 from .models import CheckOutcome, DocumentCheck, FieldComparison
-from .presenters import value_formatter
+from .presenters import KIND_LABELS, value_formatter
 from .reading.classify import classify
 from .reading.extract import extract_fields
 from .reading.text import read_document
@@ -59,12 +59,13 @@ def comparison_rules(procedure_id: int) -> list[ComparisonRule]:
 
 
 def declared_labels(case: Case) -> dict[str, str]:
-    labels = {}
-    for entry in case.procedure_version.field_schema:
-        labels[entry["name"]] = entry.get("label", entry["name"])
+    """Field labels, and "label (part)" for the parts of an address ("site.city")."""
+    schema = case.procedure_version.field_schema
+    labels = field_labels(schema)
+    for entry in schema:
         if entry.get("type") == "address":
             for part in ADDRESS_PARTS:
-                labels[f"{entry['name']}.{part}"] = f"{entry.get('label', entry['name'])} ({part})"
+                labels[f"{entry['name']}.{part}"] = f"{labels[entry['name']]} ({part})"
     return labels
 
 
@@ -126,6 +127,7 @@ def _inspect(document: SupportingDocument, case: Case) -> dict[str, Any]:
     two_d_doc = read_two_d_doc(content, document.content_type, rasters=reading.rasters)
     names, identifiers = usager_identity(case.contact)
     shown = value_formatter(case)
+    labels = declared_labels(case)
     report = compare(
         shown=shown,
         kind=kind,
@@ -133,7 +135,7 @@ def _inspect(document: SupportingDocument, case: Case) -> dict[str, Any]:
         reading=two_d_doc,
         data=case.data,
         rules=comparison_rules(case.procedure_id),
-        labels=declared_labels(case),
+        labels=labels,
         usager_names=names,
         usager_identifiers=identifiers,
     )
@@ -149,13 +151,11 @@ def _inspect(document: SupportingDocument, case: Case) -> dict[str, Any]:
         "two_d_doc": asdict(two_d_doc) if two_d_doc.found else {},
         "comparisons": [comparison.as_dict() for comparison in report.comparisons],
         "warnings": report.warnings,
-        "reasons": report.reasons(declared_labels(case), shown),
+        "reasons": report.reasons(labels, shown),
     }
 
 
 def kind_label(kind: str) -> str:
-    from .presenters import KIND_LABELS
-
     return str(KIND_LABELS.get(kind, kind))
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from levier.cases.models import Case
+from levier.cases.services import check_may_see
 from levier.core.geo import departement_of_commune, departement_of_postal_code
 from levier.journal.services import record
 from levier.mailing.services import email_queue
@@ -60,14 +61,9 @@ def flag_clear(*, case: Case, code: str) -> int:
     return deleted
 
 
-def _check_may_control(actor: Any, flag: Flag) -> None:
-    if flag.case.team_id not in actor.visible_team_ids():
-        raise PermissionDenied("This case belongs to another team.")
-
-
 def flag_record_result(*, flag: Flag, result: str, note: str = "", actor: Any) -> Flag:
     """An agent concludes the control of a flagged (or randomly drawn) case."""
-    _check_may_control(actor, flag)
+    check_may_see(actor, flag.case)
     if result not in ControlResult.values:
         raise ValidationError(
             {"result": _("Choose the result of the control among the proposed ones.")},
@@ -112,7 +108,7 @@ def advice_text(flag: Flag, note: str = "") -> tuple[str, str]:
 
 def flag_send_advice(*, flag: Flag, actor: Any, note: str = "") -> Flag:
     """Advice rather than control: invite the usager to correct (the right to make a mistake)."""
-    _check_may_control(actor, flag)
+    check_may_see(actor, flag.case)
     contact = flag.case.contact
     if not (contact.email or "").strip():
         raise ValidationError(
@@ -144,7 +140,7 @@ def flag_send_advice(*, flag: Flag, actor: Any, note: str = "") -> Flag:
 
 def flag_record_advice(*, flag: Flag, state: str, actor: Any) -> Flag:
     """Whether the usager corrected after the friendly letter."""
-    _check_may_control(actor, flag)
+    check_may_see(actor, flag.case)
     if not flag.advice or state not in (AdviceState.CORRECTED, AdviceState.NO_ANSWER):
         raise ValidationError(
             _("Send the friendly letter first, then say whether the usager corrected."),

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from levier.cases.models import Procedure
+from levier.cases.schema import field_labels
 
 from .anomalies.spec import protected_topics
-from .batch_scoring import DERIVED_GROUPS, schema_labels
+from .batch_scoring import DERIVED_GROUPS
 from .models import AnomalyModel, FieldComparison, Rule, RuleKind
 from .presenters import FOUND_FIELD_LABELS, KIND_LABELS
 
@@ -58,7 +59,7 @@ def _percent(value: float) -> str:
 
 def anomaly_entry(model: AnomalyModel) -> RegisterEntry:
     procedure = model.procedure
-    labels = schema_labels(procedure)
+    labels = field_labels(procedure.active_schema)
     label = lambda name: str(labels.get(name) or DERIVED_GROUPS.get(name) or name)  # noqa: E731
     data = [label(name) for name in model.inputs]
     data += [_("ratio %(a)s / %(b)s") % {"a": label(a), "b": label(b)} for a, b in model.ratios]
@@ -149,7 +150,7 @@ def _describe_parameters(parameters: dict) -> str:
 
 def documents_entry(procedure: Procedure, rows: list[FieldComparison]) -> RegisterEntry:
     kinds = sorted({str(KIND_LABELS.get(row.document_kind, row.document_kind)) for row in rows})
-    labels = schema_labels(procedure)
+    labels = field_labels(procedure.active_schema)
     parameters = []
     for row in rows:
         tolerance = ""

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from levier.cases.models import Case, SupportingDocument
+from levier.cases.schema import field_labels
 from levier.journal.services import Actor, record
 
 from .flags import flag_clear, flag_raise
@@ -28,13 +29,6 @@ def rule_specs(procedure_id: int) -> list[RuleSpec]:
         RuleSpec(id=rule.pk, kind=rule.kind, name=rule.name, parameters=rule.parameters)
         for rule in Rule.objects.filter(procedure_id=procedure_id, active=True)
     ]
-
-
-def _labels(case: Case) -> dict[str, str]:
-    return {
-        entry["name"]: entry.get("label", entry["name"])
-        for entry in case.procedure_version.field_schema
-    }
 
 
 def _documents_by_case(case_ids: list[int]) -> dict[int, dict[str, list[str]]]:
@@ -114,7 +108,9 @@ def rules_evaluate(
         return []
     index = index or duplicate_index()
     facts = facts_of(case, _documents_by_case([case.pk]).get(case.pk, {}))
-    results = evaluate_all(specs, facts, labels=_labels(case), index=index)
+    results = evaluate_all(
+        specs, facts, labels=field_labels(case.procedure_version.field_schema), index=index
+    )
     with transaction.atomic():
         _store(case, results, {spec.id: spec for spec in specs}, actor)
     return list(RuleResult.objects.filter(case=case).select_related("rule"))
@@ -138,7 +134,12 @@ def rules_evaluate_cases(
             specs = specs_by_procedure.setdefault(case.procedure_id, rule_specs(case.procedure_id))
             if specs:
                 facts = facts_of(case, documents.get(case.pk, {}))
-                results = evaluate_all(specs, facts, labels=_labels(case), index=index)
+                results = evaluate_all(
+                    specs,
+                    facts,
+                    labels=field_labels(case.procedure_version.field_schema),
+                    index=index,
+                )
                 with transaction.atomic():
                     counts["failed"] += _store(case, results, {s.id: s for s in specs}, actor)
             counts["cases"] += 1

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import ngettext as django_ngettext
 
-from levier.cases.schema import format_money, format_number
+from levier.cases.schema import field_labels, format_money, format_number  # noqa: F401 (field_labels: part of this module's API)
 from levier.contacts.identifiers import compact
 from levier.documents.formatting import date_longue
 
@@ -725,15 +725,6 @@ EVALUATORS: dict[str, Callable[[RuleSpec, CaseFacts, _Context], RuleResult]] = {
 # ---------------------------------------------------------------------------
 # Entry points
 # ---------------------------------------------------------------------------
-
-
-def field_labels(schema: list[dict]) -> dict[str, str]:
-    """The labels explanations use, from a procedure's schema."""
-    return {
-        entry["name"]: entry.get("label") or entry["name"]
-        for entry in schema
-        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
-    }
 
 
 def _evaluate(rule: RuleSpec, facts: CaseFacts, ctx: _Context) -> RuleResult:

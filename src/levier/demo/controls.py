@@ -144,7 +144,7 @@ def ensure_demo_controls(setup: DemoSetup) -> None:
             )
     for slug, rules in RULES.items():
         procedure = setup.procedures[slug]
-        schema = batch_scoring.procedure_schema(procedure)
+        schema = procedure.active_schema
         for name, kind, parameters in rules:
             # Cleaned as the administration's form cleans them (field types recorded).
             cleaned = validate_parameters(kind, parameters, schema)

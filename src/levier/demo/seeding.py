@@ -32,6 +32,7 @@ from tqdm import tqdm
 from levier.campaigns.demo import ensure_demo_campaign
 from levier.cases.models import Case, CaseStatus, Comment, SupportingDocument
 from levier.contacts.models import Contact
+from levier.controls.document_checks import ROBOT as DOCUMENT_CHECKER
 from levier.core.models import Agent
 from levier.core.references import reference_counters_sync
 from levier.core.text import fold
@@ -58,7 +59,7 @@ OPEN = frozenset({CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING
 MAX_POOL = 60_000  # usagers reused by cases beyond this many
 SPECIMENS_PER_PROCEDURE = 8  # shared documents per procedure and year, for older cases
 MAX_TRUTHS = 5000
-ROBOT_DOCUMENT_CHECK = "contrôle des pièces"  # as levier.controls.document_checks.ROBOT
+ROBOT_DOCUMENT_CHECK = DOCUMENT_CHECKER.label
 PROCEDURE_WEIGHTS = tuple(itertools.accumulate(entry["weight"] for entry in content.PROCEDURES))
 VALUE_FIELDS = {  # declared fields a shared specimen document imposes on the case that uses it
     "aide-petites-entreprises": ("project_cost", "amount_requested"),

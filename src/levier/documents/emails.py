@@ -18,9 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.html import escape, linebreaks
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from levier.cases.models import Case, Procedure
@@ -29,7 +27,7 @@ from levier.mailing.models import OutboundEmail
 from .context import context_skeleton, merge_context
 from .models import EmailTemplate
 from .render import environment
-from .validation import _used_fields
+from .validation import _used_fields, parse_template
 
 NARROW_NBSP = "\u202f"
 # The keys an email may use on top of the documents' ones.
@@ -174,15 +172,7 @@ def email_skeleton(procedure: Procedure | None) -> dict[str, set[str] | None]:
 
 
 def _check_source(source: str, known: dict[str, set[str] | None]) -> list[str]:
-    try:
-        tree = text_environment().parse(source)
-    except TemplateSyntaxError as error:
-        raise ValidationError(
-            _("Template syntax error at line %(line)s: %(message)s."),
-            code="syntax",
-            params={"line": error.lineno, "message": error.message},
-        ) from error
-    return _used_fields(tree, known)
+    return _used_fields(parse_template(text_environment(), source), known)
 
 
 def validate_email_template(

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from levier.cases.models import Case, Procedure
+from levier.cases.selectors import get_case_file_for
 from levier.journal.models import Event
 from levier.journal.services import target_key
 
@@ -41,16 +42,7 @@ def templates_for_case(case: Case) -> QuerySet[DocumentTemplate]:
 
 def get_generated_document_for(agent, case_id: int, document_id: int) -> GeneratedDocument:
     """A generated document of a case the agent may see; 404 for missing and forbidden alike."""
-    document = (
-        GeneratedDocument.objects.filter(
-            pk=document_id, case_id=case_id, case__team_id__in=agent.visible_team_ids()
-        )
-        .select_related("case")
-        .first()
-    )
-    if document is None:
-        raise Http404("No such document.")
-    return document
+    return get_case_file_for(GeneratedDocument, agent, case_id, document_id)
 
 
 @dataclass(frozen=True)

@@ -61,17 +61,21 @@ def _refuse_unknown(field: str, known: dict[str, set[str] | None]) -> None:
     )
 
 
-def check_html(body: str, procedure: Procedure | None) -> list[str]:
-    """Validate an HTML template body; return the merge fields it uses."""
+def parse_template(jinja_environment, source: str):
+    """The template's syntax tree, or a ValidationError naming the line of the mistake."""
     try:
-        tree = environment().parse(body)
+        return jinja_environment.parse(source)
     except TemplateSyntaxError as error:
         raise ValidationError(
             _("Template syntax error at line %(line)s: %(message)s."),
             code="syntax",
             params={"line": error.lineno, "message": error.message},
         ) from error
-    return _used_fields(tree, context_skeleton(procedure))
+
+
+def check_html(body: str, procedure: Procedure | None) -> list[str]:
+    """Validate an HTML template body; return the merge fields it uses."""
+    return _used_fields(parse_template(environment(), body), context_skeleton(procedure))
 
 
 def is_docx(content: bytes) -> bool:
