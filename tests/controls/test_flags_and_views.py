@@ -116,9 +116,17 @@ def test_the_list_shows_flags_precision_against_the_baseline_and_territories(
 
 
 def test_checking_a_case_again_from_its_page(agent_client, housing):
+    from levier.controls.models import DocumentCheck
+    from levier.demo.pdfs import print_document
+
+    from .conftest import attach, notice_spec
+
     case = housing_case(housing)
+    attach(case, print_document(notice_spec(case, "18250.00")).content, "avis.pdf")
     response = agent_client.post(reverse("controls:case_check", args=[case.pk]), follow=True)
     assert response.status_code == 200
+    assert DocumentCheck.objects.get(case=case).outcome == "matches"
+    assert Event.objects.filter(verb="check-document", target_id=str(case.pk)).exists()
 
 
 def test_the_register_is_public_and_generated_from_the_configuration(client, housing):
