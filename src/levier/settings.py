@@ -112,6 +112,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A cache every web worker and machine shares (rate limits, attempt counters): a table
+# of the database, created by `levier migrate` (core migration 0004).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "levier_cache",
+    }
+}
+
 AUTH_USER_MODEL = "core.Agent"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

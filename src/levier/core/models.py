@@ -74,17 +74,16 @@ class Agent(AbstractUser):
 
     @property
     def sees_whole_organisation(self) -> bool:
-        """Managers and administrators follow every team of their organisation."""
+        """Managers and administrators follow every team of their organisation (if they have one)."""
         return self.role in {Role.MANAGER, Role.ADMINISTRATOR} or self.is_superuser
 
     def visible_team_ids(self) -> list[int]:
         """Ids of the teams whose objects this agent may see (cached per instance)."""
         cached = getattr(self, "_visible_team_ids", None)
         if cached is None:
-            if self.sees_whole_organisation:
-                teams = Team.objects.all()
-                if self.organisation_id and not self.is_superuser:
-                    teams = teams.filter(organisation_id=self.organisation_id)
+            # Fail closed: without an organisation, even a manager sees only their own teams.
+            if self.sees_whole_organisation and self.organisation_id:
+                teams = Team.objects.filter(organisation_id=self.organisation_id)
             else:
                 teams = self.teams.all()
             cached = list(teams.values_list("id", flat=True))
