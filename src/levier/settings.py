@@ -135,11 +135,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Lockout after repeated failed logins (django-axes).
+# The client's address (levier.core.client_address): X-Forwarded-For is read only when
+# the request comes from one of these proxies (comma-separated addresses or CIDR ranges).
+LEVIER_TRUSTED_PROXIES = env_list("LEVIER_TRUSTED_PROXIES", "")
+
+# Lockout after repeated failed logins (django-axes, levier.core.login_lockout): a user
+# name is locked from one client address only, so failures from elsewhere never lock its
+# owner out; an address failing on many user names is locked for all of them.
 AXES_FAILURE_LIMIT = int(os.environ.get("LEVIER_LOGIN_FAILURE_LIMIT", "5"))
+LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT", "30")
+)
 AXES_COOLOFF_TIME = float(os.environ.get("LEVIER_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_HANDLER = "levier.core.login_lockout.PairAndAddressLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "levier.core.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "levier.core.login_lockout.lockout_response"
+
+# Failed follow-up codes on the usager portal, counted in the shared cache per reference
+# and per client address within a sliding window.
+LEVIER_FOLLOW_FAILURES_PER_REFERENCE = int(
+    os.environ.get("LEVIER_FOLLOW_FAILURES_PER_REFERENCE", "10")
+)
+LEVIER_FOLLOW_FAILURES_PER_ADDRESS = int(os.environ.get("LEVIER_FOLLOW_FAILURES_PER_ADDRESS", "20"))
+LEVIER_FOLLOW_WINDOW_SECONDS = 60 * int(os.environ.get("LEVIER_FOLLOW_WINDOW_MINUTES", "15"))
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -56,3 +56,74 @@ def test_home_lists_my_work_and_team_queue(agent_client, agent, team):
     assert mine.reference in content
     assert unassigned.reference in content
     assert other_team_case.reference not in content
+
+
+# --- lockout behind the reverse proxy --------------------------------------------------
+
+PROXY = "10.0.0.2"
+ATTACKER = "203.0.113.9"
+OWNER = "198.51.100.7"
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.LEVIER_TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+
+def login_from(login_url, username, password, *, forwarded=None, remote=PROXY, client=None):
+    """A login posted through the proxy (REMOTE_ADDR) for a client (X-Forwarded-For)."""
+    from django.test import Client
+
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return (client or Client()).post(
+        login_url, {"username": username, "password": password}, **extra
+    )
+
+
+def test_failures_from_one_client_do_not_lock_the_administrator_out_elsewhere(
+    login_url, behind_proxy, settings, db
+):
+    AgentFactory(username="admin", is_staff=True, is_superuser=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login_from(login_url, "admin", "wrong", forwarded=ATTACKER)
+    # The attacker's client is locked, even with the right password...
+    locked = login_from(login_url, "admin", PASSWORD, forwarded=ATTACKER)
+    assert locked.status_code == 429
+    # ...but the administrator logging in from their own address is not.
+    response = login_from(login_url, "admin", PASSWORD, forwarded=OWNER)
+    assert response.status_code == 302
+
+
+def test_an_untrusted_clients_forged_forwarded_for_is_ignored(
+    login_url, agent, behind_proxy, settings
+):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login_from(login_url, agent.username, "wrong", remote=ATTACKER, forwarded=f"192.0.2.{n}")
+    response = login_from(
+        login_url, agent.username, PASSWORD, remote=ATTACKER, forwarded="192.0.2.200"
+    )
+    assert response.status_code == 429
+
+
+def test_an_address_failing_on_many_user_names_is_locked_for_all(
+    login_url, agent, behind_proxy, settings
+):
+    settings.LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    for n in range(settings.LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT):
+        # A different name each time: no (name, address) pair reaches its own limit.
+        login_from(login_url, f"agent{n}", "wrong", forwarded=ATTACKER)
+    assert login_from(login_url, agent.username, PASSWORD, forwarded=ATTACKER).status_code == 429
+    assert login_from(login_url, agent.username, PASSWORD, forwarded=OWNER).status_code == 302
+
+
+def test_the_lockout_page_is_french_and_says_how_long(login_url, agent, behind_proxy, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login_from(login_url, agent.username, "wrong", forwarded=ATTACKER)
+    response = login_from(login_url, agent.username, PASSWORD, forwarded=ATTACKER)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Trop de tentatives de connexion infructueuses" in html
+    assert "depuis votre adresse réseau" in html and "30 minutes" in html
+    assert '<html lang="fr"' in html
