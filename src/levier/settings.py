@@ -118,6 +118,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "levier_cache",
+        # Past this many rows the table loses a third of them, live counters included
+        # (see levier.core.attempt_limits); `levier watch` deletes expired rows each round.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LEVIER_CACHE_MAX_ENTRIES", "200000"))},
     }
 }
 

@@ -95,3 +95,35 @@ def test_the_task_warns_due_enquiries(overdue):
     assert result.return_value == 1
     overdue.refresh_from_db()
     assert overdue.sla_warned_at is not None
+
+
+def test_each_round_clears_expired_sessions():
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    live = SessionStore()
+    live["portal_follow"] = {"kind": "case"}
+    live.create()
+    expired = SessionStore()
+    expired.set_expiry(-60)  # ended a minute ago
+    expired.create()
+    assert Session.objects.count() == 2
+    output = run("--once")
+    assert "sessions: 1 expired session(s) cleared" in output
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+
+
+def test_each_round_deletes_expired_counters_of_the_shared_cache():
+    from django.core.cache import cache
+    from django.db import connection
+
+    def rows() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cache_key FROM levier_cache")
+            return {key for (key,) in cursor.fetchall()}
+
+    cache.set("expired-counter", 1, timeout=-10)  # kept as a row the cache no longer returns
+    cache.set("live-counter", 1, timeout=600)
+    assert {":1:expired-counter", ":1:live-counter"} <= rows()
+    assert "1 expired counter(s)" in run("--once")
+    assert ":1:expired-counter" not in rows() and ":1:live-counter" in rows()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 
 from levier.cases.services import case_comment, case_transition
@@ -12,7 +14,6 @@ from levier.core import verification
 from levier.enquiries.models import EnquiryStatus, Message
 from levier.enquiries.services import enquiry_reply
 from levier.journal.models import Event
-from levier.portal.views import FOLLOW_FAILURES_KEY, FOLLOW_MAX_FAILURES, FOLLOW_WINDOW_SECONDS
 
 from ..enquiries.files import make_pdf, upload
 from ..factories import (
@@ -168,20 +169,78 @@ def test_a_malformed_reference_is_explained_on_its_field(client):
     assert set(response.context["form"].errors) == {"reference", "code"}
 
 
-def test_attempts_are_limited_per_session_then_allowed_again(client, enquiry):
-    for _ in range(FOLLOW_MAX_FAILURES):
-        assert lookup(client, enquiry.reference, "AAAAAAAA").status_code == 400
-    blocked = lookup(client, enquiry.reference, CODE)  # even the right code waits
-    assert blocked.status_code == 429
-    assert "15" in blocked.context["form"].non_field_errors()[0]
-    assert client.get(FOLLOW).context.get("followed") is None
-    assert Event.objects.filter(verb="follow-blocked").count() == 1
-    # Another session is not blocked.
-    from django.test import Client
+# --- attempt limits: per reference and per client address, in the shared cache ---------
 
-    assert lookup(Client(), enquiry.reference, CODE).status_code == 302
-    # Once the window has passed, this session may try again.
-    session = client.session
-    session[FOLLOW_FAILURES_KEY] = [time.time() - FOLLOW_WINDOW_SECONDS - 1] * FOLLOW_MAX_FAILURES
-    session.save()
-    assert lookup(client, enquiry.reference, CODE).status_code == 302
+PROXY = "10.0.0.2"
+
+
+def lookup_without_cookies(reference, code, *, address="203.0.113.9"):
+    """Each attempt from a fresh client, as a script that drops cookies would send it."""
+    return Client().post(
+        FOLLOW,
+        {"action": "lookup", "reference": reference, "code": code},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.LEVIER_TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+
+def test_attempts_without_cookies_are_limited_per_reference(enquiry, behind_proxy, settings):
+    limit = settings.LEVIER_FOLLOW_FAILURES_PER_REFERENCE
+    for n in range(limit):
+        # From many addresses: only the reference's own counter can stop them.
+        response = lookup_without_cookies(enquiry.reference, "AAAAAAAA", address=f"192.0.2.{n}")
+        assert response.status_code == 400
+    blocked = lookup_without_cookies(enquiry.reference, CODE, address="198.51.100.7")
+    assert blocked.status_code == 429  # even the right code waits
+    message = blocked.context["form"].non_field_errors()[0]
+    assert "Trop de tentatives incorrectes pour cette référence" in message
+    assert "15 minutes" in message
+    assert Event.objects.filter(verb="follow-blocked", target_type="portal.reference").count() == 1
+    # Another reference is not blocked.
+    other = EnquiryFactory()
+    other.verification_digest = verification.digest(other.reference, CODE)
+    other.save()
+    assert lookup_without_cookies(other.reference, CODE, address="198.51.100.7").status_code == 302
+
+
+def test_attempts_without_cookies_are_limited_per_address(enquiry, case, behind_proxy, settings):
+    limit = settings.LEVIER_FOLLOW_FAILURES_PER_ADDRESS
+    for n in range(limit):
+        # A different (unknown) reference each time: no reference reaches its own limit.
+        assert lookup_without_cookies(f"SOL-2026-{n:06d}", "AAAAAAAA").status_code == 400
+    blocked = lookup_without_cookies(case.reference, CODE)
+    assert blocked.status_code == 429
+    message = blocked.context["form"].non_field_errors()[0]
+    assert "Trop de tentatives incorrectes depuis votre connexion" in message
+    assert Event.objects.filter(verb="follow-blocked", target_type="portal.client").count() == 1
+    # The usager from another address is not blocked.
+    assert lookup_without_cookies(case.reference, CODE, address="198.51.100.7").status_code == 302
+
+
+def test_failed_attempts_create_no_session_row(enquiry, behind_proxy, settings):
+    for _ in range(settings.LEVIER_FOLLOW_FAILURES_PER_REFERENCE + 3):
+        lookup_without_cookies(enquiry.reference, "AAAAAAAA")
+    assert Session.objects.count() == 0
+    assert "sessionid" not in lookup_without_cookies(enquiry.reference, "AAAAAAAA").cookies
+
+
+def test_a_blocked_reference_is_allowed_again_after_the_window(enquiry, settings):
+    settings.LEVIER_FOLLOW_FAILURES_PER_REFERENCE = 2
+    settings.LEVIER_FOLLOW_WINDOW_SECONDS = 4  # three requests fit in it, even on a busy machine
+    for _ in range(2):
+        lookup_without_cookies(enquiry.reference, "AAAAAAAA")
+    assert lookup_without_cookies(enquiry.reference, CODE).status_code == 429
+    time.sleep(5)  # the window has passed (the cache counts expiry in whole seconds)
+    assert lookup_without_cookies(enquiry.reference, CODE).status_code == 302
+
+
+def test_a_session_client_is_limited_too(client, enquiry, settings):
+    for _ in range(settings.LEVIER_FOLLOW_FAILURES_PER_REFERENCE):
+        assert lookup(client, enquiry.reference, "AAAAAAAA").status_code == 400
+    assert lookup(client, enquiry.reference, CODE).status_code == 429
+    assert client.get(FOLLOW).context.get("followed") is None

@@ -2,13 +2,11 @@
 
 No login: a usager proves they may see a request with its reference and the code
 emailed to them. Wrong code and unknown reference get the same answer, and failed
-attempts are limited per session.
+attempts are limited per reference and per client address (`follow_limits`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 import time
 from dataclasses import dataclass
 
@@ -30,12 +28,10 @@ from levier.enquiries.services import enquiry_add_usager_message
 from levier.journal.selectors import timeline_for
 from levier.journal.services import Actor, record
 
+from . import follow_limits
 from .forms import FollowForm, UsagerMessageForm
 
 FOLLOW_GRANT_KEY = "portal_follow"
-FOLLOW_FAILURES_KEY = "portal_follow_failures"
-FOLLOW_MAX_FAILURES = 10
-FOLLOW_WINDOW_SECONDS = 15 * 60
 FOLLOW_GRANT_SECONDS = 60 * 60
 # Compared against when the reference is unknown, so both failures take the same time.
 _DUMMY_DIGEST = "0" * 64
@@ -92,26 +88,6 @@ def _granted(request: HttpRequest) -> Followed | None:
         case = case_selectors.case_by_reference(grant.get("reference", ""))
         return Followed("case", case) if case and case.pk == grant.get("id") else None
     return None
-
-
-def _recent_failures(request: HttpRequest) -> list[float]:
-    now = time.time()
-    failures = [
-        t for t in request.session.get(FOLLOW_FAILURES_KEY, []) if now - t < FOLLOW_WINDOW_SECONDS
-    ]
-    request.session[FOLLOW_FAILURES_KEY] = failures
-    return failures
-
-
-def _wait_minutes(failures: list[float]) -> int:
-    oldest = min(failures)
-    return max(1, math.ceil((oldest + FOLLOW_WINDOW_SECONDS - time.time()) / 60))
-
-
-def _session_fingerprint(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return hashlib.sha256((request.session.session_key or "").encode()).hexdigest()[:16]
 
 
 def _render_lookup(request: HttpRequest, form: FollowForm, *, status: int = 200) -> HttpResponse:
@@ -202,49 +178,43 @@ def follow(request: HttpRequest) -> HttpResponse:
         return _render_followed(request, followed, message_form=form, status=400)
 
     if action == "lookup":
-        failures = _recent_failures(request)
-        form = FollowForm(request.POST)
-        if len(failures) >= FOLLOW_MAX_FAILURES:
-            form.is_valid()  # keeps what was typed; the code is not checked while blocked
-            form.add_error(
-                None,
-                _(
-                    "Too many incorrect attempts. For your security, "
-                    "wait %(minutes)s minutes before trying again."
-                )
-                % {"minutes": _wait_minutes(failures)},
-            )
-            return _render_lookup(request, form, status=429)
-        if form.is_valid():
-            found = _find(form.cleaned_data["reference"], form.cleaned_data["code"])
-            if found is not None:
-                request.session[FOLLOW_GRANT_KEY] = {
-                    "kind": found.kind,
-                    "id": found.obj.pk,
-                    "reference": found.obj.reference,
-                    "until": time.time() + FOLLOW_GRANT_SECONDS,
-                }
-                request.session.cycle_key()
-                return redirect("portal:follow")
-            failures.append(time.time())
-            request.session[FOLLOW_FAILURES_KEY] = failures
-            if len(failures) >= FOLLOW_MAX_FAILURES:
-                record(
-                    actor=Actor.usager(label="usager"),
-                    verb="follow-blocked",
-                    target=("portal.session", _session_fingerprint(request)),
-                    payload={"failures": len(failures), "window_seconds": FOLLOW_WINDOW_SECONDS},
-                )
-            form.add_error(
-                None,
-                _(
-                    "The reference or the code is incorrect. Check them in the email you received "
-                    "(the code has 8 characters, without 0, O, 1 or I)."
-                ),
-            )
-        return _render_lookup(request, form, status=400)
+        return _lookup(request)
 
     followed = _granted(request)
     if followed is not None:
         return _render_followed(request, followed)
     return _render_lookup(request, FollowForm())
+
+
+def _lookup(request: HttpRequest) -> HttpResponse:
+    """Check a reference and its code, unless this client or this reference is blocked."""
+    form = FollowForm(request.POST)
+    valid = form.is_valid()  # also keeps what was typed when the attempt is refused
+    blocked = follow_limits.address_blocked(request)
+    if valid and not blocked:
+        blocked = follow_limits.reference_blocked(form.cleaned_data["reference"])
+    if blocked:  # refused before the code is compared, even the right one
+        form.add_error(None, blocked)
+        return _render_lookup(request, form, status=429)
+    if not valid:
+        return _render_lookup(request, form, status=400)
+    reference = form.cleaned_data["reference"]
+    found = _find(reference, form.cleaned_data["code"])
+    if found is None:
+        follow_limits.record_failure(request, reference)
+        form.add_error(
+            None,
+            _(
+                "The reference or the code is incorrect. Check them in the email you received "
+                "(the code has 8 characters, without 0, O, 1 or I)."
+            ),
+        )
+        return _render_lookup(request, form, status=400)
+    request.session[FOLLOW_GRANT_KEY] = {
+        "kind": found.kind,
+        "id": found.obj.pk,
+        "reference": found.obj.reference,
+        "until": time.time() + FOLLOW_GRANT_SECONDS,
+    }
+    request.session.cycle_key()
+    return redirect("portal:follow")

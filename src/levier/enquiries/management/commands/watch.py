@@ -1,5 +1,6 @@
 """`levier watch`: every round, fetch the mailboxes, retry due emails, warn about deadlines,
-and queue the scoring of procedures whose last one is older than a day.
+queue the scoring of procedures whose last one is older than a day, and clear expired
+sessions.
 
 Runs beside the task worker (`levier worker`) and the web server. One summary line per
 round; a failing step is logged and the next round tries again. Ctrl-C stops it.
@@ -11,6 +12,7 @@ import importlib
 import logging
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -42,6 +44,20 @@ def fetch_mail() -> str:
         logger.warning("Mail: mailbox %s: %s", report.mailbox, report.error)
     summary = f"mail: {new} new from {len(reports)} mailbox(es)"
     return summary + (f", {len(failed)} in error" if failed else "")
+
+
+def clear_expired_sessions() -> str:
+    """Django's `clearsessions`, and the expired counters of the shared cache: rows that
+    would otherwise stay (sessions) or be deleted only once the cache is full."""
+    from django.contrib.sessions.models import Session
+
+    from levier.core.attempt_limits import clear_expired_cache_rows
+
+    expired = Session.objects.filter(expire_date__lt=timezone.now()).count()
+    engine = importlib.import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
+    counters = clear_expired_cache_rows()
+    return f"sessions: {expired} expired session(s) cleared, {counters} expired counter(s)"
 
 
 class Command(BaseCommand):
@@ -84,6 +100,7 @@ class Command(BaseCommand):
             ("outbox", self.flush_outbox),
             ("deadlines", self.warn_due),
             ("controls", self.schedule_scoring),
+            ("sessions", clear_expired_sessions),
         )
         for name, step in steps:
             try:
