@@ -12,6 +12,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
@@ -260,6 +261,25 @@ def test_a_merge_frozen_with_a_draft_skips_it(agent, draft, submitted, letter):
     assert batch.done_count == 1
     assert [(f["case_id"], f["reference"]) for f in batch.failures] == [(draft.pk, "")]
     assert not draft.generated_documents.exists()
+
+
+def test_the_zip_of_a_merge_frozen_with_a_draft_is_withdrawn(agent_client, agent, draft, letter):
+    """Its ZIP was built before drafts were hidden and may hold the draft's document."""
+    batch = MergeBatch.objects.create(
+        template_version=letter.published_version,
+        format="pdf",
+        filters={"procedure_id": draft.procedure_id},
+        case_ids=[draft.pk],
+        done_count=1,
+        status="done",
+        created_by=agent,
+    )
+    batch.zip_file.save("publipostage.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=True)
+    download = reverse("documents:merge_download", args=[batch.pk])
+    assert agent_client.get(download).status_code == 404
+    with translation.override("fr"):
+        page = _references(agent_client.get(reverse("documents:merge_detail", args=[batch.pk])))
+    assert download not in page and "Ce fichier ZIP a été retiré" in page
 
 
 # --- campaigns ----------------------------------------------------------------------------------
