@@ -112,7 +112,7 @@ def letter(procedure):
     return template
 
 
-def _references(response) -> str:
+def _page(response) -> str:
     assert response.status_code == 200
     return response.content.decode()
 
@@ -133,21 +133,28 @@ def _references(response) -> str:
     ],
 )
 def test_the_case_list_never_lists_a_draft(agent_client, agent, draft, submitted, procedure, query):
-    page = _references(agent_client.get(reverse("cases:list"), query))
+    page = _page(agent_client.get(reverse("cases:list"), query))
     assert reverse("cases:detail", args=[draft.pk]) not in page
     assert not selectors.case_list_for(agent, **query).filter(pk=draft.pk).exists()
-    unfiltered = _references(agent_client.get(reverse("cases:list"), {"procedure": procedure.pk}))
+    unfiltered = _page(agent_client.get(reverse("cases:list"), {"procedure": procedure.pk}))
     assert SUBMITTED_REFERENCE in unfiltered and DRAFT_REFERENCE not in unfiltered
 
 
+def test_a_manager_of_every_team_sees_no_draft_either(client, manager, draft, submitted):
+    client.force_login(manager)
+    assert client.get(reverse("cases:detail", args=[draft.pk])).status_code == 404
+    page = _page(client.get(reverse("cases:list")))
+    assert SUBMITTED_REFERENCE in page and DRAFT_REFERENCE not in page
+
+
 def test_the_status_filter_does_not_offer_draft(agent_client, draft):
-    page = _references(agent_client.get(reverse("cases:list")))
+    page = _page(agent_client.get(reverse("cases:list")))
     assert 'value="draft"' not in page
 
 
 def test_the_home_page_queues_leave_drafts_out(agent_client, agent, draft, submitted):
     Case.objects.filter(pk=draft.pk).update(assignee=agent)  # even one given to the agent
-    page = _references(agent_client.get(reverse("core:home")))
+    page = _page(agent_client.get(reverse("core:home")))
     assert SUBMITTED_REFERENCE in page and DRAFT_REFERENCE not in page
     assert draft.pk not in {case.pk for case in selectors.my_open_cases(agent)}
     assert draft.pk not in {case.pk for case in selectors.team_queue(agent)}
@@ -278,7 +285,7 @@ def test_the_zip_of_a_merge_frozen_with_a_draft_is_withdrawn(agent_client, agent
     download = reverse("documents:merge_download", args=[batch.pk])
     assert agent_client.get(download).status_code == 404
     with translation.override("fr"):
-        page = _references(agent_client.get(reverse("documents:merge_detail", args=[batch.pk])))
+        page = _page(agent_client.get(reverse("documents:merge_detail", args=[batch.pk])))
     assert download not in page and "Ce fichier ZIP a été retiré" in page
 
 
@@ -332,7 +339,7 @@ def test_a_flag_on_a_draft_is_in_no_list_page_or_count(agent_client, agent, draf
         case=submitted, procedure=submitted.procedure, source="document", code="x", reasons=["a"]
     )
     assert list(control_selectors.flags_for(agent, state="all")) == [shown]
-    page = _references(agent_client.get(reverse("controls:list"), {"state": "all"}))
+    page = _page(agent_client.get(reverse("controls:list"), {"state": "all"}))
     assert SUBMITTED_REFERENCE in page and DRAFT_REFERENCE not in page
     statistics = control_selectors.control_statistics(agent)
     assert [row.raised for row in statistics.sources] == [1]
@@ -381,9 +388,9 @@ def admin_client(client):
 
 
 def test_the_admin_lists_no_draft_and_opens_none(admin_client, draft, submitted):
-    page = _references(admin_client.get(reverse("admin:cases_case_changelist")))
+    page = _page(admin_client.get(reverse("admin:cases_case_changelist")))
     assert SUBMITTED_REFERENCE in page and DRAFT_REFERENCE not in page
-    searched = _references(
+    searched = _page(
         admin_client.get(reverse("admin:cases_case_changelist"), {"q": DRAFT_REFERENCE})
     )
     assert reverse("admin:cases_case_change", args=[draft.pk]) not in searched
@@ -395,7 +402,7 @@ def test_the_admin_lists_no_draft_and_opens_none(admin_client, draft, submitted)
 def test_the_admin_shows_no_flag_or_check_of_a_draft(admin_client, draft):
     Flag.objects.create(case=draft, procedure=draft.procedure, source="rule", code="x")
     for name in ("admin:controls_flag_changelist", "admin:controls_documentcheck_changelist"):
-        assert DRAFT_REFERENCE not in _references(admin_client.get(reverse(name)))
+        assert DRAFT_REFERENCE not in _page(admin_client.get(reverse(name)))
 
 
 def test_the_usager_still_finds_no_draft_on_the_follow_page(draft):
