@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from levier.campaigns.models import Campaign
-from levier.cases.models import SupportingDocument
+from levier.cases.models import CaseStatus, SupportingDocument
 from levier.controls.models import Flag
 from levier.core.models import Notification
 from levier.documents.models import (
@@ -34,6 +34,8 @@ from .factories import (
 )
 
 AGENT_NAMESPACES = {"core", "cases", "enquiries", "documents", "campaigns", "controls"}
+# The test objects that are a case or hang on one: a URL naming one of them is about a case.
+CASE_OBJECTS = {"case", "document", "generated", "email", "flag"}
 
 
 def agent_patterns() -> list[tuple[str, list[str]]]:
@@ -51,9 +53,9 @@ def agent_patterns() -> list[tuple[str, list[str]]]:
     return found
 
 
-def objects_of(team, owner):
+def objects_of(team, owner, case_status=CaseStatus.SUBMITTED):
     procedure = ProcedureFactory(team=team)
-    case = CaseFactory(procedure=procedure)
+    case = CaseFactory(procedure=procedure, status=case_status)
     document = SupportingDocument(case=case, field_name="piece", original_name="a.txt",
                                   content_type="text/plain", size=5, sha256="0" * 64)
     document.file.save("a.txt", ContentFile(b"texte"), save=True)
@@ -84,23 +86,28 @@ def objects_of(team, owner):
             "batch": batch, "email": email, "campaign": campaign}
 
 
-def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
+def object_keys(name: str, args: list[str]) -> dict[str, str]:
+    """Which test object (a key of objects_of) each URL argument names."""
     namespace = name.split(":")[0]
     primary = {"cases": "case", "enquiries": "enquiry", "core": "notification",
                "documents": "case", "campaigns": "campaign", "controls": "flag"}[namespace]
-    kwargs = {}
+    keys = {}
     for arg in args:
         for key in ("flag", "campaign", "generated", "document", "attachment", "notification", "message", "case", "enquiry",
                     "batch", "email"):
             if key in arg or (key == "document" and arg.startswith("doc")):
-                kwargs[arg] = objects[key].pk
+                keys[arg] = key
                 break
         else:
             if arg in {"pk", "id"}:
-                kwargs[arg] = objects[primary].pk
+                keys[arg] = primary
             else:
                 raise AssertionError(f"{name}: no test object for URL argument {arg!r}; extend test_scoping")
-    return kwargs
+    return keys
+
+
+def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
+    return {arg: objects[key].pk for arg, key in object_keys(name, args).items()}
 
 
 @pytest.mark.django_db
@@ -147,3 +154,26 @@ def test_agent_pages_require_login(client, team):
         assert response.status_code in {302, 405}, f"{name} answers {response.status_code} to an anonymous visitor"
         if response.status_code == 302:
             assert "/connexion/" in response.url
+
+
+@pytest.mark.django_db
+def test_a_draft_is_a_404_on_every_agent_url_and_absent_from_every_list(client, team):
+    """A draft belongs to its usager until submitted, even in the agent's own team."""
+    agent = AgentFactory(teams=[team])
+    draft = objects_of(team, owner=agent, case_status=CaseStatus.DRAFT)
+    client.force_login(agent)
+    checked = 0
+    for name, args in agent_patterns():
+        if name == "core:logout":
+            continue
+        if not args:
+            response = client.get(reverse(name))
+            assert draft["case"].reference not in response.content.decode(), f"{name} lists a draft"
+            continue
+        if not CASE_OBJECTS & set(object_keys(name, args).values()):
+            continue  # about an enquiry, a campaign, a mail merge: not about the draft
+        url = reverse(name, kwargs=kwargs_for(name, args, draft))
+        assert client.post(url).status_code == 404, f"POST {name} acts on a draft"
+        assert client.get(url).status_code in {404, 405}, f"GET {name} shows a draft"
+        checked += 1
+    assert checked >= 6

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from levier.cases.models import CaseStatus
+from levier.cases.models import AGENT_STATUS_CHOICES
 from levier.core.forms import LevierForm
 
 from .services import MAX_PER_MINUTE
@@ -22,7 +22,7 @@ class CampaignForm(LevierForm):
     procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=None)
     case_statuses = forms.MultipleChoiceField(
         label=_("Case statuses"),
-        choices=CaseStatus.choices,
+        choices=AGENT_STATUS_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: cases of every status."),

@@ -42,10 +42,11 @@ def _lacks_a_required_document(procedure: Procedure) -> Q:
 def campaign_targets(campaign: Campaign) -> QuerySet[Case]:
     """The cases the campaign writes about, in a stable order (oldest first).
 
-    No status chosen means every status; `only_missing_documents` keeps the cases that
-    lack a required supporting document.
+    No status chosen means every status but draft (a draft is its usager's until they
+    submit it); `only_missing_documents` keeps the cases that lack a required supporting
+    document.
     """
-    cases = Case.objects.filter(procedure_id=campaign.procedure_id)
+    cases = Case.objects.exclude_drafts().filter(procedure_id=campaign.procedure_id)
     if campaign.case_statuses:
         cases = cases.filter(status__in=campaign.case_statuses)
     if campaign.only_missing_documents:

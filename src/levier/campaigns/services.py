@@ -188,6 +188,16 @@ def campaign_create(
         raise ValidationError(
             {"case_statuses": _("Unknown case status: %(s)s.") % {"s": ", ".join(unknown)}}
         )
+    if CaseStatus.DRAFT in statuses:
+        raise ValidationError(
+            {
+                "case_statuses": _(
+                    "Drafts belong to their usagers until they submit them: a campaign "
+                    "cannot target them. Choose other statuses."
+                )
+            },
+            code="draft_status",
+        )
     if not 1 <= per_minute <= MAX_PER_MINUTE:
         raise ValidationError(
             {

@@ -10,7 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Case, Comment, Procedure, ProcedureVersion, SupportingDocument
+from .models import (
+    AGENT_STATUS_CHOICES,
+    Case,
+    CaseStatus,
+    Comment,
+    Procedure,
+    ProcedureVersion,
+    SupportingDocument,
+)
 from .schema import FIELD_TYPES, validate_schema
 from .services import procedure_publish_version
 
@@ -143,6 +151,35 @@ class ProcedureAdmin(admin.ModelAdmin):
         )
 
 
+class WithoutDrafts:
+    """Admin pages that never list nor open a draft, nor anything hanging on one.
+
+    A draft belongs to its usager until they submit it: administrators configure levier
+    and have no need to read an unsubmitted NIR, IBAN or tax notice, so the admin, like
+    the agents' pages, acts as if drafts did not exist (a draft's page answers "does not
+    exist"). `case_status` is the lookup from the admin's model to the case's status.
+    """
+
+    case_status = "status"
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)  # type: ignore[misc]
+        return rows.exclude(**{self.case_status: CaseStatus.DRAFT})
+
+
+class SubmittedStatusFilter(admin.SimpleListFilter):
+    """The status filter without "Draft", which the admin never lists."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return AGENT_STATUS_CHOICES
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 class SupportingDocumentInline(admin.TabularInline):
     model = SupportingDocument
     extra = 0
@@ -174,8 +211,9 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    """Cases change through the agent pages (and their services); the admin only looks."""
+class CaseAdmin(WithoutDrafts, admin.ModelAdmin):
+    """Cases change through the agent pages (and their services); the admin only looks,
+    and never at a draft."""
 
     list_display = [
         "reference",
@@ -187,7 +225,7 @@ class CaseAdmin(admin.ModelAdmin):
         "submitted_at",
         "due_at",
     ]
-    list_filter = ["status", "procedure", "team"]
+    list_filter = [SubmittedStatusFilter, "procedure", "team"]
     list_select_related = ["procedure", "contact", "team", "assignee"]
     search_fields = ["reference", "search_text"]
     date_hierarchy = "submitted_at"

@@ -13,13 +13,13 @@ from levier.contacts.models import ContactKind
 from levier.core.forms import CheckedFilesField, LevierForm
 from levier.core.models import Agent
 
-from .models import CaseStatus
+from .models import AGENT_STATUS_CHOICES, CaseStatus
 from .schema import DateInput
 
 STATUS_FILTER_CHOICES = [
     ("", _("All statuses")),
     ("open", _("Open (submitted, in review, waiting)")),
-    *CaseStatus.choices,
+    *AGENT_STATUS_CHOICES,
 ]
 SLA_CHOICES = [
     ("", _("Any deadline")),

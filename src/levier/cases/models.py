@@ -78,11 +78,30 @@ class CaseStatus(models.TextChoices):
     CLOSED_WITHOUT_FOLLOW_UP = "closed_without_follow_up", _("Closed without follow-up")
 
 
+# What agents may filter or target on: every status but draft (see agent_case_scope).
+AGENT_STATUS_CHOICES = [
+    (value, label) for value, label in CaseStatus.choices if value != CaseStatus.DRAFT
+]
+
 OPEN_STATUSES = [
     CaseStatus.SUBMITTED,
     CaseStatus.IN_REVIEW,
     CaseStatus.WAITING_FOR_USAGER,
 ]
+
+
+def agent_case_scope(agent, *, via: str = "") -> models.Q:
+    """The cases an agent may see, as a condition on Case (or, with `via`, on a model that
+    points to one, e.g. via="case" for a flag): those of their teams, drafts excepted.
+
+    A draft belongs to its usager until they submit it: no agent list, page, action,
+    count, export or merge may show it. Every agent-facing read of cases goes through
+    here (`Case.objects.visible_to`, `Case.is_visible_to`, files and flags of a case).
+    """
+    prefix = f"{via}__" if via else ""
+    return models.Q(**{f"{prefix}team_id__in": agent.visible_team_ids()}) & ~models.Q(
+        **{f"{prefix}status": CaseStatus.DRAFT}
+    )
 
 
 def case_search_text(reference: str, contact: Contact) -> str:
@@ -102,7 +121,12 @@ class CaseQuerySet(models.QuerySet):
         return changed
 
     def visible_to(self, agent) -> CaseQuerySet:
-        return self.filter(team_id__in=agent.visible_team_ids())
+        """Cases of the agent's teams, drafts excepted (see agent_case_scope)."""
+        return self.filter(agent_case_scope(agent))
+
+    def exclude_drafts(self) -> CaseQuerySet:
+        """Cases their usager has submitted, whatever became of them since (for robots)."""
+        return self.exclude(status=CaseStatus.DRAFT)
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -165,6 +189,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def is_visible_to(self, agent) -> bool:
+        """The one-case twin of `Case.objects.visible_to(agent)`, for services' checks."""
+        return self.status != CaseStatus.DRAFT and self.team_id in agent.visible_team_ids()
 
 
 def supporting_document_path(instance: SupportingDocument, filename: str) -> str:

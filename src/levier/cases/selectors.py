@@ -11,7 +11,14 @@ from django.utils import timezone
 from levier.core.models import Agent
 from levier.core.selectors import filter_worklist
 
-from .models import OPEN_STATUSES, Case, CaseStatus, Comment, Procedure, SupportingDocument
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    Comment,
+    Procedure,
+    SupportingDocument,
+    agent_case_scope,
+)
 
 DUE_SOON = timedelta(days=5)
 # What a list row shows: reading only these keeps a page light at a million rows.
@@ -118,11 +125,9 @@ def documents_of(case: Case) -> QuerySet[SupportingDocument]:
 
 def get_case_file_for(model, agent, case_id: int, file_id: int):
     """A file row (supporting or generated document) of a case the agent may see; 404 for
-    missing and forbidden alike."""
+    missing and forbidden alike (a draft's files included)."""
     found = (
-        model.objects.filter(
-            pk=file_id, case_id=case_id, case__team_id__in=agent.visible_team_ids()
-        )
+        model.objects.filter(agent_case_scope(agent, via="case"), pk=file_id, case_id=case_id)
         .select_related("case")
         .first()
     )
@@ -178,7 +183,7 @@ def case_by_reference(reference: str) -> Case | None:
     """
     return (
         Case.objects.select_related("procedure", "contact")
-        .exclude(status=CaseStatus.DRAFT)
+        .exclude_drafts()
         .filter(reference=reference.strip().upper())
         .first()
     )

@@ -40,9 +40,11 @@ from .models import (
 )
 from .schema import file_field_names, validate_schema
 
-# The lifecycle: from each status, the statuses a case may go to.
+# The lifecycle: from each status, the statuses a case may go to. A draft leaves its
+# status only through its usager's submission (which dates it, sets its deadline and
+# emails the verification code), never through a transition.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    CaseStatus.DRAFT: (CaseStatus.SUBMITTED,),
+    CaseStatus.DRAFT: (),
     CaseStatus.SUBMITTED: (CaseStatus.IN_REVIEW,),
     CaseStatus.IN_REVIEW: (
         CaseStatus.WAITING_FOR_USAGER,
@@ -69,9 +71,10 @@ MENTION = re.compile(r"(?<![\w.@+-])@([\w.+-]+)")
 
 
 def check_may_see(actor: Any, case: Case) -> None:
-    """An agent acts only on the cases of their teams; robots and usagers are checked upstream."""
-    if isinstance(actor, Agent) and case.team_id not in actor.visible_team_ids():
-        raise PermissionDenied("This case is outside the agent's teams.")
+    """An agent acts only on the submitted cases of their teams (a draft is its usager's);
+    robots and usagers are checked upstream."""
+    if isinstance(actor, Agent) and not case.is_visible_to(actor):
+        raise PermissionDenied("This case is a draft or outside the agent's teams.")
 
 
 def _check_may_configure(actor: Any) -> None:

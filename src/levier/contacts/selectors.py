@@ -17,9 +17,9 @@ from .models import Contact
 
 
 def contact_list_for(agent: Agent) -> QuerySet[Contact]:
-    """Contacts with a case or an enquiry in one of the agent's teams."""
+    """Contacts with a case (a draft does not count) or an enquiry in one of the agent's teams."""
     teams = agent.visible_team_ids()
-    has_case = Exists(Case.objects.filter(contact=OuterRef("pk"), team_id__in=teams))
+    has_case = Exists(Case.objects.visible_to(agent).filter(contact=OuterRef("pk")))
     has_enquiry = Exists(Enquiry.objects.filter(contact=OuterRef("pk"), team_id__in=teams))
     return Contact.objects.filter(has_case | has_enquiry).select_related("merged_into")
 

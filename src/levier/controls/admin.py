@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from levier.cases.admin import WithoutDrafts
 from levier.cases.schema import field_labels
 
 from .anomalies.spec import ModelSpec, check_inputs
@@ -139,7 +140,8 @@ class AnomalyModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(WithoutDrafts, admin.ModelAdmin):
+    case_status = "case__status"
     list_display = ["case", "source", "score", "territory", "result", "advice", "raised_at"]
     list_filter = ["source", "result", "advice", "procedure"]
     search_fields = ["case__reference"]
@@ -150,7 +152,8 @@ class FlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentCheck)
-class DocumentCheckAdmin(admin.ModelAdmin):
+class DocumentCheckAdmin(WithoutDrafts, admin.ModelAdmin):
+    case_status = "case__status"
     list_display = ["document", "case", "kind", "outcome", "source", "checked_at"]
     list_filter = ["outcome", "kind", "source"]
     search_fields = ["case__reference"]

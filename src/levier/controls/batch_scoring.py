@@ -94,7 +94,7 @@ def declarations_of(procedure: Procedure, spec: ModelSpec) -> list[Declaration]:
     fields = {*spec.inputs, *(name for pair in spec.ratios for name in pair)}
     rows = (
         Case.objects.filter(procedure=procedure)
-        .exclude(status="draft")
+        .exclude_drafts()
         .values_list("id", "contact_id", "data", "submitted_at", "created_at", "contact__naf_code")
         .order_by("id")
     )

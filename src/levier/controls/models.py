@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from levier.cases.models import Case, Procedure, SupportingDocument
+from levier.cases.models import Case, Procedure, SupportingDocument, agent_case_scope
 
 
 class CheckOutcome(models.TextChoices):
@@ -199,7 +199,8 @@ class AdviceState(models.TextChoices):
 
 class FlagQuerySet(models.QuerySet):
     def visible_to(self, agent) -> FlagQuerySet:
-        return self.filter(case__team_id__in=agent.visible_team_ids())
+        """Flags on the cases the agent may see (never a draft's: see agent_case_scope)."""
+        return self.filter(agent_case_scope(agent, via="case"))
 
     def open(self) -> FlagQuerySet:
         return self.filter(result="")

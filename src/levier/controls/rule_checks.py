@@ -54,7 +54,7 @@ def facts_of(case: Case, documents: dict[str, list[str]]) -> CaseFacts:
 
 def duplicate_index() -> DuplicateIndex:
     """IBANs and document hashes of every case (duplicates are looked for across procedures)."""
-    cases = Case.objects.exclude(status="draft").only("id", "contact_id", "data", "submitted_at")
+    cases = Case.objects.exclude_drafts().only("id", "contact_id", "data", "submitted_at")
     case_ids = list(cases.values_list("id", flat=True))
     documents = _documents_by_case(case_ids)
     return DuplicateIndex.build(

@@ -142,7 +142,7 @@ def flag_rates_by_territory(
     agent, procedure: Procedure | None = None, source: str = FlagSource.ANOMALY
 ) -> tuple[list[TerritoryRate], float]:
     """Share of cases flagged per département, and overall: disparities show here."""
-    cases = Case.objects.visible_to(agent).exclude(status="draft")
+    cases = Case.objects.visible_to(agent)
     flags = Flag.objects.visible_to(agent).filter(source=source)
     if procedure is not None:
         cases, flags = cases.filter(procedure=procedure), flags.filter(procedure=procedure)

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from jinja2 import TemplateError
 
+from levier.cases.admin import WithoutDrafts
 from levier.cases.models import Case
 from levier.journal.services import record_read
 
@@ -223,7 +224,8 @@ class DocumentTemplateAdmin(PreviewAgainstCase, admin.ModelAdmin):
 
 
 @admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(admin.ModelAdmin):
+class GeneratedDocumentAdmin(WithoutDrafts, admin.ModelAdmin):
+    case_status = "case__status"
     list_display = ["file_name", "case", "format", "created_by", "created_at"]
     list_filter = ["format"]
     search_fields = ["file_name", "case__reference", "sha256"]

@@ -16,7 +16,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from levier.cases.models import Case
+from levier.cases.models import Case, CaseStatus
 from levier.cases.selectors import case_list_for
 
 from .models import GeneratedDocument, MergeBatch
@@ -113,11 +113,23 @@ def already_generated(batch: MergeBatch, case_ids: list[int]) -> set[int]:
     return found
 
 
+def names_a_draft(batch: MergeBatch) -> bool:
+    """Whether the merge's frozen list holds a draft.
+
+    Only a merge started before drafts were hidden from agents can: its stored ZIP may
+    hold a draft's document, so it is not served any more.
+    """
+    drafts = Case.objects.filter(status=CaseStatus.DRAFT)
+    return any(drafts.filter(pk__in=ids).exists() for ids in _slices(batch.case_ids))
+
+
 def batch_documents(batch: MergeBatch) -> Iterator[GeneratedDocument]:
-    """The merge's documents, one per case (the newest), in the order of the frozen list."""
+    """The merge's documents, one per case (the newest), in the order of the frozen list;
+    never a draft's (a draft is its usager's)."""
     for ids in _slices(batch.case_ids):
         newest: dict[int, GeneratedDocument] = {}
-        for document in _batch_documents_query(batch, ids).order_by("created_at", "id"):
+        documents = _batch_documents_query(batch, ids).exclude(case__status=CaseStatus.DRAFT)
+        for document in documents.order_by("created_at", "id"):
             newest[document.case_id] = document
         for case_id in ids:
             if case_id in newest:

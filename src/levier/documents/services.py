@@ -51,8 +51,9 @@ def _check_may_configure(actor: Any) -> None:
 
 
 def _check_may_see(actor: Any, case: Case) -> None:
-    """Same rule as the case pages: a case outside the agent's teams does not exist."""
-    if isinstance(actor, Agent) and case.team_id not in actor.visible_team_ids():
+    """Same rule as the case pages: a draft, or a case outside the agent's teams, does not
+    exist."""
+    if isinstance(actor, Agent) and not case.is_visible_to(actor):
         raise Http404("No such case.")
 
 
@@ -420,8 +421,9 @@ def _merge_chunk(
         except ValidationError as error:
             failures.append(merge.failure_entry(case, case_id, " ".join(error.messages)))
         except Http404:
+            # Named by its id only: the agent may not see its reference (a draft, another team).
             reason = _("The agent who started the merge no longer sees this case.")
-            failures.append(merge.failure_entry(case, case_id, reason))
+            failures.append(merge.failure_entry(None, case_id, reason))
         else:
             done += 1
     return done, failures

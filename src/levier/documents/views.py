@@ -16,7 +16,7 @@ from levier.core.downloads import serve_stored_file
 from levier.core.selectors import colleagues_of, teams_of
 from levier.journal.services import record_read
 
-from . import selectors, services
+from . import merge, selectors, services
 from .forms import GenerateForm, MergeForm
 from .merge import MERGE_MAX_CASES
 from .models import MergeStatus
@@ -148,6 +148,7 @@ def merge_detail(request: HttpRequest, batch_pk: int) -> HttpResponse:
         "handled": handled,
         "percent": round(100 * handled / total) if total else 100,
         "finished": batch.status in {MergeStatus.DONE, MergeStatus.CANCELLED},
+        "zip_withdrawn": bool(batch.zip_file) and merge.names_a_draft(batch),
     }
     if getattr(request, "htmx", False):
         return render(request, "documents/_merge_progress.html", context)
@@ -161,6 +162,8 @@ def merge_download(request: HttpRequest, batch_pk: int) -> HttpResponse:
         batch.status != MergeStatus.DONE or not batch.zip_file
     ):
         raise Http404("The mail merge has no ZIP yet.")
+    if merge.names_a_draft(batch):
+        raise Http404("This ZIP was built with drafts: it is withdrawn.")
     return serve_stored_file(
         request,
         batch.zip_file,

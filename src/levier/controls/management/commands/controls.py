@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from levier.cases.models import Case, Procedure
+from levier.cases.models import Case, CaseStatus, Procedure
 from levier.controls import batch_scoring, document_checks, rule_checks
 from levier.controls.models import AnomalyModel
 
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 + ": configure one in the administration (Controls > models)."
             )
         for model in models:
-            total = Case.objects.filter(procedure=model.procedure).exclude(status="draft").count()
+            total = Case.objects.filter(procedure=model.procedure).exclude_drafts().count()
             with tqdm(total=None, desc=f"{model.procedure.slug}: flags", unit=" flag") as bar:
                 try:
                     summary = batch_scoring.anomaly_score_procedure(
@@ -82,7 +82,7 @@ class Command(BaseCommand):
     def check_documents(self, slug: str | None, reference: str | None, unchecked: bool) -> None:
         documents = document_checks.SupportingDocument.objects.select_related(
             "case__contact", "case__procedure_version"
-        ).exclude(case__status="draft")
+        ).exclude(case__status=CaseStatus.DRAFT)
         if slug:
             documents = documents.filter(case__procedure=self._procedure(slug))
         if reference:
@@ -100,7 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{sum(outcomes.values())} documents checked: {summary or 'none'}.")
 
     def rules(self, slug: str | None, every_case: bool) -> None:
-        cases = Case.objects.exclude(status="draft").select_related("procedure_version")
+        cases = Case.objects.exclude_drafts().select_related("procedure_version")
         if not every_case:
             cases = cases.open()
         if slug:
