@@ -1,5 +1,6 @@
 """`levier watch`: every round, fetch the mailboxes, retry due emails, warn about deadlines,
-and queue the scoring of procedures whose last one is older than a day.
+queue the scoring of procedures whose last one is older than a day, and purge the API's
+refused calls past their retention.
 
 Runs beside the task worker (`levier worker`) and the web server. One summary line per
 round; a failing step is logged and the next round tries again. Ctrl-C stops it.
@@ -44,6 +45,13 @@ def fetch_mail() -> str:
     return summary + (f", {len(failed)} in error" if failed else "")
 
 
+def purge_refused_api_requests() -> str:
+    """Delete the API's refused calls past their retention (once a day, see the service)."""
+    from levier.exchange.services import api_rejections_purge
+
+    return f"refused API requests: {api_rejections_purge()} purged"
+
+
 class Command(BaseCommand):
     help = (
         "Fetch the IMAP mailboxes, queue again the emails due for a retry, and warn agents "
@@ -84,6 +92,7 @@ class Command(BaseCommand):
             ("outbox", self.flush_outbox),
             ("deadlines", self.warn_due),
             ("controls", self.schedule_scoring),
+            ("retention", purge_refused_api_requests),
         )
         for name, step in steps:
             try:
