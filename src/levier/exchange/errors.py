@@ -72,6 +72,16 @@ def _pydantic_message(error: dict[str, Any], field: str) -> str:
         return _("“%(field)s” is empty: fill it in.") % {"field": field}
     if kind == "null_character":
         return _("“%(field)s” contains a null character (\\x00): remove it.") % {"field": field}
+    if kind == "line_break":
+        return _(
+            "“%(field)s” contains a line break or a control character: write it on one line, "
+            "without special characters."
+        ) % {"field": field}
+    if kind == "control_character":
+        return _(
+            "“%(field)s” contains a control character (escape, bell…): remove it; tabs and "
+            "line breaks are accepted."
+        ) % {"field": field}
     if kind in {"literal_error", "enum"}:
         return _("“%(field)s” must be one of: %(expected)s.") % {
             "field": field,
