@@ -118,6 +118,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "levier_cache",
+        # Django's default (300) would cull live counters as soon as a few hundred
+        # addresses are counted, and so reset their limits.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LEVIER_CACHE_MAX_ENTRIES", "100000"))},
     }
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from jsonschema import Draft202012Validator
 
 from levier.enquiries.models import Enquiry
@@ -107,7 +108,7 @@ def test_control_characters_are_named_in_french(api):
     assert detail[0]["field"] == "message" and "caractère de contrôle" in detail[0]["message"]
 
 
-def test_every_answer_validates_against_the_schema(client, api, token, make_token, topic, openapi):
+def test_every_answer_validates_against_the_schema(api, make_token, topic, openapi, settings):
     enquiries, one = "/api/v1/enquiries", "/api/v1/enquiries/{reference}"
     created = api.post(URL, person(external_id="FS-42"))
     reference = created.json()["reference"]
@@ -118,14 +119,19 @@ def test_every_answer_validates_against_the_schema(client, api, token, make_toke
         (enquiries, "post", api.post(URL, company(siret=BAD_SIRET))),
         (enquiries, "post", api.post(URL, person(files=[pdf(f"p{n}.pdf") for n in range(6)]))),
         (enquiries, "post", api.post(URL, "{}", content_type="application/json")),
-        (enquiries, "post", client.post(URL, person())),  # no token: 401
-        (enquiries, "post", client.post(URL, person(), HTTP_AUTHORIZATION=f"Bearer {read_only}")),
+        (enquiries, "post", Client().post(URL, person())),  # no token: 401
+        (enquiries, "post", api.post(URL, person(), HTTP_AUTHORIZATION=f"Bearer {read_only}")),
         (one, "get", api.get(f"{URL}/{reference}")),
         (one, "get", api.get(f"{URL}/SOL-1999-000001")),
         (one, "get", api.get(f"{URL}/SOL%2F2026")),  # a slash in the reference
         (one, "get", api.get(f"{URL}/SOL-2026/messages")),
         ("/api/v1/topics", "get", api.get("/api/v1/topics")),
     ]
+    settings.LEVIER_API_MAX_REFUSALS = 1
+    assert Client().get("/api/v1/topics").status_code == 401
+    throttled = Client().get("/api/v1/topics")  # one refusal too many
+    assert throttled.status_code == 429
+    answers.append(("/api/v1/topics", "get", throttled))
     for path, method, response in answers:
         assert response_errors(openapi, path, method, response) == [], response.content
 
