@@ -127,9 +127,8 @@ def test_every_answer_validates_against_the_schema(api, make_token, topic, opena
         (one, "get", api.get(f"{URL}/SOL-2026/messages")),
         ("/api/v1/topics", "get", api.get("/api/v1/topics")),
     ]
-    settings.LEVIER_API_MAX_REFUSALS = 1
-    assert Client().get("/api/v1/topics").status_code == 401
-    throttled = Client().get("/api/v1/topics")  # one refusal too many
+    settings.LEVIER_API_MAX_REFUSALS = 1  # the anonymous 401 above used it up
+    throttled = Client().get("/api/v1/topics")
     assert throttled.status_code == 429
     answers.append(("/api/v1/topics", "get", throttled))
     for path, method, response in answers:

@@ -1,26 +1,30 @@
 """How many refused calls the partners' API answers, per client address and per token,
 before it answers 429 and keeps nothing more.
 
-Counters live in the shared cache (settings.CACHES, a table every worker sees), in
-windows of LEVIER_API_REFUSALS_WINDOW_SECONDS, through django-ratelimit. The check is
-made before anything is written: a throttled call costs a cache read, no row and no
-journal event. A call with a valid token is never throttled for its address' refusals
-(partners may share an exit address with whoever floods it), only for its own token's.
+Counters live in the shared cache (settings.CACHES, a table every worker sees), one per
+address or token and window of LEVIER_API_REFUSALS_WINDOW_SECONDS. The check is one
+cache read made before anything is written: a throttled call costs that read (and the
+token's lookup), no row and no journal event. A call with a valid token is never
+throttled for its address' refusals (partners may share an exit address with whoever
+floods it), only for its own token's.
+
+The cache's increment is a read then a write: refusals arriving at the same instant on
+several workers may count once, so the limit holds within a small margin, not exactly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
 
 from .errors import ApiProblem
 
-GROUP = "levier-api-refusals"
 IPV6_NETWORK = 64  # one IPv6 subscriber holds a whole /64: count it as one address
 
 
@@ -34,15 +38,11 @@ def client_address(request: HttpRequest) -> str:
     return address
 
 
-def _address_key(group: str, request: HttpRequest) -> str:
+def _address(request: HttpRequest) -> str:
     address = client_address(request)
     if ":" in address:
         return str(ipaddress.ip_network(f"{address}/{IPV6_NETWORK}", strict=False).network_address)
     return address or "unknown"
-
-
-def _token_key(group: str, request: HttpRequest) -> str:
-    return "token:" + getattr(request, "api_token_digest", "")
 
 
 def remember_presented_token(request: HttpRequest, token: str) -> None:
@@ -52,41 +52,44 @@ def remember_presented_token(request: HttpRequest, token: str) -> None:
     request.api_token_prefix = token[:8].replace("\x00", "")  # type: ignore[attr-defined]
 
 
-def _rate() -> str:
-    return f"{settings.LEVIER_API_MAX_REFUSALS}/{settings.LEVIER_API_REFUSALS_WINDOW_SECONDS}s"
-
-
-def _usage(request: HttpRequest, key, *, count: bool) -> dict | None:
-    return get_usage(request, group=GROUP, key=key, rate=_rate(), increment=count)
-
-
-def _keys(request: HttpRequest, *, by_address: bool) -> list:
-    keys = [_address_key] if by_address else []
+def _counters(request: HttpRequest, *, by_address: bool) -> tuple[list[str], int, int]:
+    """The cache keys of this call's counters in the current window, the window's length
+    and the seconds left in it."""
+    period = settings.LEVIER_API_REFUSALS_WINDOW_SECONDS
+    now = int(time.time())
+    start = now - now % period
+    names = [f"address:{_address(request)}"] if by_address else []
     if getattr(request, "api_token_digest", ""):
-        keys.append(_token_key)
-    return keys
+        names.append(f"token:{request.api_token_digest}")  # type: ignore[attr-defined]
+    return [f"levier:api-refusals:{name}:{start}" for name in names], period, start + period - now
 
 
 def refuse_if_over_limit(request: HttpRequest, *, by_address: bool) -> None:
     """429 when the address (for calls without a valid token) or the token has used up
-    its refusals in the current window. Touches only the cache, no table of levier."""
-    for key in _keys(request, by_address=by_address):
-        usage = _usage(request, key, count=False)
-        if usage and usage["count"] >= usage["limit"]:
-            request.api_throttled = True  # type: ignore[attr-defined]  # keep_rejections keeps nothing
-            retry_after = max(1, usage["time_left"])
-            raise ApiProblem(
-                429,
-                _(
-                    "Too many refused requests from this address or with this token: try again "
-                    "in %(seconds)d seconds, once the requests refused so far are corrected."
-                )
-                % {"seconds": retry_after},
-                headers={"Retry-After": str(retry_after)},
+    its refusals in the current window. One read of the cache, no write."""
+    keys, _period, left = _counters(request, by_address=by_address)
+    counts = cache.get_many(keys) if keys else {}
+    if any(count >= settings.LEVIER_API_MAX_REFUSALS for count in counts.values()):
+        request.api_throttled = True  # type: ignore[attr-defined]  # keep_rejections keeps nothing
+        retry_after = max(1, left)
+        raise ApiProblem(
+            429,
+            _(
+                "Too many refused requests from this address or with this token: try again "
+                "in %(seconds)d seconds, once the requests refused so far are corrected."
             )
+            % {"seconds": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 def count_refusal(request: HttpRequest, *, by_address: bool) -> None:
     """One more refusal for the address (when no valid token was shown) and the token."""
-    for key in _keys(request, by_address=by_address):
-        _usage(request, key, count=True)
+    keys, period, _left = _counters(request, by_address=by_address)
+    for key in keys:
+        if cache.add(key, 1, timeout=period + 5):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:  # expired since add() saw it
+            cache.add(key, 1, timeout=period + 5)
