@@ -10,6 +10,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from levier.exchange.models import ApiClient, RejectedRequest
@@ -67,6 +69,25 @@ def test_an_anonymous_flood_is_answered_429_and_leaves_bounded_rows_and_no_event
     # Nor from the flooded address (a shared exit of an administrations' network).
     ok = client.get("/api/v1/topics", HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR=ATTACKER)
     assert ok.status_code == 200
+
+
+def test_a_throttled_call_writes_nothing(client, settings):
+    settings.LEVIER_API_MAX_REFUSALS = 2
+    flood(client, 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert flood(client, 3)[-1].status_code == 429
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(statements), statements
+
+
+def test_one_ipv6_subscriber_network_is_one_address(client, settings):
+    settings.LEVIER_API_MAX_REFUSALS = 3
+    statuses = [
+        client.get("/api/v1/topics", REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code
+        for n in range(1, 6)
+    ]
+    assert statuses == [401, 401, 401, 429, 429]
+    assert client.get("/api/v1/topics", REMOTE_ADDR="2001:db8:1:3::1").status_code == 401
 
 
 def test_a_refused_token_is_limited_whatever_the_address(client, settings):
