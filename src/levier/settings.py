@@ -218,6 +218,13 @@ LEVIER_MAIL_QUARANTINE_FOLDER = os.environ.get("LEVIER_MAIL_QUARANTINE_FOLDER", 
 # What turns a stored inbound email into an enquiry (called inside the storing transaction).
 LEVIER_INBOUND_MAIL_HANDLER = "levier.enquiries.intake.receive_inbound_mail"
 
+# Partners' API: refused calls (401, 403, 422…) answered per client address (calls without
+# a valid token) and per token in a window; beyond, 429 and nothing is kept (see
+# exchange.refusal_limits). Refused calls are deleted this many days after they were last seen.
+LEVIER_API_MAX_REFUSALS = int(os.environ.get("LEVIER_API_MAX_REFUSALS", "30"))
+LEVIER_API_REFUSALS_WINDOW_SECONDS = int(os.environ.get("LEVIER_API_REFUSALS_WINDOW_SECONDS", "600"))
+LEVIER_RETENTION_REFUSED_API_DAYS = int(os.environ.get("LEVIER_RETENTION_REFUSED_API_DAYS", "30"))
+
 # Enquiry intake: more messages than this from one sender in an hour are quarantined (flood).
 LEVIER_INTAKE_MAX_PER_HOUR = int(os.environ.get("LEVIER_INTAKE_MAX_PER_HOUR", "10"))
 # Team (slug) that receives what no routing rule or topic places; the first team otherwise.

@@ -20,6 +20,13 @@ from .payloads import BAD_SIRET, URL, company, exe_as_pdf, pdf, person
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def no_refusal_limit(settings):
+    # These tests send many bad payloads on purpose; the limit has its tests in test_flood.
+    settings.LEVIER_API_MAX_REFUSALS = 100_000
+
+
 # name: (form data, status, field, words the French message contains)
 BAD_PAYLOADS = {
     "missing subject": (person(subject=None), 422, "subject", "obligatoire"),

@@ -114,12 +114,18 @@ class ApiSubmissionAdmin(ReadOnlyAdmin):
 
 @admin.register(RejectedRequest)
 class RejectedRequestAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "client", "method", "path", "status_code", "short_reason"]
+    list_display = [
+        "last_received_at", "count", "client", "client_address", "method", "path", "status_code",
+        "short_reason",
+    ]  # fmt: skip
     list_filter = ["status_code", "client", "method"]
-    search_fields = ["path", "reason", "payload_excerpt"]
-    date_hierarchy = "received_at"
+    search_fields = ["path", "reason", "payload_excerpt", "client_address", "token_prefix"]
+    date_hierarchy = "last_received_at"
     list_select_related = ["client"]
-    fields = ["received_at", "client", "method", "path", "status_code", "reason", "payload_excerpt"]
+    fields = [
+        "received_at", "last_received_at", "count", "client", "client_address", "token_prefix",
+        "method", "path", "status_code", "reason", "payload_excerpt",
+    ]  # fmt: skip
 
     @admin.display(description=gettext_lazy("reason"))
     def short_reason(self, rejected: RejectedRequest) -> str:

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile as DjangoUploadedFile
-from django.http import HttpRequest
-from django.urls import URLPattern, path
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, re_path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import File, Form, NinjaAPI, Status, UploadedFile
@@ -22,8 +23,16 @@ from levier.enquiries.models import Enquiry
 from . import selectors
 from .auth import PartnerToken
 from .docs import LocalSwagger, docs_asset
-from .errors import ApiProblem, install_handlers, keep_rejections
-from .schemas import MAX_FILES, EnquiryCreated, EnquiryIn, EnquiryState, Problems, TopicOut
+from .errors import ApiProblem, install_handlers, keep_rejections, problem_response
+from .schemas import (
+    MAX_FILES,
+    PERSON_OR_COMPANY,
+    EnquiryCreated,
+    EnquiryIn,
+    EnquiryState,
+    Problems,
+    TopicOut,
+)
 from .services import Flooded, PartnerEnquiry, api_enquiry_submit
 
 FILE_FIELDS = ("files", "files[]")  # "files[]" for clients written in PHP
@@ -37,11 +46,21 @@ class PartnerAPI(NinjaAPI):
         urls = [
             path("docs/assets/<str:name>", docs_asset, name="docs-asset"),
             *super()._get_urls(),
+            # Last: any other address under /api/v1/ (a reference with a slash…) answers
+            # the API's JSON 404, as the schema declares, not Django's HTML page.
+            re_path(r"^.*$", unknown_address, name="unknown-address"),
         ]
         for pattern in urls:
             if isinstance(pattern, URLPattern):
                 login_not_required(pattern.callback)
         return urls
+
+
+def unknown_address(request: HttpRequest) -> HttpResponse:
+    with translation.override(settings.LANGUAGE_CODE):
+        return problem_response(
+            ApiProblem(404, _("Nothing here: check the address against the API documentation."))
+        )
 
 
 api = PartnerAPI(
@@ -115,6 +134,9 @@ def _created(enquiry: Enquiry, outcome: str) -> dict:
         "is created. At most 5 files (PDF, JPEG, PNG, TXT, ODT, DOCX), checked on their content."
     ),
     tags=["enquiries"],
+    openapi_extra={
+        "requestBody": {"content": {"multipart/form-data": {"schema": PERSON_OR_COMPANY}}}
+    },
 )
 def create_enquiry(
     request: HttpRequest,

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 from . import selectors
 from .errors import ApiProblem
 from .models import TOKEN_PREFIX_LENGTH, ApiClient
+from .refusal_limits import refuse_if_over_limit, remember_presented_token
 from .services import TOKEN_START, token_hash
 
 # last_used_at is written at most this often per client, not on every request.
@@ -61,6 +62,16 @@ class PartnerToken(HttpBearer):
     def __call__(self, request: HttpRequest) -> ApiClient:
         header = request.headers.get("Authorization", "")
         scheme, _space, token = header.strip().partition(" ")
+        remember_presented_token(request, token if scheme.lower() == "bearer" else "")
+        try:
+            client = self._client(request, header, scheme, token)
+        except ApiProblem as refusal:
+            if refusal.status == 401:  # no valid token: limited by address and token too
+                refuse_if_over_limit(request, by_address=True)
+            raise
+        return client
+
+    def _client(self, request: HttpRequest, header: str, scheme: str, token: str) -> ApiClient:
         if not header:
             raise _unauthorized(
                 _("Authentication required: send the header “Authorization: Bearer <token>”.")
@@ -76,6 +87,7 @@ class PartnerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient:
         client = authenticate_token(token)
         request.api_client = client  # type: ignore[attr-defined]  # for the refusal log
+        refuse_if_over_limit(request, by_address=False)  # this token's own refusals
         if not client.has_scope(self.scope):
             raise ApiProblem(
                 403,

@@ -2,7 +2,8 @@
 
 Every 4xx answer reads `{"detail": [{"field": ..., "message": ...}]}`, each message
 naming the problem and the fix, and is kept as a RejectedRequest for an administrator
-(see `keep_rejections`), so that nothing a partner sent is lost silently.
+(see `keep_rejections`), so that nothing a partner sent is lost silently, within the
+limits of refusal_limits.
 """
 
 from __future__ import annotations
@@ -71,6 +72,16 @@ def _pydantic_message(error: dict[str, Any], field: str) -> str:
         return _("“%(field)s” is empty: fill it in.") % {"field": field}
     if kind == "null_character":
         return _("“%(field)s” contains a null character (\\x00): remove it.") % {"field": field}
+    if kind == "line_break":
+        return _(
+            "“%(field)s” contains a line break or a control character: write it on one line, "
+            "without special characters."
+        ) % {"field": field}
+    if kind == "control_character":
+        return _(
+            "“%(field)s” contains a control character (escape, bell…): remove it; tabs and "
+            "line breaks are accepted."
+        ) % {"field": field}
     if kind in {"literal_error", "enum"}:
         return _("“%(field)s” must be one of: %(expected)s.") % {
             "field": field,
@@ -231,7 +242,9 @@ def _reason(response: HttpResponse) -> str:
 
 def keep_rejections(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wraps each operation: answers in the default language (French), whatever the
-    partner's Accept-Language, and stores a 4xx answer as a RejectedRequest."""
+    partner's Accept-Language, and stores a 4xx answer as a RejectedRequest, counted
+    against the caller's refusals; a call throttled for too many refusals is not kept."""
+    from .refusal_limits import client_address, count_refusal
     from .services import api_request_reject
 
     @functools.wraps(run)
@@ -240,9 +253,13 @@ def keep_rejections(run: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return _answer(request, run(request, *args, **kwargs))
 
     def _answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if 400 <= response.status_code < 500:
+        if 400 <= response.status_code < 500 and not getattr(request, "api_throttled", False):
+            client = getattr(request, "api_client", None)
+            count_refusal(request, by_address=client is None)
             api_request_reject(
-                client=getattr(request, "api_client", None),
+                client=client,
+                client_address=client_address(request),
+                token_prefix=getattr(request, "api_token_prefix", ""),
                 method=request.method or "",
                 path=_clip(request.path, 300),
                 status_code=response.status_code,

@@ -88,8 +88,21 @@ class ApiSubmission(models.Model):
         return f"{self.client} {self.external_id or '-'} → {self.enquiry_reference}"
 
 
+class RejectedRequestQuerySet(models.QuerySet):
+    def same_refusal_since(self, since, **refusal) -> RejectedRequestQuerySet:
+        """The row counting this very refusal (same client, address, call and reason) if
+        one was seen after `since`."""
+        return self.filter(last_received_at__gte=since, **refusal).order_by("-last_received_at")
+
+
 class RejectedRequest(models.Model):
-    """A refused API call, kept so that nothing a partner sent is lost silently."""
+    """Refused API calls, kept so that nothing a partner sent is lost silently.
+
+    The same refusal repeated (same client, address, call and reason) within the
+    refusals' window is one row with a count, first and last seen: a flood adds to a
+    count, not rows. Rows are deleted LEVIER_RETENTION_REFUSED_API_DAYS after they were
+    last seen (see services.api_rejections_purge).
+    """
 
     client = models.ForeignKey(
         ApiClient,
@@ -99,12 +112,21 @@ class RejectedRequest(models.Model):
         related_name="rejected_requests",
         verbose_name=_("API client"),
     )
-    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    token_prefix = models.CharField(
+        _("token prefix"), max_length=TOKEN_PREFIX_LENGTH, blank=True,
+        help_text=_("The first characters of the token the call presented, if any."),
+    )  # fmt: skip
+    received_at = models.DateTimeField(_("first received"), default=timezone.now, db_index=True)
+    last_received_at = models.DateTimeField(_("last received"), default=timezone.now, db_index=True)
+    count = models.PositiveIntegerField(_("times"), default=1)
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=300)
     status_code = models.PositiveSmallIntegerField(_("HTTP status"))
     reason = models.TextField(_("reason"))
     payload_excerpt = models.TextField(_("payload excerpt"), blank=True)
+
+    objects = RejectedRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rejected API request")

@@ -11,9 +11,13 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from levier.contacts.models import Contact, ContactKind
@@ -100,24 +104,72 @@ def api_request_reject(
     status_code: int,
     reason: str,
     payload_excerpt: str = "",
+    client_address: str = "",
+    token_prefix: str = "",
+    now: datetime | None = None,
 ) -> RejectedRequest:
-    """Keep a refused call for an administrator, so that nothing is lost silently."""
+    """Keep a refused call for an administrator, so that nothing is lost silently.
+
+    The same refusal seen again within the refusals' window adds to its row's count.
+    A known client's refusal is journaled once per row; an anonymous one never is: it is
+    nobody's action, anyone can send it in any number, and the journal can never be
+    erased, whereas this table is purged (api_rejections_purge).
+    """
+    now = now or timezone.now()
+    since = now - timedelta(seconds=settings.LEVIER_API_REFUSALS_WINDOW_SECONDS)
+    refusal = {
+        "client": client,
+        "client_address": client_address or None,
+        "method": method[:10],
+        "path": path[:300],
+        "status_code": status_code,
+        "reason": reason,
+    }
     with transaction.atomic():
+        same = RejectedRequest.objects.same_refusal_since(since, **refusal).first()
+        if same is not None:
+            RejectedRequest.objects.filter(pk=same.pk).update(
+                count=F("count") + 1, last_received_at=now
+            )
+            same.refresh_from_db(fields=["count", "last_received_at"])
+            return same
         rejected = RejectedRequest.objects.create(
-            client=client,
-            method=method[:10],
-            path=path[:300],
-            status_code=status_code,
-            reason=reason,
+            **refusal,
+            token_prefix=token_prefix[:TOKEN_PREFIX_LENGTH],
             payload_excerpt=payload_excerpt,
+            received_at=now,
+            last_received_at=now,
         )
-        record(
-            actor=Actor.robot(f"api:{client.name}" if client else "api"),
-            verb="reject",
-            target=rejected,
-            payload={"status": status_code, "path": rejected.path},
-        )
+        if client is not None:
+            record(
+                actor=Actor.robot(f"api:{client.name}"),
+                verb="reject",
+                target=rejected,
+                payload={"status": status_code, "path": rejected.path},
+            )
     return rejected
+
+
+def api_rejections_purge(*, now: datetime | None = None) -> int:
+    """Delete the refused calls last seen more than LEVIER_RETENTION_REFUSED_API_DAYS ago.
+
+    Counted in whole days from the start of today, so that `levier watch`, which calls
+    it every round, deletes (and journals) once a day.
+    """
+    today = timezone.localtime(now or timezone.now()).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    before = today - timedelta(days=settings.LEVIER_RETENTION_REFUSED_API_DAYS)
+    with transaction.atomic():
+        deleted, _by_model = RejectedRequest.objects.filter(last_received_at__lt=before).delete()
+        if deleted:
+            record(
+                actor=Actor.robot("retention"),
+                verb="purge",
+                target=("exchange.rejectedrequest", "retention"),
+                payload={"deleted": deleted, "last_seen_before": before.isoformat()},
+            )
+    return deleted
 
 
 # --- submissions ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """`levier watch`: every round, fetch the mailboxes, retry due emails, warn about deadlines,
-queue the scoring of procedures whose last one is older than a day, and clear expired
-sessions.
+queue the scoring of procedures whose last one is older than a day, clear expired
+sessions, and purge the API's refused calls past their retention.
 
 Runs beside the task worker (`levier worker`) and the web server. One summary line per
 round; a failing step is logged and the next round tries again. Ctrl-C stops it.
@@ -60,6 +60,13 @@ def clear_expired_sessions() -> str:
     return f"sessions: {expired} expired session(s) cleared, {counters} expired counter(s)"
 
 
+def purge_refused_api_requests() -> str:
+    """Delete the API's refused calls past their retention (once a day, see the service)."""
+    from levier.exchange.services import api_rejections_purge
+
+    return f"refused API requests: {api_rejections_purge()} purged"
+
+
 class Command(BaseCommand):
     help = (
         "Fetch the IMAP mailboxes, queue again the emails due for a retry, and warn agents "
@@ -101,6 +108,7 @@ class Command(BaseCommand):
             ("deadlines", self.warn_due),
             ("controls", self.schedule_scoring),
             ("sessions", clear_expired_sessions),
+            ("retention", purge_refused_api_requests),
         )
         for name, step in steps:
             try:
