@@ -101,3 +101,18 @@ def test_no_template_holds_what_the_policy_refuses():
             if pattern.search(text):
                 offenders.append(f"{template.relative_to(SRC)}: {name}")
     assert offenders == []
+
+
+def test_a_usager_following_their_enquiry_gets_pages_never_stored(client, team):
+    from levier.core import verification
+    from tests.factories import EnquiryFactory, MessageFactory
+
+    enquiry = EnquiryFactory(subject="Permis de construire")
+    enquiry.verification_digest = verification.digest(enquiry.reference, "K7M2QX9P")
+    enquiry.save()
+    MessageFactory(enquiry=enquiry, body="Où en est mon permis ?")
+    client.post("/usager/suivi/", {"action": "lookup", "reference": enquiry.reference, "code": "K7M2QX9P"})
+    response = client.get("/usager/suivi/")
+    assert "Où en est mon permis ?" in response.content.decode()
+    assert_locked_down(response)
+    assert "no-store" in response["Cache-Control"]
