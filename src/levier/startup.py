@@ -16,7 +16,15 @@ DEMO_SECRET_KEY = "insecure-levier-demo-key-change-me-in-production"
 # Commands that sign nothing and must run without the production secrets: diagnosing the
 # configuration (`check --deploy` reports the key as an error), building a release.
 COMMANDS_WITHOUT_SECRET_KEY = frozenset(
-    {"check", "makemigrations", "compilemessages", "makemessages", "collectstatic", "help", "version"}
+    {
+        "check",
+        "makemigrations",
+        "compilemessages",
+        "makemessages",
+        "collectstatic",
+        "help",
+        "version",
+    }
 )
 
 
@@ -36,7 +44,9 @@ def secret_key_problem() -> str | None:
     if not key.strip():
         return _("LEVIER_SECRET_KEY is empty.")
     if key == DEMO_SECRET_KEY:
-        return _("LEVIER_SECRET_KEY is the demo's public key, which anyone can read in the source code.")
+        return _(
+            "LEVIER_SECRET_KEY is the demo's public key, which anyone can read in the source code."
+        )
     return None
 
 

@@ -96,8 +96,12 @@ def test_no_template_holds_what_the_policy_refuses():
     offenders = []
     for template in SRC.glob("**/templates/**/*.html"):
         text = template.read_text()
-        for name, pattern in (("inline script", INLINE_SCRIPT), ("style attribute", STYLE_ATTRIBUTE),
-                              ("event handler", EVENT_HANDLER), ("style element", STYLE_ELEMENT)):
+        for name, pattern in (
+            ("inline script", INLINE_SCRIPT),
+            ("style attribute", STYLE_ATTRIBUTE),
+            ("event handler", EVENT_HANDLER),
+            ("style element", STYLE_ELEMENT),
+        ):
             if pattern.search(text):
                 offenders.append(f"{template.relative_to(SRC)}: {name}")
     assert offenders == []
@@ -111,7 +115,9 @@ def test_a_usager_following_their_enquiry_gets_pages_never_stored(client, team):
     enquiry.verification_digest = verification.digest(enquiry.reference, "K7M2QX9P")
     enquiry.save()
     MessageFactory(enquiry=enquiry, body="Où en est mon permis ?")
-    client.post("/usager/suivi/", {"action": "lookup", "reference": enquiry.reference, "code": "K7M2QX9P"})
+    client.post(
+        "/usager/suivi/", {"action": "lookup", "reference": enquiry.reference, "code": "K7M2QX9P"}
+    )
     response = client.get("/usager/suivi/")
     assert "Où en est mon permis ?" in response.content.decode()
     assert_locked_down(response)

@@ -26,13 +26,21 @@ def issues(output: str) -> list[str]:
 
 
 def check_deploy(tmp_path, **variables):
-    result = run(["-m", "levier", "check", "--deploy"], levier_env(tmp_path, **{**PRODUCTION, **variables}))
+    result = run(
+        ["-m", "levier", "check", "--deploy"], levier_env(tmp_path, **{**PRODUCTION, **variables})
+    )
     return result.stdout + result.stderr
 
 
 def test_demo_configuration_is_reported(tmp_path):
-    found = issues(check_deploy(tmp_path, LEVIER_SECRET_KEY="", LEVIER_HTTPS="false",
-                                DATABASE_URL=f"sqlite:///{tmp_path}/levier.sqlite3"))
+    found = issues(
+        check_deploy(
+            tmp_path,
+            LEVIER_SECRET_KEY="",
+            LEVIER_HTTPS="false",
+            DATABASE_URL=f"sqlite:///{tmp_path}/levier.sqlite3",
+        )
+    )
     assert {"levier.E001", "security.W004", "security.W008", "security.W012"} <= set(found)
 
 

@@ -21,7 +21,9 @@ FIX = "secrets.token_urlsafe"
 
 def levier_env(tmp_path, **variables):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEVIER_")}
-    env.update(PYTHONPATH=str(SRC), LEVIER_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="levier.settings")
+    env.update(
+        PYTHONPATH=str(SRC), LEVIER_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="levier.settings"
+    )
     env.update(variables)
     return env
 
@@ -44,8 +46,11 @@ def free_port():
     ids=["no-key", "demo-key", "empty-key"],
 )
 def test_web_server_refuses_to_start_with_the_demo_or_an_empty_key(tmp_path, variables):
-    result = run(["-m", "levier", "serve", "--port", str(free_port()), "--workers", "1"],
-                 levier_env(tmp_path, **variables), timeout=60)
+    result = run(
+        ["-m", "levier", "serve", "--port", str(free_port()), "--workers", "1"],
+        levier_env(tmp_path, **variables),
+        timeout=60,
+    )
     assert result.returncode != 0
     assert REFUSAL in result.stderr and FIX in result.stderr
     assert "levier refuse de démarrer" in result.stderr  # in French, like the rest of levier

@@ -23,14 +23,29 @@ class Command(BaseCommand):
     def handle(self, *, role, apply, database, **options):
         connection = connections[database]
         if connection.vendor != "postgresql":
-            raise CommandError(_("Database roles and grants exist only on PostgreSQL; this database is %(vendor)s.") % {"vendor": connection.vendor})
+            raise CommandError(
+                _(
+                    "Database roles and grants exist only on PostgreSQL; this database is %(vendor)s."
+                )
+                % {"vendor": connection.vendor}
+            )
         if not ROLE_NAME.match(role):
-            raise CommandError(_("“%(role)s” is not a valid PostgreSQL role name: use letters, digits and underscores.") % {"role": role})
+            raise CommandError(
+                _(
+                    "“%(role)s” is not a valid PostgreSQL role name: use letters, digits and underscores."
+                )
+                % {"role": role}
+            )
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
             owner = cursor.fetchone()[0]
         if owner == role:
-            raise CommandError(_("Run this command as the owner role that runs the migrations, not as the application role “%(role)s”.") % {"role": role})
+            raise CommandError(
+                _(
+                    "Run this command as the owner role that runs the migrations, not as the application role “%(role)s”."
+                )
+                % {"role": role}
+            )
         statements = grants_sql(app_role=role, owner_role=owner)
         if not apply:
             self.stdout.write(";\n".join(statements) + ";")
@@ -38,4 +53,9 @@ class Command(BaseCommand):
         with transaction.atomic(using=database), connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
-        self.stdout.write(_("Rights of role “%(role)s” applied: it reads and appends to the journal, nothing more.") % {"role": role})
+        self.stdout.write(
+            _(
+                "Rights of role “%(role)s” applied: it reads and appends to the journal, nothing more."
+            )
+            % {"role": role}
+        )
