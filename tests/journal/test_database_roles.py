@@ -148,3 +148,11 @@ def test_db_grants_prints_the_statements_for_a_human_to_review(postgres, capsys)
     printed = capsys.readouterr().out
     assert f'GRANT SELECT, INSERT ON {JOURNAL_TABLE} TO "levier_app";' in printed
     assert f'REVOKE ALL ON {JOURNAL_TABLE} FROM "levier_app";' in printed
+
+
+def test_db_grants_explains_what_it_cannot_do():
+    from django.core.management.base import CommandError
+
+    expected = "PostgreSQL" if connection.vendor != "postgresql" else "nom de rôle"
+    with pytest.raises(CommandError, match=expected):
+        call_command("db_grants", role="levier-app; DROP TABLE journal_event")
