@@ -20,7 +20,8 @@ FIX = "secrets.token_urlsafe"
 
 
 def levier_env(tmp_path, **variables):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEVIER_")}
+    # As a deployment starts: none of the test run's own levier or Django variables.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEVIER_", "DJANGO_"))}
     env.update(
         PYTHONPATH=str(SRC), LEVIER_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="levier.settings"
     )
