@@ -3,6 +3,8 @@
 # Ctrl-C stops them all.
 set -euo pipefail
 bin="$1"; host="$2"; port="$3"
+# The demo runs with the public demo secret key, which levier refuses anywhere else.
+export LEVIER_DEMO="${LEVIER_DEMO:-1}"
 # Demo emails (reference and verification code) are printed in this terminal.
 export LEVIER_EMAIL_BACKEND="${LEVIER_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
 export LEVIER_BASE_URL="${LEVIER_BASE_URL:-http://$host:$port}"

@@ -34,6 +34,7 @@ def main() -> None:
     env = {
         **os.environ,
         "LEVIER_VAR_DIR": var,
+        "LEVIER_DEMO": "1",  # a throw-away demo: its public secret key is accepted
         "LEVIER_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
     }
     env.pop("DATABASE_URL", None)

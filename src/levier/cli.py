@@ -9,6 +9,23 @@ import os
 import sys
 
 
+def exit_if_secret_key_insecure(command: str) -> None:
+    """Stop before starting anything that signs with the demo's public key (levier.startup)."""
+    from levier.startup import COMMANDS_WITHOUT_SECRET_KEY
+
+    if command in COMMANDS_WITHOUT_SECRET_KEY or command.startswith("-"):
+        return
+    import django
+
+    django.setup()
+    from levier.startup import insecure_secret_key_problem
+
+    problem = insecure_secret_key_problem()
+    if problem:
+        sys.stderr.write(f"levier {command}: {problem}\n")
+        sys.exit(2)
+
+
 def serve(argv: list[str]) -> None:
     import argparse
 
@@ -33,6 +50,7 @@ def serve(argv: list[str]) -> None:
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "levier.settings")
     argv = sys.argv[1:]
+    exit_if_secret_key_insecure(argv[0] if argv else "help")
     if argv and argv[0] == "serve":
         serve(argv[1:])
         return

@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from levier.startup import DEMO_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("LEVIER_VAR_DIR", Path.cwd() / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -26,8 +28,11 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("LEVIER_DEBUG", False)
-# The default key only serves local demos; production sets LEVIER_SECRET_KEY.
-SECRET_KEY = os.environ.get("LEVIER_SECRET_KEY", "insecure-levier-demo-key-change-me-in-production")
+# The default key only serves local demos; production sets LEVIER_SECRET_KEY. Outside the
+# demo (LEVIER_DEMO=1, set by `make demo`) or debug mode, the web server, the worker and the
+# commands refuse to start with it or an empty one (levier.startup).
+LEVIER_DEMO = env_bool("LEVIER_DEMO", False)
+SECRET_KEY = os.environ.get("LEVIER_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = env_list("LEVIER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("LEVIER_CSRF_TRUSTED_ORIGINS", "")
 BASE_URL = os.environ.get("LEVIER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -45,6 +50,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "django_htmx",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "levier.core",
@@ -63,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "levier.core.middleware.NoStoreForPersonalPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -281,7 +289,41 @@ LOGGING = {
     },
 }
 
+# HTTPS, behind the reverse proxy that terminates TLS. LEVIER_HTTPS=true is the production
+# switch: secure cookies, redirect to HTTPS, HSTS for a year; each part can be set apart.
+# Off by default: the demo is served over plain HTTP on the loopback.
+LEVIER_HTTPS = env_bool("LEVIER_HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("LEVIER_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("LEVIER_SECURE_COOKIES", LEVIER_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the case page previews PDFs in an iframe
+SECURE_SSL_REDIRECT = env_bool("LEVIER_SSL_REDIRECT", LEVIER_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("LEVIER_HSTS_SECONDS", "31536000" if LEVIER_HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEVIER_HSTS_INCLUDE_SUBDOMAINS", LEVIER_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("LEVIER_HSTS_PRELOAD", LEVIER_HTTPS)
+# The proxy says the request came over HTTPS (it must overwrite the header a client sends).
+if env_bool("LEVIER_TRUST_X_FORWARDED_PROTO", LEVIER_HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page is framed, by another site or by levier itself; the one response made to be
+# shown in levier's own frame (a document's preview) sets its own X-Frame-Options and
+# Content-Security-Policy, which the middlewares leave as they are.
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: scripts, styles, images and fonts
+# from levier's own origin only (no inline script or style attribute: static files instead).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -26,10 +26,25 @@ def browser():
         browser.close()
 
 
+def watch_csp_violations(page) -> list[str]:
+    """Chromium logs each Content-Security-Policy refusal on the console; collect them."""
+    violations: list[str] = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    csp_violations = watch_csp_violations(page)
     yield page
     context.close()
+    # Every page a browser test visits works under levier's policy: nothing was refused.
+    assert csp_violations == []

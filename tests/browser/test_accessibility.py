@@ -17,6 +17,7 @@ from ..factories import (
     ProcedureFactory,
     TopicFactory,
 )
+from .conftest import watch_csp_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SERIOUS = {"serious", "critical"}
@@ -53,6 +54,7 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
 
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
     page = context.new_page()
+    csp_violations = watch_csp_violations(page)
     found = {}
     flag_raise(case=case, source="anomaly", code="atypical", score=0.99,
                reasons=["Loyer mensuel déclaré : 4 900 €, alors que 90 % des dossiers comparables déclarent entre 322 € et 977 €."])  # fmt: skip
@@ -80,3 +82,4 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
         found[path] = violations(page)
     context.close()
     assert {path: problems for path, problems in found.items() if problems} == {}
+    assert csp_violations == []
