@@ -115,7 +115,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Case
 
-    reference = factory.Sequence(lambda n: f"TST-2026-{n:06d}")
+    reference = factory.Sequence(lambda n: f"TST-2026-{900000 + n:06d}")
     procedure = factory.SubFactory(ProcedureFactory)
     procedure_version = factory.LazyAttribute(lambda o: o.procedure.versions.order_by("-number").first())
     contact = factory.SubFactory(ContactFactory)
@@ -147,7 +147,8 @@ class EnquiryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enquiry
 
-    reference = factory.Sequence(lambda n: f"SOL-2026-{n:06d}")
+    # Numbers from 900000: references the counter allocates in the same test start at 1.
+    reference = factory.Sequence(lambda n: f"SOL-2026-{900000 + n:06d}")
     channel = Channel.PORTAL
     topic = factory.SubFactory(TopicFactory)
     subject = "Question sur mon dossier"
