@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "levier.core.pdf_checks.check_budget_middleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -168,6 +169,11 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploads: per-file limit, checked on the bytes received (see core.uploads).
 LEVIER_UPLOAD_MAX_BYTES = int(os.environ.get("LEVIER_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# PDFs are checked in a child process (core.pdf_checks): pages allowed per file, memory of
+# the child, and wall-clock seconds all the PDFs of one request may take together.
+LEVIER_UPLOAD_MAX_PAGES = int(os.environ.get("LEVIER_UPLOAD_MAX_PAGES", "300"))
+LEVIER_UPLOAD_CHECK_MEMORY_MB = int(os.environ.get("LEVIER_UPLOAD_CHECK_MEMORY_MB", "256"))
+LEVIER_UPLOAD_CHECK_SECONDS = float(os.environ.get("LEVIER_UPLOAD_CHECK_SECONDS", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

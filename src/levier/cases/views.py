@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.downloads import serve_stored_file
@@ -104,6 +105,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
+@xframe_options_sameorigin
 def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     """A supporting document, inline (or as a download with ?download=1), for agents of the team."""
     document = selectors.get_document_for(
@@ -118,6 +120,7 @@ def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
         on_read=lambda: record_read(
             agent=request.user, target=document.case, what=f"document {document.pk}"
         ),
+        untrusted=True,
     )
 
 
