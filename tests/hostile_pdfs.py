@@ -2,7 +2,8 @@
 
 `page_tree_pdf(200_000)` is the review's attack: one page object referenced 200,000
 times from the /Kids array of the page tree, 1.2 MB that a reader flattens into
-200,000 pages. `extra` adds entries to the catalog (an /OpenAction, for instance).
+200,000 pages. `extra` adds entries to the catalog (an /OpenAction, for instance);
+`kids` replaces the page references (`b"2 0 R"`: the tree contains itself).
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ JAVASCRIPT_OPEN_ACTION = b" /OpenAction << /S /JavaScript /JS (app.alert\\('levi
 
 
 def page_tree_pdf(
-    pages: int, *, count: int | None = None, extra: bytes = b"", comment: bytes = b""
+    pages: int,
+    *,
+    count: int | None = None,
+    extra: bytes = b"",
+    comment: bytes = b"",
+    kids: bytes | None = None,
 ) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R" + extra + b" >>",
         b"<< /Type /Pages /Count %d /Kids [" % (pages if count is None else count)
-        + b"3 0 R " * pages
+        + (b"3 0 R " * pages if kids is None else kids)
         + b"] >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
     ]

@@ -116,26 +116,35 @@ def _active_content(reader, catalog, pages: list, content: bytes) -> set[str]:
 
 
 def probe(content: bytes, max_pages: int) -> dict:
-    from pypdf import PdfReader
+    from pypdf import apply_configuration
     from pypdf.errors import LimitReachedError
 
-    try:
-        reader = PdfReader(io.BytesIO(content), strict=False)
-        if reader.is_encrypted:
-            return {"outcome": "encrypted"}
-        catalog = reader.trailer["/Root"].get_object()
-        root = catalog["/Pages"].get_object()
-        declared = root.get("/Count")
-        if isinstance(declared, int) and declared > max_pages:
-            return {"outcome": "too-many-pages", "pages": int(declared)}
-        pages = _pages(root, max_pages)
-        if pages is None:
-            return {"outcome": "too-many-pages", "pages": None}
-        if not pages:
-            return {"outcome": "damaged"}
-        active = _active_content(reader, catalog, pages, content)
-    except (LimitReachedError, TooComplex, RecursionError):
-        return {"outcome": "too-complex"}
+    # No array a document of max_pages needs is this long; a /Kids array of 99,000 page
+    # references is refused after parsing 10,000 of them, not all.
+    with apply_configuration(array_maximum_element_count=max(10_000, 4 * max_pages)):
+        try:
+            return _probe(content, max_pages)
+        except (LimitReachedError, TooComplex, RecursionError):
+            return {"outcome": "too-complex"}
+
+
+def _probe(content: bytes, max_pages: int) -> dict:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content), strict=False)
+    if reader.is_encrypted:
+        return {"outcome": "encrypted"}
+    catalog = reader.trailer["/Root"].get_object()
+    root = catalog["/Pages"].get_object()
+    declared = root.get("/Count")
+    if isinstance(declared, int) and declared > max_pages:
+        return {"outcome": "too-many-pages", "pages": int(declared)}
+    pages = _pages(root, max_pages)
+    if pages is None:
+        return {"outcome": "too-many-pages", "pages": None}
+    if not pages:
+        return {"outcome": "damaged"}
+    active = _active_content(reader, catalog, pages, content)
     return {"outcome": "ok", "pages": len(pages), "active": sorted(active)}
 
 
