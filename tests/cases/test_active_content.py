@@ -48,9 +48,15 @@ def test_a_pdf_with_open_action_javascript_is_accepted_flagged_and_shown_sandbox
 
     page = agent_client.get(reverse("cases:detail", args=[document.case_id])).content.decode()
     assert "Ce document contient du contenu actif : du code JavaScript." in page
-    document_url = reverse("cases:document", args=[document.case_id, document.pk])
-    assert f'<iframe class="levier-preview" sandbox="" src="{document_url}"' in page
+    # The preview on the case page is the page drawn as an image by the server: inert.
+    image_url = reverse("cases:document_page", args=[document.case_id, document.pk, 1])
+    assert f'src="{image_url}"' in page and "<iframe" not in page
+    image = agent_client.get(image_url)
+    assert image["Content-Type"] == "image/png" and image.content.startswith(b"\x89PNG")
+    assert image["Content-Security-Policy"].startswith("sandbox;")
 
+    # The file itself ("open in a new tab") is sandboxed by its own headers.
+    document_url = reverse("cases:document", args=[document.case_id, document.pk])
     preview = agent_client.get(document_url)
     assert preview.status_code == 200
     policy = preview["Content-Security-Policy"]
@@ -58,6 +64,48 @@ def test_a_pdf_with_open_action_javascript_is_accepted_flagged_and_shown_sandbox
     assert "script-src" not in policy and "default-src 'none'" in policy
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
     assert preview["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_text_file_is_previewed_in_a_sandboxed_frame(client, agent_client, team):
+    procedure = ProcedureFactory(
+        team=team,
+        slug="aide-texte",
+        field_schema=[{"name": "note", "label": "Note", "type": "file", "required": True}],
+    )
+    data = {
+        "identity-kind": "person",
+        "identity-first_name": "Élodie",
+        "identity-last_name": "Dupont",
+        "identity-birth_date": "1985-04-12",
+        "identity-email": "elodie.dupont@exemple.fr",
+        "note": SimpleUploadedFile("note.txt", b"<script>alert(1)</script> Bonjour"),
+    }
+    assert client.post(reverse("portal:case_new", args=[procedure.slug]), data).status_code == 302
+    document = SupportingDocument.objects.get()
+    page = agent_client.get(reverse("cases:detail", args=[document.case_id])).content.decode()
+    document_url = reverse("cases:document", args=[document.case_id, document.pk])
+    assert f'<iframe class="levier-preview" sandbox="" src="{document_url}"' in page
+    preview = agent_client.get(document_url)
+    assert preview["Content-Type"].startswith("text/plain")
+    assert preview["Content-Security-Policy"].startswith("sandbox;")
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_only_the_first_pages_are_drawn_and_only_for_the_team(
+    client, agent_client, procedure, other_agent
+):
+    submit_case(client, procedure, make_pdf(5))
+    document = SupportingDocument.objects.get()
+    page = agent_client.get(reverse("cases:detail", args=[document.case_id])).content.decode()
+    assert "Les 3 premières pages sur 5 sont affichées" in page
+
+    def url(number):
+        return reverse("cases:document_page", args=[document.case_id, document.pk, number])
+
+    assert agent_client.get(url(3)).status_code == 200
+    assert agent_client.get(url(4)).status_code == 404
+    client.force_login(other_agent)
+    assert client.get(url(1)).status_code == 404
 
 
 def test_the_preview_keeps_its_own_headers_under_a_site_wide_deny(

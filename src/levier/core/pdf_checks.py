@@ -81,19 +81,8 @@ def inspect_pdf(content: bytes, name: str) -> PdfFacts:
             code="check_budget",
         )
     max_pages = settings.LEVIER_UPLOAD_MAX_PAGES
-    command = [
-        sys.executable,
-        "-I",  # ignores PYTHON* variables and the current directory
-        str(PROBE),
-        str(max_pages),
-        str(settings.LEVIER_UPLOAD_CHECK_MEMORY_MB * 1024 * 1024),
-        str(max(1, int(seconds + 0.999))),
-    ]
     try:
-        finished = subprocess.run(
-            command, input=content, capture_output=True, timeout=seconds, check=False
-        )
-        result = json.loads(finished.stdout or b"{}")
+        result = json.loads(_run_child(["count", str(max_pages), "0"], content, seconds) or b"{}")
     except subprocess.TimeoutExpired:  # run() has killed the child
         result = {"outcome": "too-complex"}
     except ValueError:
@@ -106,6 +95,31 @@ def inspect_pdf(content: bytes, name: str) -> PdfFacts:
             page_count=int(result["pages"]), active_content=tuple(result.get("active", ()))
         )
     raise _refusal(outcome, name, result.get("pages"), max_pages)
+
+
+def render_pdf_page(content: bytes, page_number: int, *, width: int = 900) -> bytes:
+    """Page `page_number` (from 1) as PNG bytes, drawn in the limited child; b"" if it
+    cannot be drawn. An image runs no script, whatever the PDF holds: the safe preview."""
+    seconds = settings.LEVIER_UPLOAD_CHECK_SECONDS
+    try:
+        return _run_child(["render", str(page_number), str(width)], content, seconds)
+    except subprocess.TimeoutExpired:
+        return b""
+
+
+def _run_child(arguments: list[str], content: bytes, seconds: float) -> bytes:
+    command = [
+        sys.executable,
+        "-I",  # ignores PYTHON* variables and the current directory
+        str(PROBE),
+        *arguments,
+        str(settings.LEVIER_UPLOAD_CHECK_MEMORY_MB * 1024 * 1024),
+        str(max(1, int(seconds + 0.999))),
+    ]
+    finished = subprocess.run(
+        command, input=content, capture_output=True, timeout=seconds, check=False
+    )
+    return finished.stdout
 
 
 def _refusal(outcome: str, name: str, pages: int | None, max_pages: int) -> ValidationError:

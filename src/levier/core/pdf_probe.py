@@ -1,9 +1,13 @@
-"""Count a PDF's pages and note its active content, inside a child process with hard limits.
+"""Open an untrusted PDF inside a child process with hard limits.
 
-Run by core.pdf_checks as `python -I pdf_probe.py MAX_PAGES MEMORY_BYTES CPU_SECONDS`
-with the PDF on stdin; prints one JSON object. It imports nothing from levier (a fast
-start, nothing trusted) and sets its own limits before it reads a byte of the file:
-a hostile file can exhaust this process, never the web worker that waits for it.
+Run by core.pdf_checks with the PDF on stdin, as
+- `python -I pdf_probe.py count MAX_PAGES 0 MEMORY_BYTES CPU_SECONDS`: counts the pages
+  and notes active content, prints one JSON object;
+- `python -I pdf_probe.py render PAGE WIDTH MEMORY_BYTES CPU_SECONDS`: prints page PAGE
+  (from 1) as a PNG WIDTH pixels wide, or nothing.
+It imports nothing from levier (a fast start, nothing trusted) and sets its own limits
+before it reads a byte of the file: a hostile file can exhaust this process, never the
+web worker that waits for it.
 """
 
 from __future__ import annotations
@@ -148,12 +152,39 @@ def _probe(content: bytes, max_pages: int) -> dict:
     return {"outcome": "ok", "pages": len(pages), "active": sorted(active)}
 
 
+# A rendered page larger than this is a trap (a MediaBox of kilometres), not a preview.
+MAX_RENDER_PIXELS = 12_000_000
+
+
+def render(content: bytes, page_number: int, width: int) -> bytes:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(content)
+    if not 1 <= page_number <= len(document):
+        return b""
+    page = document[page_number - 1]
+    page_width, page_height = page.get_size()
+    scale = width / max(page_width, 1)
+    if page_width * scale * page_height * scale > MAX_RENDER_PIXELS:
+        return b""
+    image = page.render(scale=scale, may_draw_forms=False).to_pil()
+    output = io.BytesIO()
+    image.save(output, format="PNG", optimize=False)
+    return output.getvalue()
+
+
 def main() -> None:
-    max_pages, memory_bytes, cpu_seconds = (int(value) for value in sys.argv[1:4])
-    _set_limits(memory_bytes, cpu_seconds)
+    mode, first, second, memory_bytes, cpu_seconds = sys.argv[1:6]
+    _set_limits(int(memory_bytes), int(cpu_seconds))
     content = sys.stdin.buffer.read()
+    if mode == "render":
+        try:
+            sys.stdout.buffer.write(render(content, int(first), int(second)))
+        except Exception:  # noqa: BLE001 - nothing printed: no preview
+            pass
+        return
     try:
-        result = probe(content, max_pages)
+        result = probe(content, int(first))
     except MemoryError:
         result = {"outcome": "too-complex"}
     except Exception:  # any other failure to read the file: pypdf raises many kinds
