@@ -32,6 +32,7 @@ from .factories import (
     ProcedureFactory,
     TopicFactory,
 )
+from .hostile_pdfs import page_tree_pdf
 
 AGENT_NAMESPACES = {"core", "cases", "enquiries", "documents", "campaigns", "controls"}
 
@@ -54,9 +55,10 @@ def agent_patterns() -> list[tuple[str, list[str]]]:
 def objects_of(team, owner):
     procedure = ProcedureFactory(team=team)
     case = CaseFactory(procedure=procedure)
-    document = SupportingDocument(case=case, field_name="piece", original_name="a.txt",
-                                  content_type="text/plain", size=5, sha256="0" * 64)
-    document.file.save("a.txt", ContentFile(b"texte"), save=True)
+    pdf = page_tree_pdf(1)  # a PDF, so that its page preview has something to draw
+    document = SupportingDocument(case=case, field_name="piece", original_name="a.pdf", page_count=1,
+                                  content_type="application/pdf", size=len(pdf), sha256="0" * 64)
+    document.file.save("a.pdf", ContentFile(pdf), save=True)
     enquiry = EnquiryFactory(topic=TopicFactory(team=team))
     message = MessageFactory(enquiry=enquiry)
     attachment = Attachment(message=message, original_name="b.txt", content_type="text/plain",
@@ -98,6 +100,8 @@ def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
         else:
             if arg in {"pk", "id"}:
                 kwargs[arg] = objects[primary].pk
+            elif arg == "page":  # a page number, not an object
+                kwargs[arg] = 1
             else:
                 raise AssertionError(f"{name}: no test object for URL argument {arg!r}; extend test_scoping")
     return kwargs
