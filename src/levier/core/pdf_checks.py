@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 PROBE = Path(__file__).with_name("pdf_probe.py")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,14 @@ def _run_child(arguments: list[str], content: bytes, seconds: float) -> bytes:
     finished = subprocess.run(
         command, input=content, capture_output=True, timeout=seconds, check=False
     )
+    if finished.returncode != 0:
+        # Killed by its limits (a hostile file), or unable to start (a broken install):
+        # the file is refused either way; the log tells the two apart for the operator.
+        logger.warning(
+            "PDF child process ended with %s: %s",
+            finished.returncode,
+            finished.stderr.decode("utf-8", "replace")[-500:],
+        )
     return finished.stdout
 
 
