@@ -93,14 +93,17 @@ def enquiry_fields(team) -> dict[str, str]:
     }
 
 
-def test_a_1_gib_portal_upload_is_refused_before_its_body_is_read(team):
+def test_a_1_gib_portal_upload_is_refused_before_its_body_is_read(team, settings, tmp_path):
+    """Before: the whole GiB was read and written to a temporary file, then refused."""
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     body = LazyMultipartBody(
         fields=enquiry_fields(team), file_field="attachments", file_name="enorme.pdf",
-        file_size=GIB,
+        file_size=GIB, watch=tmp_path,
     )  # fmt: skip
     response = run(reverse("portal:enquiry_new"), body)
     assert response.status_code == 413
     assert body.position < MIB, f"{body.position} bytes read"
+    assert body.most_on_disk == 0
     text = response.content.decode()
     assert "Votre envoi dépasse 50,0\xa0Mio au total" in text
     assert not Enquiry.objects.exists()
