@@ -32,6 +32,7 @@ from .factories import (
     ProcedureFactory,
     TopicFactory,
 )
+from .hostile_pdfs import page_tree_pdf
 
 AGENT_NAMESPACES = {"core", "cases", "enquiries", "documents", "campaigns", "controls"}
 # The test objects that are a case or hang on one: a URL naming one of them is about a case.
@@ -56,9 +57,10 @@ def agent_patterns() -> list[tuple[str, list[str]]]:
 def objects_of(team, owner, case_status=CaseStatus.SUBMITTED):
     procedure = ProcedureFactory(team=team)
     case = CaseFactory(procedure=procedure, status=case_status)
-    document = SupportingDocument(case=case, field_name="piece", original_name="a.txt",
-                                  content_type="text/plain", size=5, sha256="0" * 64)
-    document.file.save("a.txt", ContentFile(b"texte"), save=True)
+    pdf = page_tree_pdf(1)  # a PDF, so that its page preview has something to draw
+    document = SupportingDocument(case=case, field_name="piece", original_name="a.pdf", page_count=1,
+                                  content_type="application/pdf", size=len(pdf), sha256="0" * 64)
+    document.file.save("a.pdf", ContentFile(pdf), save=True)
     enquiry = EnquiryFactory(topic=TopicFactory(team=team))
     message = MessageFactory(enquiry=enquiry)
     attachment = Attachment(message=message, original_name="b.txt", content_type="text/plain",
@@ -101,13 +103,15 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
         else:
             if arg in {"pk", "id"}:
                 keys[arg] = primary
+            elif arg == "page":  # a page number, not an object
+                keys[arg] = "page"
             else:
                 raise AssertionError(f"{name}: no test object for URL argument {arg!r}; extend test_scoping")
     return keys
 
 
 def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
-    return {arg: objects[key].pk for arg, key in object_keys(name, args).items()}
+    return {arg: 1 if key == "page" else objects[key].pk for arg, key in object_keys(name, args).items()}
 
 
 @pytest.mark.django_db

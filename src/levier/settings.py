@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "levier.core.request_limits.request_size_limit_middleware",
+    "levier.core.pdf_checks.check_budget_middleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -198,8 +200,21 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploads: per-file limit, checked on the bytes received (see core.uploads).
 LEVIER_UPLOAD_MAX_BYTES = int(os.environ.get("LEVIER_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# A whole request body (every file and field together), refused past this while reading
+# (core.request_limits); the proxy in front should refuse it first (docs/deployment.md).
+LEVIER_REQUEST_MAX_BYTES = int(os.environ.get("LEVIER_REQUEST_MAX_BYTES", str(50 * 1024 * 1024)))
+# PDFs are checked in a child process (core.pdf_checks): pages allowed per file, memory of
+# the child, and wall-clock seconds all the PDFs of one request may take together.
+LEVIER_UPLOAD_MAX_PAGES = int(os.environ.get("LEVIER_UPLOAD_MAX_PAGES", "300"))
+LEVIER_UPLOAD_CHECK_MEMORY_MB = int(os.environ.get("LEVIER_UPLOAD_CHECK_MEMORY_MB", "256"))
+LEVIER_UPLOAD_CHECK_SECONDS = float(os.environ.get("LEVIER_UPLOAD_CHECK_SECONDS", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "levier.core.request_limits.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Email: SMTP by default; outgoing mail always leaves through the task queue.
 EMAIL_BACKEND = os.environ.get("LEVIER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

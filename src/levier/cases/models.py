@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from levier.contacts.models import Contact
 from levier.core.models import Organisation, Team
 from levier.core.text import fold
+from levier.core.uploads import active_content_labels
 
 
 class Procedure(models.Model):
@@ -208,6 +209,9 @@ class SupportingDocument(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64, db_index=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    # What the upload check found that can run or hide content: "javascript", "html"…
+    # (core/pdf_probe.py). Shown to agents next to the document.
+    active_content = models.JSONField(_("active content"), default=list, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -217,6 +221,10 @@ class SupportingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def active_content_labels(self) -> list[str]:
+        return active_content_labels(self.active_content)
 
 
 class Comment(models.Model):

@@ -25,6 +25,16 @@ def preview_kind(document: SupportingDocument) -> str:
     return ""
 
 
+PREVIEW_PAGES = 3
+
+
+def preview_pages(document: SupportingDocument) -> range:
+    """The PDF pages shown as images on the case page (numbered from 1)."""
+    if document.content_type != "application/pdf":
+        return range(0)
+    return range(1, min(document.page_count or 1, PREVIEW_PAGES) + 1)
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     occurred_at: Any

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from levier.core.downloads import serve_stored_file
+from levier.core.downloads import UNTRUSTED_FILE_CSP, serve_stored_file
 from levier.core.pagination import keyset_page
+from levier.core.pdf_checks import render_pdf_page
 from levier.core.selectors import colleagues_of, teams_of
 from levier.journal.selectors import timeline_for
 from levier.journal.services import record_read
@@ -53,6 +55,7 @@ def _documents(case: Case) -> tuple[list, list[str]]:
     documents = []
     for document in selectors.documents_of(case):
         document.preview = presenters.preview_kind(document)
+        document.preview_pages = presenters.preview_pages(document)
         document.field_label = labels.get(document.field_name) or _("Other document")
         documents.append(document)
     given = {document.field_name for document in documents}
@@ -104,6 +107,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
+@xframe_options_sameorigin
 def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     """A supporting document, inline (or as a download with ?download=1), for agents of the team."""
     document = selectors.get_document_for(
@@ -118,7 +122,33 @@ def case_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
         on_read=lambda: record_read(
             agent=request.user, target=document.case, what=f"document {document.pk}"
         ),
+        untrusted=True,
     )
+
+
+@xframe_options_sameorigin
+def case_document_page(request: HttpRequest, pk: int, doc_pk: int, page: int) -> HttpResponse:
+    """One of the first pages of a PDF as an image: the preview on the case page, which
+    runs nothing the PDF may hold and shows in every browser."""
+    document = selectors.get_document_for(request.user, pk, doc_pk)  # 404 first
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if page not in presenters.preview_pages(document):
+        raise Http404("No preview of this page.")
+    try:
+        with document.file.open("rb") as handle:
+            content = handle.read()
+    except (FileNotFoundError, ValueError) as error:
+        raise Http404("The file is missing from storage.") from error
+    image = render_pdf_page(content, page)
+    if not image:
+        raise Http404("This page cannot be drawn.")
+    record_read(agent=request.user, target=document.case, what=f"document {document.pk}")
+    response = HttpResponse(image, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Security-Policy"] = UNTRUSTED_FILE_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _back(case: Case) -> HttpResponse:

@@ -3,13 +3,12 @@
 The real content type is sniffed from the bytes (puremagic), never trusted from
 the browser or the file name; a file whose bytes do not match its extension, an
 unsupported type or an oversized file is refused with a message naming the file
-and the fix.
+and the fix. A PDF is opened only in a child process with hard limits (pdf_checks).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -19,6 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .pdf_checks import inspect_pdf
 
 # Accepted content types and the extensions each may carry.
 ACCEPTED_TYPES: dict[str, set[str]] = {
@@ -31,6 +33,21 @@ ACCEPTED_TYPES: dict[str, set[str]] = {
 }
 EXTENSION_TYPES = {ext: mime for mime, exts in ACCEPTED_TYPES.items() for ext in exts}
 
+# What core/pdf_probe.py reports, in the words shown to agents next to the document.
+ACTIVE_CONTENT_LABELS = {
+    "javascript": gettext_lazy("JavaScript code"),
+    "launch": gettext_lazy("an action that starts a program"),
+    "embedded-file": gettext_lazy("files embedded in the PDF"),
+    "rich-media": gettext_lazy("multimedia content (Flash)"),
+    "xfa": gettext_lazy("a dynamic form (XFA)"),
+    "submit-form": gettext_lazy("a form that sends data elsewhere"),
+    "html": gettext_lazy("a web page hidden in the file"),
+}
+
+
+def active_content_labels(codes) -> list[str]:
+    return [str(ACTIVE_CONTENT_LABELS.get(code, code)) for code in codes or ()]
+
 
 @dataclass(frozen=True)
 class CheckedFile:
@@ -40,6 +57,8 @@ class CheckedFile:
     size: int
     sha256: str
     page_count: int | None
+    # Codes of active content found (see core/pdf_probe.py): "javascript", "html"…
+    active_content: tuple[str, ...] = ()
 
 
 def _sniff(content: bytes, extension: str) -> str | None:
@@ -62,29 +81,12 @@ def _sniff(content: bytes, extension: str) -> str | None:
     return None
 
 
-def _pdf_page_count(content: bytes, name: str) -> int:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(content))
-        if reader.is_encrypted:
-            raise ValidationError(
-                _("“%(name)s” is password-protected. Send a copy without a password.") % {"name": name}
-            )
-        return len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
-        raise ValidationError(
-            _("“%(name)s” is a damaged PDF that cannot be opened. Export it again and send the new file.")
-            % {"name": name}
-        ) from error
-
-
 def check_upload(uploaded, *, max_bytes: int | None = None) -> CheckedFile:
     """Validate one uploaded file (Django UploadedFile or any object with name/size/read)."""
     limit = max_bytes or settings.LEVIER_UPLOAD_MAX_BYTES
     name = PurePath(uploaded.name or "document").name[:200]
-    if uploaded.size is not None and uploaded.size > limit:
+    # BoundedUploadHandler keeps limit + 1 bytes of a larger file: its real size is unknown.
+    if uploaded.size is not None and uploaded.size > limit + 1:
         raise ValidationError(
             _("“%(name)s” is %(size)s; the limit is %(limit)s. Reduce its size (scan in lower resolution, or split it) and send it again.")
             % {"name": name, "size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)}
@@ -109,7 +111,10 @@ def check_upload(uploaded, *, max_bytes: int | None = None) -> CheckedFile:
             _("“%(name)s” is not a real %(ext)s file: its content does not match its name. Send the original document.")
             % {"name": name, "ext": extension.lstrip(".").upper()}
         )
-    page_count = _pdf_page_count(content, name) if claimed == "application/pdf" else None
+    page_count, active_content = None, ()
+    if claimed == "application/pdf":
+        facts = inspect_pdf(content, name)
+        page_count, active_content = facts.page_count, facts.active_content
     return CheckedFile(
         name=name,
         content=content,
@@ -117,6 +122,7 @@ def check_upload(uploaded, *, max_bytes: int | None = None) -> CheckedFile:
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         page_count=page_count,
+        active_content=active_content,
     )
 
 
@@ -127,5 +133,6 @@ def store_checked(instance, checked: CheckedFile) -> None:
     instance.size = checked.size
     instance.sha256 = checked.sha256
     instance.page_count = checked.page_count
+    instance.active_content = list(checked.active_content)
     instance.file.save(checked.name, ContentFile(checked.content), save=False)
     instance.save()

@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 from levier.contacts.models import Contact, ContactKind
 from levier.contacts.services import contact_find_or_create
 from levier.core.models import Agent
+from levier.core.pdf_checks import check_budget
 from levier.core.text import fold
 from levier.core.uploads import CheckedFile, check_upload
 from levier.journal.services import Actor, record
@@ -364,15 +365,16 @@ class _Upload(io.BytesIO):
 def checked_attachments(parsed_attachments) -> tuple[list[CheckedFile], list[str]]:
     """Attachments that pass the upload checks, and a note for each one set aside."""
     kept, notes = [], []
-    for attachment in parsed_attachments:
-        name = attachment.filename or "piece-jointe"
-        try:
-            kept.append(check_upload(_Upload(name, attachment.data)))
-        except ValidationError as error:
-            notes.append(
-                _("Attachment set aside: %(reason)s The original email is kept.")
-                % {"reason": " ".join(error.messages)}
-            )
+    with check_budget():  # one email's PDFs share one time budget, as a request's do
+        for attachment in parsed_attachments:
+            name = attachment.filename or "piece-jointe"
+            try:
+                kept.append(check_upload(_Upload(name, attachment.data)))
+            except ValidationError as error:
+                notes.append(
+                    _("Attachment set aside: %(reason)s The original email is kept.")
+                    % {"reason": " ".join(error.messages)}
+                )
     return kept, notes
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from levier.contacts.models import Contact
 from levier.core.models import Organisation, Team
 from levier.core.text import fold
+from levier.core.uploads import active_content_labels
 
 
 class Topic(models.Model):
@@ -212,9 +213,16 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64, db_index=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    # What the upload check found that can run or hide content: "javascript", "html"…
+    # (core/pdf_probe.py). Shown to agents next to the document.
+    active_content = models.JSONField(_("active content"), default=list, blank=True)
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def active_content_labels(self) -> list[str]:
+        return active_content_labels(self.active_content)
 
 
 class ContactKindChoice(models.TextChoices):

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.downloads import serve_stored_file
@@ -110,6 +111,7 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, enquiry)
 
 
+@xframe_options_sameorigin
 def enquiry_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     attachment = selectors.get_attachment_for(request.user, pk, attachment_pk)
     return serve_stored_file(
@@ -123,6 +125,7 @@ def enquiry_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Htt
             target=attachment.message.enquiry,
             what=f"attachment:{attachment.pk}",
         ),
+        untrusted=True,
     )
 
 
