@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/pieces/<int:doc_pk>/", views.case_document, name="document"),
+    path("<int:pk>/reveler/", views.case_reveal, name="reveal"),
     path("<int:pk>/attribuer/", views.case_assign, name="assign"),
     path("<int:pk>/statut/", views.case_transition, name="transition"),
     path("<int:pk>/commenter/", views.case_comment, name="comment"),
