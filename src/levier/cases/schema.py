@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from dsfr.forms import DsfrBaseForm
 
 from levier.contacts.identifiers import IdentifierField
-from levier.contacts.masking import MASKED_KINDS, mask_identifier
+from levier.core.masking import MASKED_KINDS, mask_identifier
 from levier.core.uploads import ACCEPTED_TYPES, CheckedFile, check_upload
 
 FIELD_TYPES: dict[str, Any] = {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from levier.contacts.models import Contact
 from levier.core import geo
 from levier.core.text import fold
+from levier.journal.admin_reads import JournaledReadsAdmin
 
 from . import answers, triage
 from .models import (
@@ -81,8 +82,9 @@ class MessageInline(ReadOnlyInline):
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(admin.ModelAdmin):
-    """Read-only: every change goes through the services (and the journal) from the agent pages."""
+class EnquiryAdmin(JournaledReadsAdmin, admin.ModelAdmin):
+    """Read-only: every change goes through the services (and the journal) from the agent pages.
+    Looking is journaled too: the change page as a read, the list as a list read."""
 
     list_display = [
         "reference",

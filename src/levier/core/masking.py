@@ -6,7 +6,9 @@ each time journaled, keeps it off screens, screenshots and the browser's cache.
 
 from __future__ import annotations
 
-from .identifiers import compact
+import re
+
+_SEPARATORS = re.compile(r"[\s.\-]+")
 
 MASKED_KINDS = frozenset({"nir", "iban"})
 MASKED_CONTACT_FIELDS = ("nir", "iban")
@@ -15,7 +17,7 @@ VISIBLE_CHARACTERS = 4
 
 def mask_identifier(value: str) -> str:
     """'1 85 04 69 381 123 88' -> '• • • 23 88'; '' stays ''."""
-    plain = compact(str(value or "")).upper()
+    plain = _SEPARATORS.sub("", str(value or "")).upper()
     if not plain:
         return ""
     tail = plain[-VISIBLE_CHARACTERS:] if len(plain) > VISIBLE_CHARACTERS else ""
