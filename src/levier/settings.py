@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "levier.campaigns",
     "levier.enquiries",
     "levier.exchange",
+    "levier.privacy",
     "levier.portal",
     "levier.demo",
 ]

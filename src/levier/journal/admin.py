@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from .models import Activity, Event, EventSubject
 
@@ -38,6 +39,13 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     show_full_result_count = False  # no COUNT over a journal of millions of rows
     inlines = [EventSubjectInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A number is an id: "5" finds target or actor 5, not an agent named "Camille5".
+        term = (search_term or "").strip()
+        if term.isdigit():
+            return queryset.filter(Q(target_id=term) | Q(actor_id=term)), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request):
         return False

@@ -43,6 +43,7 @@ class JournaledReadsAdmin:
                 shown=[self.journaled_subject(obj) for obj in changelist.result_list],
                 query=changelist.query,
                 filters=changelist.get_filters_params().keys(),
+                where="admin",
             )
         return response
 
@@ -95,9 +96,7 @@ class RevealInAdmin:
             record_reveal(agent=request.user, target=obj, field=",".join(fields))
             request.session[self._reveal_key(obj.pk)] = time.time() + ADMIN_REVEAL_SECONDS
         opts = self.model._meta  # type: ignore[attr-defined]
-        return redirect(
-            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-        )
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
     def render_change_form(self, request: HttpRequest, context, add=False, change=False,
                            form_url="", obj=None):  # fmt: skip

@@ -135,12 +135,14 @@ def record_list_read(
     shown: Iterable[models.Model | tuple[str, Any]],
     query: str = "",
     filters: Iterable[str] = (),
+    where: str = "",
 ) -> Event:
     """Journal one read of a list page (not one event per row): the ids of the rows shown.
 
     The search text is not stored, only its length: it may be a name or a NIR, and the
     journal can never be erased. A hash would not help, as names and NIRs are few enough
-    to hash them all and find it back. `filters` are the names of the filters used.
+    to hash them all and find it back. `filters` are the names of the filters used;
+    `where` says which page ("admin"), when the agent pages are not the one.
     """
     keys = list(dict.fromkeys(target_key(row) for row in shown))[:LIST_READ_MAX_IDS]
     return record(
@@ -152,6 +154,7 @@ def record_list_read(
             "ids": [f"{kind}#{key}" for kind, key in keys],
             "query_length": len(query or ""),
             "filters": sorted(set(filters)),
+            **({"where": where} if where else {}),
         },
         subjects=keys,
     )
