@@ -179,3 +179,10 @@ def test_reads_under_a_merged_contact_follow_the_merge(dpo_client, team, alice):
     record(actor=Actor.robot("import"), verb="read", target=old)
     rows = dpo_client.get(reverse("privacy:usager", args=[alice.pk])).context["rows"]
     assert any(row.about == "Fiche usager Alice VASEUR" for row in rows)
+
+
+def test_the_dpos_home_is_this_page_and_the_menu_offers_no_queue(dpo_client):
+    response = dpo_client.get(reverse("core:home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("privacy:search")
+    html = response.content.decode()
+    assert reverse("privacy:search") in html and reverse("cases:list") not in html

@@ -11,6 +11,7 @@ from levier.enquiries.selectors import my_open_enquiries, team_enquiry_queue
 
 from . import selectors, services
 from .forms import LoginForm
+from .models import Role
 
 HOME_LIST_SIZE = 10
 
@@ -24,6 +25,8 @@ class LoginView(auth_views.LoginView):
 
 def home(request: HttpRequest) -> HttpResponse:
     agent = request.user
+    if agent.role == Role.DPO:
+        return redirect("privacy:search")  # no queue: their work is the reads' audit
     context = {
         "title": _("My work"),
         "nav": "home",
