@@ -58,6 +58,9 @@ def test_reveal_with_htmx_shows_the_value_and_journals_it(agent_client, agent, c
         str(case.pk),
     )
     assert event.payload == {"field": "nir"}  # the field's name, never its value
+    # The reveal is the DPO's business, not part of the case's history.
+    page = agent_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "révélé" not in page.lower() and NIR not in page
 
 
 def test_reveal_without_javascript_returns_the_case_page_with_the_value(agent_client, case):
