@@ -132,3 +132,15 @@ def test_list_read_subjects_are_append_only(agent_client, team):
     with pytest.raises(PermissionDenied):
         subject.save()
     assert timezone.now()  # the event itself stays, untouched
+
+
+def test_the_home_page_is_one_list_read_of_its_cases_and_enquiries(agent_client, agent, team):
+    case = CaseFactory(procedure__team=team)
+    enquiry = EnquiryFactory(topic=TopicFactory(team=team))
+    assert agent_client.get(reverse("core:home")).status_code == 200
+    listed = Event.objects.get(verb="read_list", target_type="core.home")
+    assert listed.actor_id == str(agent.pk)
+    assert subjects_of(listed) == {
+        ("cases.case", str(case.pk)),
+        ("enquiries.enquiry", str(enquiry.pk)),
+    }

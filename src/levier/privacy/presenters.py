@@ -19,6 +19,7 @@ LIST_LABELS = {
     "enquiries.enquiry": gettext_lazy("List of enquiries"),
     "controls.flag": gettext_lazy("List of controls"),
     "contacts.contact": gettext_lazy("List of usagers"),
+    "core.home": gettext_lazy("“My work” page"),
 }
 OBJECT_LABELS = {
     "cases.case": gettext_lazy("Case"),
