@@ -186,3 +186,28 @@ def test_the_dpos_home_is_this_page_and_the_menu_offers_no_queue(dpo_client):
     assert response.redirect_chain[-1][0] == reverse("privacy:search")
     html = response.content.decode()
     assert reverse("privacy:search") in html and reverse("cases:list") not in html
+
+
+def test_the_page_does_not_grow_its_queries_with_its_rows(dpo_client, team, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from levier.journal.services import record_list_read
+
+    case = alice.cases.get()
+
+    def read_some(count):
+        for _ in range(count):
+            record(actor=Actor.robot("import"), verb="read", target=case)
+            record_list_read(agent=AgentFactory(), listed="cases.case", shown=[case])
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert dpo_client.get(reverse("privacy:usager", args=[alice.pk])).status_code == 200
+        return len(context)
+
+    queries()  # the DPO's own read is on the page from now on: every kind of row is there
+    read_some(2)
+    few = queries()
+    read_some(20)
+    assert queries() == few

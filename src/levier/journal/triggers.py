@@ -45,7 +45,10 @@ def _sqlite_create(table: str) -> list[str]:
 
 
 def _sqlite_drop(table: str) -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {table}_no_update;", f"DROP TRIGGER IF EXISTS {table}_no_delete;"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update;",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete;",
+    ]
 
 
 def create_triggers(execute, vendor: str, tables=(EVENT_TABLE,)) -> None:
