@@ -52,6 +52,17 @@ class JournaledReadsAdmin:
 ADMIN_REVEAL_SECONDS = 600
 
 
+def _reveal_key(obj: models.Model) -> str:
+    return f"levier-revealed:{obj._meta.concrete_model._meta.label_lower}:{obj.pk}"
+
+
+def revealed_in_session(request: HttpRequest, obj: models.Model | None) -> bool:
+    """Whether this agent revealed the object's identifiers in the admin, minutes ago."""
+    if obj is None or obj.pk is None:
+        return True  # an add page shows what the agent types
+    return time.time() < request.session.get(_reveal_key(obj), 0)
+
+
 class RevealInAdmin:
     change_form_template = "journal/admin/reveal_change_form.html"
 
@@ -66,15 +77,8 @@ class RevealInAdmin:
     def reveal_field_names(self, obj: models.Model) -> list[str]:
         raise NotImplementedError
 
-    def _reveal_key(self, obj_id: Any) -> str:
-        opts = self.model._meta  # type: ignore[attr-defined]
-        return f"levier-revealed:{opts.app_label}.{opts.model_name}:{obj_id}"
-
     def is_revealed(self, request: HttpRequest, obj: models.Model | None) -> bool:
-        if obj is None or obj.pk is None:
-            return True  # an add page shows what the agent types
-        until = request.session.get(self._reveal_key(obj.pk), 0)
-        return time.time() < until
+        return revealed_in_session(request, obj)
 
     def get_urls(self):
         opts = self.model._meta  # type: ignore[attr-defined]
@@ -94,7 +98,7 @@ class RevealInAdmin:
         fields = self.reveal_field_names(obj)
         if fields:
             record_reveal(agent=request.user, target=obj, field=",".join(fields))
-            request.session[self._reveal_key(obj.pk)] = time.time() + ADMIN_REVEAL_SECONDS
+            request.session[_reveal_key(obj)] = time.time() + ADMIN_REVEAL_SECONDS
         opts = self.model._meta  # type: ignore[attr-defined]
         return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
