@@ -211,3 +211,9 @@ def test_the_page_does_not_grow_its_queries_with_its_rows(dpo_client, team, alic
     few = queries()
     read_some(20)
     assert queries() == few
+
+
+def test_reads_journaled_under_the_proxy_model_before_are_found(dpo_client, alice):
+    record(actor=Actor.robot("import"), verb="read", target=("contacts.person", alice.pk))
+    rows = dpo_client.get(reverse("privacy:usager", args=[alice.pk])).context["rows"]
+    assert any(row.about == "Fiche usager Alice VASSEUR" for row in rows)

@@ -25,6 +25,8 @@ OBJECT_LABELS = {
     "cases.case": gettext_lazy("Case"),
     "enquiries.enquiry": gettext_lazy("Enquiry"),
     "contacts.contact": gettext_lazy("Usager's record"),
+    "contacts.person": gettext_lazy("Usager's record"),
+    "contacts.company": gettext_lazy("Usager's record"),
 }
 FIELD_LABELS = {"nir": gettext_lazy("social security number (NIR)"), "iban": gettext_lazy("IBAN")}
 

@@ -93,6 +93,8 @@ def data_keys_of(contact: Contact) -> dict[str, list[str]]:
     contact_ids = contact_and_merged_ids(contact)
     keys: dict[str, list[str]] = defaultdict(list)
     keys["contacts.contact"] = [str(pk) for pk in contact_ids]
+    # Events written before targets were named by their concrete model used the proxies'.
+    keys["contacts.person"] = keys["contacts.company"] = keys["contacts.contact"]
     keys["cases.case"] = [
         str(pk)
         for pk in Case.objects.filter(contact_id__in=contact_ids).values_list("id", flat=True)
@@ -138,8 +140,12 @@ def names_for(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         (("enquiries.enquiry", str(pk)), reference)
         for pk, reference in enquiries.values_list("id", "reference")
     )
-    for contact in Contact.objects.filter(pk__in=wanted["contacts.contact"]):
-        names["contacts.contact", str(contact.pk)] = contact.display_name
+    contact_ids = (
+        wanted["contacts.contact"] | wanted["contacts.person"] | wanted["contacts.company"]
+    )
+    for contact in Contact.objects.filter(pk__in=contact_ids):
+        for kind in ("contacts.contact", "contacts.person", "contacts.company"):
+            names[kind, str(contact.pk)] = contact.display_name
     return names
 
 
