@@ -18,6 +18,7 @@ JOURNAL_CALLS = {"record", "record_read"}
 # Public service functions that rightly write no event, and why.
 NOT_JOURNALED = {
     "journal.services.record": "it is the journal",
+    "journal.services.record_exports": "it is the journal (one bulk insert of export events)",
     "contacts.services.clean_contact_data": "validates a dict, writes nothing",
     "core.services.notification_mark_read": "an agent's own inbox state, no usager data",
     "controls.flags.flag_raise": "called inside a check, rule or scoring service, which journals",

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from levier.campaigns.models import Campaign
 from levier.cases.models import CaseStatus, SupportingDocument
 from levier.controls.models import Flag
-from levier.core.models import Notification
+from levier.core.models import Notification, Role
 from levier.documents.models import (
     DocumentTemplate,
     DocumentTemplateVersion,
@@ -37,9 +37,11 @@ from .hostile_pdfs import page_tree_pdf
 AGENT_NAMESPACES = {"core", "cases", "enquiries", "documents", "campaigns", "controls"}
 # The test objects that are a case or hang on one: a URL naming one of them is about a case.
 CASE_OBJECTS = {"case", "document", "generated", "email", "flag"}
+# The data protection officer's pages: a 404 for every other role (tested below).
+DPO_NAMESPACES = {"privacy"}
 
 
-def agent_patterns() -> list[tuple[str, list[str]]]:
+def agent_patterns(namespaces=AGENT_NAMESPACES) -> list[tuple[str, list[str]]]:
     """(namespaced name, argument names) of every agent-facing URL pattern."""
     found = []
 
@@ -47,7 +49,7 @@ def agent_patterns() -> list[tuple[str, list[str]]]:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 walk(entry.url_patterns, entry.namespace or namespace)
-            elif isinstance(entry, URLPattern) and entry.name and namespace in AGENT_NAMESPACES:
+            elif isinstance(entry, URLPattern) and entry.name and namespace in namespaces:
                 found.append((f"{namespace}:{entry.name}", list(entry.pattern.regex.groupindex)))
 
     walk(get_resolver().url_patterns, None)
@@ -181,3 +183,34 @@ def test_a_draft_is_a_404_on_every_agent_url_and_absent_from_every_list(client, 
         assert client.get(url).status_code in {404, 405}, f"GET {name} shows a draft"
         checked += 1
     assert checked >= 6
+
+
+def dpo_urls(contact) -> list[str]:
+    urls = []
+    for name, args in agent_patterns(DPO_NAMESPACES):
+        assert set(args) <= {"contact_id"}, f"{name}: extend test_scoping for {args}"
+        urls.append(reverse(name, kwargs={arg: contact.pk for arg in args}))
+    assert urls
+    return urls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.AGENT, Role.TEAM_LEAD, Role.MANAGER])
+def test_the_data_protection_pages_are_a_404_for_other_roles(client, team, role):
+    case = CaseFactory(procedure=ProcedureFactory(team=team))
+    client.force_login(AgentFactory(role=role, teams=[team], organisation=team.organisation))
+    for url in dpo_urls(case.contact):
+        assert client.get(url).status_code == 404, f"{url} opens for a {role}"
+        assert client.post(url).status_code in {404, 405}, f"POST {url} for a {role}"
+
+
+@pytest.mark.django_db
+def test_the_data_protection_pages_open_for_the_dpo_and_require_login(client, team):
+    case = CaseFactory(procedure=ProcedureFactory(team=team))
+    urls = dpo_urls(case.contact)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/connexion/" in response.url
+    client.force_login(AgentFactory(role=Role.DPO, organisation=team.organisation))
+    for url in urls:
+        assert client.get(url).status_code == 200, url

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "levier.campaigns",
     "levier.enquiries",
     "levier.exchange",
+    "levier.privacy",
     "levier.portal",
     "levier.demo",
 ]

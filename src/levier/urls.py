@@ -10,6 +10,7 @@ urlpatterns = [
     path("controles/", include("levier.controls.urls")),
     path("algorithmes/", include("levier.controls.public_urls")),
     path("campagnes/", include("levier.campaigns.urls")),
+    path("protection-des-donnees/", include("levier.privacy.urls")),
     path("usager/desabonnement/", include("levier.campaigns.portal_urls")),
     path("usager/", include("levier.portal.urls")),
     path("api/v1/", include("levier.exchange.urls")),

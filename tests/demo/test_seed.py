@@ -34,6 +34,7 @@ LOGINS = {
     "cheffe.equipe",
     "manager",
     "admin",
+    "dpd",
 }
 
 

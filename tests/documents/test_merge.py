@@ -242,3 +242,22 @@ def test_other_teams_get_404(client, agent, other_agent, procedure, merge_templa
     client.force_login(other_agent)
     for name in ("documents:merge_detail", "documents:merge_download"):
         assert client.get(reverse(name, args=[batch.pk])).status_code == 404
+
+
+def test_downloading_the_zip_journals_one_export_per_case_in_it(
+    agent_client, agent, procedure, merge_template
+):
+    """Who exported this person's case? The ZIP's download answers it case by case."""
+    cases = make_cases(procedure, 4, missing=1)
+    batch = services.merge_run(batch_id=start(merge_template, agent, procedure).pk, chunk=10)
+    failed = batch.failures[0]["case_id"]
+
+    download = agent_client.get(reverse("documents:merge_download", args=[batch.pk]))
+    assert download.status_code == 200
+
+    exports = Event.objects.filter(verb="export", target_type="cases.case")
+    assert sorted(int(pk) for pk in exports.values_list("target_id", flat=True)) == sorted(
+        case.pk for case in cases if case.pk != failed
+    )  # the failed case is not in the ZIP
+    assert set(exports.values_list("actor_id", flat=True)) == {str(agent.pk)}
+    assert all(event.payload == {"what": f"mail merge ZIP {batch.pk}"} for event in exports)

@@ -68,3 +68,33 @@ def test_event_committed_signal_fires_after_commit(db, agent, django_capture_on_
         assert received == ["assign"]
     finally:
         event_committed.disconnect(listener)
+
+
+def test_database_trigger_refuses_raw_changes_to_list_read_subjects(db, agent):
+    from levier.journal.models import EventSubject
+    from levier.journal.services import record_list_read
+
+    listed = record_list_read(agent=agent, listed="core.agent", shown=[agent])
+    subject = EventSubject.objects.get(event=listed)
+    for sql in (
+        f"UPDATE journal_eventsubject SET subject_id = '0' WHERE id = {subject.pk}",
+        f"DELETE FROM journal_eventsubject WHERE id = {subject.pk}",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert EventSubject.objects.get(pk=subject.pk).subject_id == str(agent.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_events_and_subjects_and_puts_the_triggers_back(agent):
+    from django.core.management import call_command
+
+    from levier.journal.models import EventSubject
+    from levier.journal.services import record_list_read
+
+    record_list_read(agent=agent, listed="core.agent", shown=[agent])
+    call_command("flush", "--noinput", verbosity=0)
+    assert not Event.objects.exists() and not EventSubject.objects.exists()
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+    assert "journal_eventsubject" in tables

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin
+
 from .models import (
     AGENT_STATUS_CHOICES,
     Case,
@@ -19,7 +21,7 @@ from .models import (
     ProcedureVersion,
     SupportingDocument,
 )
-from .schema import FIELD_TYPES, validate_schema
+from .schema import FIELD_TYPES, display_rows, maskable_fields, validate_schema
 from .services import procedure_publish_version
 
 SCHEMA_HELP = _(
@@ -211,9 +213,12 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(WithoutDrafts, admin.ModelAdmin):
+class CaseAdmin(WithoutDrafts, RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin):
     """Cases change through the agent pages (and their services); the admin only looks,
-    and never at a draft."""
+    and never at a draft.
+
+    Its pages are journaled reads; NIR and IBAN fields of the declared data are masked
+    until revealed (a journaled POST)."""
 
     list_display = [
         "reference",
@@ -238,8 +243,33 @@ class CaseAdmin(WithoutDrafts, admin.ModelAdmin):
     ]  # fmt: skip
     fields = readonly_fields
 
+    def _shown_fields(self, request, obj: Case | None) -> list[str]:
+        if self.is_revealed(request, obj):
+            return [name if name != "declared_data" else "declared_data_revealed"
+                    for name in self.readonly_fields]  # fmt: skip
+        return list(self.readonly_fields)
+
+    def get_fields(self, request, obj=None):
+        return self._shown_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._shown_fields(request, obj)
+
+    def reveal_field_names(self, obj: Case) -> list[str]:
+        schema = obj.procedure_version.field_schema
+        return sorted(name for name in maskable_fields(schema) if (obj.data or {}).get(name))
+
     @admin.display(description=_("declared data"))
     def declared_data(self, obj: Case) -> str:
+        schema = obj.procedure_version.field_schema
+        data = dict(obj.data or {})
+        for row in display_rows(schema, data, revealed=frozenset()):
+            if row.masked:
+                data[row.name] = row.value
+        return json.dumps(data, ensure_ascii=False, indent=2)
+
+    @admin.display(description=_("declared data"))
+    def declared_data_revealed(self, obj: Case) -> str:
         return json.dumps(obj.data, ensure_ascii=False, indent=2)
 
     def has_add_permission(self, request):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from dsfr.forms import DsfrBaseForm
 
 from levier.contacts.identifiers import IdentifierField
+from levier.core.masking import MASKED_KINDS, mask_identifier
 from levier.core.uploads import ACCEPTED_TYPES, CheckedFile, check_upload
 
 FIELD_TYPES: dict[str, Any] = {
@@ -531,10 +532,16 @@ class DisplayRow:
     label: str
     value: str
     type: str
+    masked: bool = False
 
 
-def display_rows(schema: list[dict], data: dict[str, Any]) -> list[DisplayRow]:
-    """Declared data laid out by the schema's labels; keys unknown to the schema come last."""
+def display_rows(
+    schema: list[dict], data: dict[str, Any], *, revealed: frozenset[str] | None = None
+) -> list[DisplayRow]:
+    """Declared data laid out by the schema's labels; keys unknown to the schema come last.
+
+    NIR and IBAN fields are masked (last characters only) unless named in `revealed`;
+    `revealed=None` shows everything (documents, exports to the usager)."""
     rows = []
     known = set()
     for entry in schema:
@@ -548,8 +555,17 @@ def display_rows(schema: list[dict], data: dict[str, Any]) -> list[DisplayRow]:
         else:
             formatter = _FORMATTERS.get(entry.get("type", ""))
             shown = formatter(value, entry) if formatter else str(value)
-        rows.append(DisplayRow(name, entry.get("label", name), shown, entry.get("type", "text")))
+        kind = entry.get("type", "text")
+        if revealed is not None and kind in MASKED_KINDS and name not in revealed and shown != "—":
+            rows.append(DisplayRow(name, entry.get("label", name), mask_identifier(shown), kind, True))
+            continue
+        rows.append(DisplayRow(name, entry.get("label", name), shown, kind))
     for name, value in data.items():
         if name not in known:
             rows.append(DisplayRow(name, name, "—" if value in (None, "") else str(value), "text"))
     return rows
+
+
+def maskable_fields(schema: list[dict]) -> set[str]:
+    """Names of the schema's fields shown masked until revealed (NIR, IBAN)."""
+    return {entry.get("name", "") for entry in schema if entry.get("type") in MASKED_KINDS}

@@ -12,6 +12,7 @@ urlpatterns = [
         views.case_document_page,
         name="document_page",
     ),
+    path("<int:pk>/reveler/", views.case_reveal, name="reveal"),
     path("<int:pk>/attribuer/", views.case_assign, name="assign"),
     path("<int:pk>/statut/", views.case_transition, name="transition"),
     path("<int:pk>/commenter/", views.case_comment, name="comment"),

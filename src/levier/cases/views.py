@@ -18,12 +18,12 @@ from levier.core.pagination import keyset_page
 from levier.core.pdf_checks import render_pdf_page
 from levier.core.selectors import colleagues_of, teams_of
 from levier.journal.selectors import timeline_for
-from levier.journal.services import record_read
+from levier.journal.services import record_list_read, record_read, record_reveal
 
 from . import presenters, selectors, services
 from .forms import AssignForm, CaseFilterForm, CommentForm, TransitionForm
 from .models import Case
-from .schema import display_rows
+from .schema import display_rows, maskable_fields
 
 
 @require_GET
@@ -37,10 +37,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     if form.is_bound:
         form.is_valid()  # invalid fields are left out of the filters and shown with their error
-    page = keyset_page(selectors.case_list_for(agent, **form.filters()), request.GET)
+    filters = form.filters()
+    page = keyset_page(selectors.case_list_for(agent, **filters), request.GET)
     for case in page.rows:
         case.sla_state = selectors.sla_state(case)
-    filtered = any(value for value in form.filters().values())
+    record_list_read(
+        agent=agent,
+        listed="cases.case",
+        shown=page.rows,
+        query=filters["q"],
+        filters=[name for name, value in filters.items() if value and name != "q"],
+    )
+    filtered = any(value for value in filters.values())
     return render(
         request,
         "cases/list.html",
@@ -74,6 +82,7 @@ def _detail_context(
     assign_form: AssignForm | None = None,
     transition_form: TransitionForm | None = None,
     comment_form: CommentForm | None = None,
+    revealed: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     agents = list(selectors.assignable_agents(case))
     allowed = services.allowed_transitions(case)
@@ -83,7 +92,9 @@ def _detail_context(
         "nav": "cases",
         "case": case,
         "sla_state": selectors.sla_state(case),
-        "rows": display_rows(case.procedure_version.field_schema, case.data or {}),
+        "rows": display_rows(
+            case.procedure_version.field_schema, case.data or {}, revealed=revealed
+        ),
         "documents": documents,
         "missing_documents": missing,
         "contact": case.contact,
@@ -105,6 +116,36 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["GET", "HEAD"])
     record_read(agent=request.user, target=case, what="case")
     return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def case_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one masked identifier (NIR, IBAN) of the case in full, and journal it.
+
+    A POST, never a GET: revealing is an act the journal keeps, not a link a crawler or a
+    prefetch could follow. htmx swaps the value in place; without it, the case page comes
+    back with the value shown."""
+    case = selectors.get_case_for(request.user, pk)  # 404 first, whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    schema = case.procedure_version.field_schema
+    field = request.POST.get("field", "")
+    if field not in maskable_fields(schema):
+        return HttpResponse(
+            _("Nothing to reveal: this field of the case is not a masked identifier. "
+              "Reload the case page and use the “Reveal” button next to the number."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )  # fmt: skip
+    record_reveal(agent=request.user, target=case, field=field)
+    revealed = frozenset({field})
+    if getattr(request, "htmx", False):
+        row = next(
+            row
+            for row in display_rows(schema, case.data or {}, revealed=revealed)
+            if row.name == field
+        )
+        return render(request, "cases/_revealed_value.html", {"row": row})
+    return render(request, "cases/detail.html", _detail_context(request, case, revealed=revealed))
 
 
 @xframe_options_sameorigin

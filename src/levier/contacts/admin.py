@@ -17,7 +17,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from levier.journal.services import record_read
+from levier.core.masking import MASKED_CONTACT_FIELDS
+from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin, masked_display
 
 from .duplicates import probable_duplicates
 from .identifiers import IdentifierField, compact, company_siren
@@ -80,7 +81,11 @@ class MergedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin):
+    """NIR and IBAN are masked and read-only until revealed: the reveal is journaled, and for
+    ten minutes this agent's page shows them in full and editable (edits go through the
+    services and are journaled). Every change page and list page is a journaled read."""
+
     kind: str
     list_filter = [MergedFilter, "created_at"]
     list_select_related = ["merged_into"]
@@ -90,8 +95,34 @@ class ContactAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Contact | None = None) -> Any:
         if obj is not None and obj.merged_into_id:
-            return [*self.form.Meta.fields, *self.readonly_fields]
-        return self.readonly_fields
+            fields = [*self.form.Meta.fields, *self.readonly_fields]
+        else:
+            fields = list(self.readonly_fields)
+        if not self.is_revealed(request, obj):
+            # Out of the form (so never sent to the browser), shown masked instead.
+            fields += [*MASKED_CONTACT_FIELDS, "masked_nir", "masked_iban"]
+        return fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Contact | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.is_revealed(request, obj):
+            return fieldsets
+        masked = {"nir": "masked_nir", "iban": "masked_iban"}
+        return [
+            (title, {**options, "fields": [masked.get(name, name) for name in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+    def reveal_field_names(self, obj: Contact) -> list[str]:
+        return [name for name in MASKED_CONTACT_FIELDS if getattr(obj, name)]
+
+    @admin.display(description=_("social security number (NIR)"))
+    def masked_nir(self, obj: Contact) -> str:
+        return masked_display(obj.nir, revealed=False)
+
+    @admin.display(description=_("IBAN"))
+    def masked_iban(self, obj: Contact) -> str:
+        return masked_display(obj.iban, revealed=False)
 
     def has_delete_permission(self, request: HttpRequest, obj: Contact | None = None) -> bool:
         return False  # cases and the journal point to contacts: merge instead
@@ -125,19 +156,6 @@ class ContactAdmin(admin.ModelAdmin):
             ),
         )
         return format_html("<ul>{}</ul>", rows)
-
-    def render_change_form(
-        self,
-        request: HttpRequest,
-        context: dict[str, Any],
-        add: bool = False,
-        change: bool = False,
-        form_url: str = "",
-        obj: Contact | None = None,
-    ) -> Any:
-        if change and obj is not None:
-            record_read(agent=request.user, target=obj, what="admin")
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(
         self, request: HttpRequest, obj: Contact, form: forms.ModelForm, change: bool

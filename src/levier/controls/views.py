@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from levier.cases.selectors import get_case_for
+from levier.journal.services import record_list_read
 
 from . import flags, selectors
 from .forms import AdviceForm, AdviceOutcomeForm, ControlResultForm, FlagFilterForm
@@ -33,6 +34,15 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     found = selectors.flags_for(request.user, procedure=procedure, source=source, state=state)
     statistics = selectors.control_statistics(request.user, procedure)
     territories, overall = selectors.flag_rates_by_territory(request.user, procedure)
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    # Each row names a case and its usager: the cases shown are the read's subjects.
+    record_list_read(
+        agent=request.user,
+        listed="controls.flag",
+        shown=[("cases.case", flag.case_id) for flag in page],
+        filters=[name for name, value in (("procedure", procedure), ("source", source)) if value]
+        + [f"state:{state}"],
+    )
     return render(
         request,
         "controls/list.html",
@@ -40,7 +50,7 @@ def flag_list(request: HttpRequest) -> HttpResponse:
             "title": _("Controls"),
             "nav": "controls",
             "filters": filters,
-            "page": Paginator(found, 25).get_page(request.GET.get("page")),
+            "page": page,
             "query": _without_page(request),
             "statistics": statistics,
             "rows": [(row, statistics.lift(row)) for row in statistics.sources],

@@ -48,6 +48,9 @@ class Role(models.TextChoices):
     TEAM_LEAD = "team_lead", _("Team lead")
     MANAGER = "manager", _("Manager")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Sees who read or exported each usager's data, across the organisation, and nothing
+    # else: no case, enquiry or contact page beyond their own teams' (they usually have none).
+    DPO = "dpo", _("Data protection officer")
 
 
 class AgentManager(UserManager["Agent"]):
@@ -76,6 +79,22 @@ class Agent(AbstractUser):
     def sees_whole_organisation(self) -> bool:
         """Managers and administrators follow every team of their organisation (if they have one)."""
         return self.role in {Role.MANAGER, Role.ADMINISTRATOR} or self.is_superuser
+
+    @property
+    def may_audit_personal_data(self) -> bool:
+        """The data protection officer's page: the DPO, administrators and superusers."""
+        return self.is_superuser or self.role in {Role.DPO, Role.ADMINISTRATOR}
+
+    def audited_team_ids(self) -> list[int]:
+        """Teams whose usagers' reads the agent may audit: the whole organisation, fail closed
+        (no organisation: none, unless superuser, who audits every team)."""
+        if not self.may_audit_personal_data:
+            return []
+        if self.is_superuser and not self.organisation_id:
+            return list(Team.objects.values_list("id", flat=True))
+        return list(
+            Team.objects.filter(organisation_id=self.organisation_id).values_list("id", flat=True)
+        )
 
     def visible_team_ids(self) -> list[int]:
         """Ids of the teams whose objects this agent may see (cached per instance)."""

@@ -8,9 +8,11 @@ from django.views.decorators.http import require_POST
 
 from levier.cases.selectors import my_open_cases, team_queue
 from levier.enquiries.selectors import my_open_enquiries, team_enquiry_queue
+from levier.journal.services import record_list_read
 
 from . import selectors, services
 from .forms import LoginForm
+from .models import Role
 
 HOME_LIST_SIZE = 10
 
@@ -24,6 +26,8 @@ class LoginView(auth_views.LoginView):
 
 def home(request: HttpRequest) -> HttpResponse:
     agent = request.user
+    if agent.role == Role.DPO:
+        return redirect("privacy:search")  # no queue: their work is the reads' audit
     context = {
         "title": _("My work"),
         "nav": "home",
@@ -33,6 +37,15 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue_enquiries": list(team_enquiry_queue(agent)[:HOME_LIST_SIZE]),
         "teams": selectors.teams_of(agent),
     }
+    # The four lists name usagers: one list read for the page, naming its rows.
+    record_list_read(
+        agent=agent,
+        listed="core.home",
+        shown=[
+            *context["my_cases"], *context["queue_cases"],
+            *context["my_enquiries"], *context["queue_enquiries"],
+        ],
+    )  # fmt: skip
     return render(request, "core/home.html", context)
 
 

@@ -74,6 +74,14 @@ ACCOUNTS = [
         "is_staff": True,
         "is_superuser": True,
     },
+    {
+        # Délégué à la protection des données: who read each usager's data, nothing else.
+        "username": "dpd",
+        "first_name": "Hélène",
+        "last_name": "Moreau",
+        "role": "dpo",
+        "teams": [],
+    },
 ]
 
 # Colleagues who share the work of each team (no password: they never log in to the demo).

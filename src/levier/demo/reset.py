@@ -43,11 +43,11 @@ def check_demo_only() -> None:
 def _purge_journal() -> None:
     """Empty the journal, the append-only triggers lifted for this transaction only."""
     with append_only_triggers_removed(connection), connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE journal_event"
-            if connection.vendor == "postgresql"
-            else "DELETE FROM journal_event"
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE journal_eventsubject, journal_event")
+        else:  # the subjects first: they point to the events
+            cursor.execute("DELETE FROM journal_eventsubject")
+            cursor.execute("DELETE FROM journal_event")
 
 
 def _raw_delete(queryset) -> int:

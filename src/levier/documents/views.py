@@ -14,7 +14,7 @@ from levier.cases.forms import CaseFilterForm
 from levier.cases.selectors import case_list_for, get_case_for, procedures_for
 from levier.core.downloads import serve_stored_file
 from levier.core.selectors import colleagues_of, teams_of
-from levier.journal.services import record_read
+from levier.journal.services import record_exports, record_read
 
 from . import merge, selectors, services
 from .forms import GenerateForm, MergeForm
@@ -170,7 +170,18 @@ def merge_download(request: HttpRequest, batch_pk: int) -> HttpResponse:
         content_type="application/zip",
         as_attachment=True,
         filename=f"publipostage-{batch.pk}.zip",
-        on_read=lambda: record_read(agent=request.user, target=batch, what="mail merge ZIP"),
+        on_read=lambda: _journal_merge_download(request.user, batch),
+    )
+
+
+def _journal_merge_download(agent, batch) -> None:
+    """The ZIP's read, and one export per case in it, so that each usager's history shows it."""
+    record_read(agent=agent, target=batch, what="mail merge ZIP")
+    failed = {str(failure.get("case_id")) for failure in batch.failures}
+    record_exports(
+        agent=agent,
+        targets=[("cases.case", pk) for pk in batch.case_ids if str(pk) not in failed],
+        what=f"mail merge ZIP {batch.pk}",
     )
 
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from levier.contacts.models import Contact
 from levier.core import geo
+from levier.core.masking import MASKED_KINDS, mask_identifier
 from levier.core.text import fold
+from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin, revealed_in_session
 
 from . import answers, triage
 from .models import (
@@ -59,11 +61,56 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+def _masked_texts(message: Message) -> dict[str, str]:
+    """NIRs and IBANs the intake found in a message, as written, with their masks."""
+    return {
+        entity["text"]: mask_identifier(entity.get("value") or entity["text"])
+        for entity in message.entities or []
+        if entity.get("kind") in MASKED_KINDS and entity.get("text")
+    }
+
+
+def _mask(text: str, masks: dict[str, str]) -> str:
+    for found, masked in masks.items():
+        text = text.replace(found, masked)
+    return text
+
+
 class MessageInline(ReadOnlyInline):
+    """Messages as written, NIRs and IBANs masked until revealed (see EnquiryAdmin)."""
+
     model = Message
     fields = ["created_at", "direction", "channel", "author_agent", "body", "quoted_text",
               "entities", "attachment_names"]  # fmt: skip
     readonly_fields = fields
+    masked = {"body": "masked_body", "quoted_text": "masked_quoted_text",
+              "entities": "masked_entities"}  # fmt: skip
+
+    def get_fields(self, request, obj=None):
+        if revealed_in_session(request, obj):
+            return self.fields
+        return [self.masked.get(name, name) for name in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("message"))
+    def masked_body(self, message: Message) -> str:
+        return _mask(message.body, _masked_texts(message))
+
+    @admin.display(description=_("quoted text"))
+    def masked_quoted_text(self, message: Message) -> str:
+        return _mask(message.quoted_text, _masked_texts(message))
+
+    @admin.display(description=_("entities"))
+    def masked_entities(self, message: Message) -> list[dict]:
+        masks = _masked_texts(message)
+        return [
+            {**entity, "text": masks[entity["text"]], "value": masks[entity["text"]]}
+            if entity.get("text") in masks
+            else entity
+            for entity in message.entities or []
+        ]
 
     @admin.display(description=_("attachments"))
     def attachment_names(self, message: Message) -> str:
@@ -81,8 +128,10 @@ class MessageInline(ReadOnlyInline):
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(admin.ModelAdmin):
-    """Read-only: every change goes through the services (and the journal) from the agent pages."""
+class EnquiryAdmin(RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin):
+    """Read-only: every change goes through the services (and the journal) from the agent pages.
+    Looking is journaled too: the change page as a read, the list as a list read; NIRs and
+    IBANs found in the messages are masked until a journaled reveal."""
 
     list_display = [
         "reference",
@@ -116,6 +165,14 @@ class EnquiryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+
+    def reveal_field_names(self, obj: Enquiry) -> list[str]:
+        kinds = {
+            entity.get("kind")
+            for entities in obj.messages.values_list("entities", flat=True)
+            for entity in entities or []
+        }
+        return sorted(kind for kind in kinds if kind in MASKED_KINDS)
 
     def get_queryset(self, request):
         enquiries = super().get_queryset(request)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from levier.core.downloads import serve_stored_file
 from levier.core.pagination import keyset_page
 from levier.journal.selectors import timeline_for
-from levier.journal.services import record_read
+from levier.journal.services import record_list_read, record_read
 
 from . import selectors, services, suggestions
 from .forms import AssignForm, ClassifyForm, CloseForm, EnquiryFilterForm, ReplyForm
@@ -27,8 +27,15 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     form = EnquiryFilterForm(request.GET or None, agent=agent)
     if form.is_bound:
         form.is_valid()  # invalid fields show their error; the valid ones still filter
-    enquiries = selectors.enquiry_list_for(agent, **form.filters())
-    page = keyset_page(enquiries, request.GET)
+    filters = form.filters()
+    page = keyset_page(selectors.enquiry_list_for(agent, **filters), request.GET)
+    record_list_read(
+        agent=agent,
+        listed="enquiries.enquiry",
+        shown=page.rows,
+        query=filters["q"],
+        filters=[name for name, value in filters.items() if value and name != "q"],
+    )
     now = timezone.now()
     rows = [(enquiry, selectors.sla_state(enquiry, now)) for enquiry in page.rows]
     return render(

@@ -88,3 +88,32 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Journal events cannot be deleted.")
+
+
+class EventSubject(models.Model):
+    """Another object one event concerns: each row a list view showed, whose event targets
+    the list. Lets "who read this person's data?" find list reads by an exact, indexed key on
+    every database (a JSON `contains` lookup does not exist on SQLite). Append-only too."""
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="subjects")
+    subject_type = models.CharField(_("subject type"), max_length=40)
+    subject_id = models.CharField(_("subject id"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("journal event subject")
+        verbose_name_plural = _("journal event subjects")
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}#{self.subject_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionDenied("Journal events cannot be updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Journal events cannot be deleted.")

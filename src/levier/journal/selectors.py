@@ -4,12 +4,16 @@ from django.db import models
 
 from .models import Event
 from .services import target_key
+from .verbs import PERSONAL_DATA_VERBS
 
 
 def timeline_for(target: models.Model, *, include_reads: bool = False, limit: int = 200):
-    """The history of one object, newest first, read from the journal."""
+    """The history of one object, newest first, read from the journal.
+
+    Reads, reveals and exports are left out unless asked for: they are the data
+    protection officer's business, not the case's story."""
     target_type, target_id = target_key(target)
     events = Event.objects.for_target(target_type, target_id)
     if not include_reads:
-        events = events.exclude(verb="read")
+        events = events.exclude(verb__in=list(PERSONAL_DATA_VERBS))
     return events.order_by("-occurred_at", "-id")[:limit]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,8 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from .models import Activity, ActorKind, Event
+from .models import Activity, ActorKind, Event, EventSubject
+from .verbs import EXPORT, READ, READ_LIST, REVEAL
 
 # Sent once the transaction that wrote the event commits: automation listens here.
 event_committed = Signal()
@@ -63,7 +65,8 @@ def standard_seconds(code: str) -> int | None:
 def target_key(target: models.Model | tuple[str, Any]) -> tuple[str, str]:
     if isinstance(target, tuple):
         return target[0], str(target[1])
-    return target._meta.label_lower, str(target.pk)
+    # The concrete model: a Person (proxy) and its Contact row are one journal target.
+    return target._meta.concrete_model._meta.label_lower, str(target.pk)
 
 
 def record(
@@ -75,11 +78,13 @@ def record(
     automated: bool = False,
     duration_seconds: int | None = None,
     payload: dict[str, Any] | None = None,
+    subjects: Iterable[models.Model | tuple[str, Any]] = (),
 ) -> Event:
     """Append one event to the journal.
 
     `duration_seconds` is the measured time when known, otherwise the activity's
-    standard time from the catalogue.
+    standard time from the catalogue. `subjects` are the other objects the event
+    concerns (the rows a list showed), indexed for "who read this?".
     """
     who = as_actor(actor)
     target_type, target_id = target_key(target)
@@ -99,6 +104,11 @@ def record(
         payload=payload or {},
     )
     event.save()
+    keys = list(dict.fromkeys(target_key(subject) for subject in subjects))
+    if keys:
+        EventSubject.objects.bulk_create(
+            EventSubject(event=event, subject_type=kind, subject_id=key) for kind, key in keys
+        )
     transaction.on_commit(lambda: event_committed.send(sender=Event, event=event))
     return event
 
@@ -107,8 +117,85 @@ def record_read(*, agent, target: models.Model, what: str = "") -> Event:
     """Journal a read of personal data (RGPD traceability)."""
     return record(
         actor=agent,
-        verb="read",
+        verb=READ,
         target=target,
         activity="consult-personal-data",
         payload={"what": what} if what else None,
     )
+
+
+# A list read names at most this many rows: a page shows 25; an admin page up to 100.
+LIST_READ_MAX_IDS = 200
+
+
+def record_list_read(
+    *,
+    agent,
+    listed: str,
+    shown: Iterable[models.Model | tuple[str, Any]],
+    query: str = "",
+    filters: Iterable[str] = (),
+    where: str = "",
+) -> Event:
+    """Journal one read of a list page (not one event per row): the ids of the rows shown.
+
+    The search text is not stored, only its length: it may be a name or a NIR, and the
+    journal can never be erased. A hash would not help, as names and NIRs are few enough
+    to hash them all and find it back. `filters` are the names of the filters used;
+    `where` says which page ("admin"), when the agent pages are not the one.
+    """
+    keys = list(dict.fromkeys(target_key(row) for row in shown))[:LIST_READ_MAX_IDS]
+    return record(
+        actor=agent,
+        verb=READ_LIST,
+        target=(listed, "list"),
+        activity="consult-personal-data",
+        payload={
+            "ids": [f"{kind}#{key}" for kind, key in keys],
+            "query_length": len(query or ""),
+            "filters": sorted(set(filters)),
+            **({"where": where} if where else {}),
+        },
+        subjects=keys,
+    )
+
+
+def record_reveal(*, agent, target: models.Model, field: str) -> Event:
+    """Journal that an agent unmasked an identifier (NIR, IBAN): the field's name only."""
+    return record(
+        actor=agent,
+        verb=REVEAL,
+        target=target,
+        activity="consult-personal-data",
+        payload={"field": field},
+    )
+
+
+def record_exports(*, agent, targets: Iterable[models.Model | tuple[str, Any]], what: str) -> int:
+    """Journal one export per object (each case in a mail merge ZIP), in one bulk insert.
+
+    The events are dispatched on commit like any other; returns how many were written.
+    """
+    who = as_actor(agent)
+    now = timezone.now()
+    events = [
+        Event(
+            occurred_at=now,
+            actor_kind=who.kind,
+            actor_id=who.id,
+            actor_label=who.label[:200],
+            verb=EXPORT,
+            target_type=kind,
+            target_id=key,
+            payload={"what": what},
+        )
+        for kind, key in dict.fromkeys(target_key(target) for target in targets)
+    ]
+    written = Event.objects.bulk_create(events, batch_size=500)
+
+    def dispatch() -> None:
+        for event in written:
+            event_committed.send(sender=Event, event=event)
+
+    transaction.on_commit(dispatch)
+    return len(written)

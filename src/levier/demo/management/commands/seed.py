@@ -168,9 +168,12 @@ class Command(BaseCommand):
             Role.TEAM_LEAD: "team lead",
             Role.MANAGER: "manager",
             Role.ADMINISTRATOR: "administrator",
+            Role.DPO: "DPO",
         }
         for agent in report.setup.logins:
-            teams = ", ".join(team.name for team in agent.teams.all()) or "all teams"
+            teams = ", ".join(team.name for team in agent.teams.all()) or (
+                "who read each usager's data" if agent.role == Role.DPO else "all teams"
+            )
             write(f"  {agent.username:<20} {labels.get(agent.role, agent.role):<14} {teams}")
         if report.example_case:
             write(
