@@ -238,6 +238,10 @@ LEVIER_CONTROLS_ON_SUBMISSION = env_bool("LEVIER_CONTROLS_ON_SUBMISSION", True)
 # Hours between two scheduled scorings of each procedure by `levier watch`.
 LEVIER_CONTROLS_SCORE_EVERY_HOURS = int(os.environ.get("LEVIER_CONTROLS_SCORE_EVERY_HOURS", "24"))
 
+# A task row "running" for longer than this is a worker that died: `levier watch` marks it
+# failed (see core.services.task_results_recover_stale). Above the longest task's run time.
+LEVIER_TASKS_STALE_AFTER_MINUTES = int(os.environ.get("LEVIER_TASKS_STALE_AFTER_MINUTES", "60"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("LEVIER_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
