@@ -9,6 +9,7 @@ task worker that asked stays free, and the administrator reads what to simplify.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import resource
@@ -53,6 +54,8 @@ def _child(sender, function: Callable[..., Any], args: tuple) -> None:
     """Run in the child: send back ("ok", result) or what went wrong, in plain values."""
     from .render import MissingMergeValue, RenderError
 
+    # A short life: a collection would touch every inherited object and copy its page.
+    gc.disable()
     try:
         _limit_memory()
         outcome: tuple[str, Any] = ("ok", function(*args))

@@ -97,6 +97,13 @@ def render_html(body: str, context: dict[str, Any], *, title: str = "") -> str:
     return html
 
 
+@functools.cache
+def _warm_up() -> None:
+    """Print one tiny letter in this process, so that every child process inherits the
+    loaded fonts, stylesheet and layout caches instead of loading them again."""
+    html_to_pdf(HTML_SHELL.format(title="", body="<p>levier</p>"))
+
+
 def _html_template_to_pdf(body: str, context: dict[str, Any], title: str) -> bytes:
     return html_to_pdf(render_html(body, context, title=title))
 
@@ -216,7 +223,7 @@ def render_version(version, context: dict[str, Any], *, output: str) -> Rendered
     if kind == TemplateKind.HTML:
         if output != OutputFormat.PDF:
             raise RenderError(_("An HTML template gives a PDF only: choose the PDF format."))
-        _letter_stylesheet()  # loaded once here, so that each child inherits the fonts
+        _warm_up()
         pdf = run_bounded(_html_template_to_pdf, version.body, context, version.template.name)
         return RenderedFile(pdf, "pdf")
     with version.file.open("rb") as handle:
