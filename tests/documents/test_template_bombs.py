@@ -215,3 +215,28 @@ def test_the_demo_templates_validate_and_render_as_before():
             continue
         text = reference.overlay(autoescape=False).from_string(email.body_text)
         assert rendered.text == french_typography(text.render(email_context(case)))
+
+
+@pytest.mark.parametrize("bomb", ["repeated string", "loops without output"])
+def test_a_docx_bomb_is_stopped_too(client, admin_agent, team, case, quick_limits, bomb):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from levier.documents.models import TemplateKind
+
+    admin_agent.teams.add(team)
+    client.force_login(admin_agent)
+    template = services.document_template_create(
+        name="Courrier", kind=TemplateKind.DOCX, actor=admin_agent
+    )
+    upload = SimpleUploadedFile("piege.docx", make_docx("Bonjour", RENDER_BOMBS[bomb]))
+    version = services.document_template_add_version(
+        template=template, upload=upload, actor=admin_agent
+    )
+    url = reverse("admin:documents_documenttemplate_preview", args=[template.pk])
+    started = time.monotonic()
+    response = client.post(url, {"reference": case.reference, "version": version.pk,
+                                 "format": "docx"})  # fmt: skip
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert any(word in _form_error(response) for word in EXPLANATIONS[bomb])
+    assert time.monotonic() - started < WORKER_TIMEOUT_SECONDS
