@@ -262,6 +262,13 @@ LEVIER_BUSINESS_HOURS = os.environ.get("LEVIER_BUSINESS_HOURS", "09:00-12:30,13:
 LEVIER_BUSINESS_DAYS = os.environ.get("LEVIER_BUSINESS_DAYS", "1,2,3,4,5")
 LEVIER_HOLIDAYS_SUBDIV = os.environ.get("LEVIER_HOLIDAYS_SUBDIV", "")
 
+# Filling an administrator's template (documents, emails) runs in a child process killed
+# after this many seconds or beyond this much memory (MB, on top of the worker's own);
+# a template may build or print at most this many characters (or list items).
+LEVIER_TEMPLATE_RENDER_SECONDS = float(os.environ.get("LEVIER_TEMPLATE_RENDER_SECONDS", "20"))
+LEVIER_TEMPLATE_RENDER_MEMORY_MB = int(os.environ.get("LEVIER_TEMPLATE_RENDER_MEMORY_MB", "512"))
+LEVIER_TEMPLATE_MAX_OUTPUT = int(os.environ.get("LEVIER_TEMPLATE_MAX_OUTPUT", "2000000"))
+
 # Electronic seal of generated PDFs (see documents.seal): a PAdES signature with the
 # organisation's certificate. Empty by default: sealing is off. Setting the key or the
 # certificate turns it on; a missing or mismatched file is then an error naming the variable.
@@ -283,6 +290,10 @@ LEVIER_2DDOC_TRUSTED_CERTIFICATES = [
 LEVIER_CONTROLS_ON_SUBMISSION = env_bool("LEVIER_CONTROLS_ON_SUBMISSION", True)
 # Hours between two scheduled scorings of each procedure by `levier watch`.
 LEVIER_CONTROLS_SCORE_EVERY_HOURS = int(os.environ.get("LEVIER_CONTROLS_SCORE_EVERY_HOURS", "24"))
+
+# A task row "running" for longer than this is a worker that died: `levier watch` marks it
+# failed (see core.services.task_results_recover_stale). Above the longest task's run time.
+LEVIER_TASKS_STALE_AFTER_MINUTES = int(os.environ.get("LEVIER_TASKS_STALE_AFTER_MINUTES", "60"))
 
 TASKS = {
     "default": {

@@ -19,7 +19,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.html import escape, linebreaks
 from django.utils.translation import pgettext_lazy
-from jinja2.sandbox import SandboxedEnvironment
 
 from levier.cases.models import Case, Procedure
 from levier.mailing.models import OutboundEmail
@@ -27,6 +26,7 @@ from levier.mailing.models import OutboundEmail
 from .context import context_skeleton, merge_context
 from .models import EmailTemplate
 from .render import environment
+from .sandbox import BoundedSandbox
 from .validation import _used_fields, parse_template
 
 NARROW_NBSP = "\u202f"
@@ -122,7 +122,7 @@ def french_typography(text: str) -> str:
 
 
 @functools.cache
-def text_environment() -> SandboxedEnvironment:
+def text_environment() -> BoundedSandbox:
     """The documents' environment (sandbox, strict merge values, filters) without escaping."""
     return environment().overlay(autoescape=False)  # type: ignore[return-value]
 
@@ -142,13 +142,22 @@ def html_from_text(text: str, *, title: str = "") -> str:
 
 def render_email(template: EmailTemplate, *, case: Case, agent: Any = None) -> RenderedEmail:
     """Fill `template` with the case's data. Raises the documents' MissingMergeValue when the
-    case lacks a printed value (the services turn it into a ValidationError naming it)."""
+    case lacks a printed value (the services turn it into a ValidationError naming it), a
+    TemplateError when the template cannot be filled within its bounds (`bounded_run`)."""
+    from .bounded_run import run_bounded
+
     context = email_context(case, agent=agent)
-    subject = text_environment().from_string(template.subject).render(context)
+    return run_bounded(
+        _fill_email, template.subject, template.body_text, template.body_html, context
+    )
+
+
+def _fill_email(subject: str, body_text: str, body_html: str, context: dict) -> RenderedEmail:
+    subject = text_environment().from_string(subject).render(context)
     subject = french_typography(" ".join(subject.split()))
-    text = french_typography(text_environment().from_string(template.body_text).render(context))
-    if template.body_html.strip():
-        html = environment().from_string(template.body_html).render(context)
+    text = french_typography(text_environment().from_string(body_text).render(context))
+    if body_html.strip():
+        html = environment().from_string(body_html).render(context)
         if "<html" not in html.lower():
             html = HTML_SHELL.format(title=escape(subject), body=html)
         html = french_typography(html)

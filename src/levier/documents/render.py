@@ -1,5 +1,9 @@
 """Rendering templates: one sandboxed Jinja2 environment for DOCX and HTML.
 
+Administrators write these templates, so the environment is a bounded sandbox
+(`sandbox.py`) and every fill runs in a child process bounded in time and memory
+(`bounded_run.py`); LibreOffice's conversion has its own timeout.
+
 HTML is rendered by Jinja2 then printed to PDF/A by WeasyPrint, with a fetcher that
 refuses every URL but `data:` and this app's own static files (no network at run
 time). DOCX is rendered by docxtpl with the same environment; a DOCX becomes a PDF
@@ -21,10 +25,10 @@ from urllib.parse import unquote, urlparse
 
 from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
 
 from .formatting import date_longue, en_lettres, montant
+from .sandbox import BoundedSandbox
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "documents"
 LETTER_CSS = STATIC_DIR / "letter.css"
@@ -62,9 +66,9 @@ class MergeUndefined(StrictUndefined):
 
 
 @functools.cache
-def environment() -> SandboxedEnvironment:
+def environment() -> BoundedSandbox:
     """The one environment for every template (autoescaped: HTML and DOCX XML alike)."""
-    env = SandboxedEnvironment(undefined=MergeUndefined, autoescape=True)
+    env = BoundedSandbox(undefined=MergeUndefined, autoescape=True)
     env.filters.update(montant=montant, en_lettres=en_lettres, date_longue=date_longue)
     return env
 
@@ -91,6 +95,17 @@ def render_html(body: str, context: dict[str, Any], *, title: str = "") -> str:
 
         html = HTML_SHELL.format(title=escape(title), body=html)
     return html
+
+
+@functools.cache
+def _warm_up() -> None:
+    """Print one tiny letter in this process, so that every child process inherits the
+    loaded fonts, stylesheet and layout caches instead of loading them again."""
+    html_to_pdf(HTML_SHELL.format(title="", body="<p>levier</p>"))
+
+
+def _html_template_to_pdf(body: str, context: dict[str, Any], title: str) -> bytes:
+    return html_to_pdf(render_html(body, context, title=title))
 
 
 def _local_fetcher():
@@ -201,17 +216,19 @@ def convert_docx(content: bytes, target: str) -> bytes:
 
 def render_version(version, context: dict[str, Any], *, output: str) -> RenderedFile:
     """Render a DocumentTemplateVersion with a merge context in the `output` format."""
+    from .bounded_run import run_bounded
     from .models import OutputFormat, TemplateKind
 
     kind = version.template.kind
     if kind == TemplateKind.HTML:
         if output != OutputFormat.PDF:
             raise RenderError(_("An HTML template gives a PDF only: choose the PDF format."))
-        html = render_html(version.body, context, title=version.template.name)
-        return RenderedFile(html_to_pdf(html), "pdf")
+        _warm_up()
+        pdf = run_bounded(_html_template_to_pdf, version.body, context, version.template.name)
+        return RenderedFile(pdf, "pdf")
     with version.file.open("rb") as handle:
         source = handle.read()
-    docx = render_docx(source, context)
+    docx = run_bounded(render_docx, source, context)
     if output in (OutputFormat.PDF, OutputFormat.ODT):
         return RenderedFile(convert_docx(docx, output), output)
     return RenderedFile(docx, "docx")

@@ -22,6 +22,47 @@ from .render import environment
 
 DOCX_MAIN_PART = "word/document.xml"
 
+# Tags that reach other templates or the engine's internals: a template stands alone.
+FORBIDDEN_NODES = {
+    nodes.Include: "include",
+    nodes.Extends: "extends",
+    nodes.Import: "import",
+    nodes.FromImport: "from",
+}
+# Tags of Jinja extensions levier does not enable, refused by name rather than as syntax.
+FORBIDDEN_EXTENSION_TAGS = ("debug", "do", "trans", "pluralize", "i18n")
+_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
+
+
+def _refuse_tag(tag: str, line: int | None) -> ValidationError:
+    return ValidationError(
+        _(
+            "The tag “{%% %(tag)s %%}” is not allowed in a template (line %(line)s): a "
+            "template cannot load other templates nor inspect the engine. Copy the text "
+            "you need into this template."
+        ),
+        code="forbidden_tag",
+        params={"tag": tag, "line": line},
+    )
+
+
+def refuse_forbidden_tags(tree: nodes.Template, *, line_offset: int = 0) -> None:
+    """ValidationError naming the first tag that loads another template, and its line."""
+    found = [
+        (node.lineno, tag)
+        for node_type, tag in FORBIDDEN_NODES.items()
+        for node in tree.find_all(node_type)
+    ]
+    if found:
+        line, tag = min(found)
+        raise _refuse_tag(tag, max(line + line_offset, 1))
+
+
+def _refuse_extension_tag(error: TemplateSyntaxError, *, line_offset: int = 0) -> None:
+    unknown = _UNKNOWN_TAG.search(error.message or "")
+    if unknown and unknown.group(1) in FORBIDDEN_EXTENSION_TAGS:
+        raise _refuse_tag(unknown.group(1), max((error.lineno or 1) + line_offset, 1)) from error
+
 
 def _used_fields(tree: nodes.Template, known: dict[str, set[str] | None]) -> list[str]:
     """The merge fields used, checked against `known`; ValidationError on the first unknown."""
@@ -64,13 +105,16 @@ def _refuse_unknown(field: str, known: dict[str, set[str] | None]) -> None:
 def parse_template(jinja_environment, source: str):
     """The template's syntax tree, or a ValidationError naming the line of the mistake."""
     try:
-        return jinja_environment.parse(source)
+        tree = jinja_environment.parse(source)
     except TemplateSyntaxError as error:
+        _refuse_extension_tag(error)
         raise ValidationError(
             _("Template syntax error at line %(line)s: %(message)s."),
             code="syntax",
             params={"line": error.lineno, "message": error.message},
         ) from error
+    refuse_forbidden_tags(tree)
+    return tree
 
 
 def check_html(body: str, procedure: Procedure | None) -> list[str]:
@@ -122,6 +166,7 @@ def check_docx(content: bytes, procedure: Procedure | None, *, name: str = "") -
         tree = environment().parse(xml)
         top_level = template.get_undeclared_template_variables(jinja_env=environment())
     except TemplateSyntaxError as error:
+        _refuse_extension_tag(error, line_offset=-1)
         raise ValidationError(
             _("Template syntax error in paragraph %(line)s: %(message)s."),
             code="syntax",
@@ -133,6 +178,7 @@ def check_docx(content: bytes, procedure: Procedure | None, *, name: str = "") -
             code="not_docx",
             params={"name": name or "document"},
         ) from error
+    refuse_forbidden_tags(tree, line_offset=-1)  # lines are paragraphs, after a first line
     known = context_skeleton(procedure)
     for unknown in sorted(top_level - set(known)):
         _refuse_unknown(unknown, known)

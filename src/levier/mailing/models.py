@@ -145,6 +145,9 @@ class OutboundEmail(models.Model):
     # a crashed sender, which `mail flush-outbox` puts back in the queue.
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # When the SMTP server accepted it, committed at once (before the sender says goodbye
+    # to the server or journals the send): a sender that dies afterwards does not resend.
+    accepted_at = models.DateTimeField(_("accepted by the SMTP server"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     contact = models.ForeignKey(
         "contacts.Contact",

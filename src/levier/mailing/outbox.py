@@ -7,13 +7,17 @@ service in `services.py`; this module holds what those services need and writes 
 from __future__ import annotations
 
 import datetime
+import logging
 import smtplib
+from collections.abc import Callable
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
 from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
 
 # Delay before the 1st, 2nd, 3rd… retry; the last one repeats.
 BACKOFF = [
@@ -76,22 +80,42 @@ def build_message(email: OutboundEmail, connection=None) -> EmailMultiAlternativ
     return message
 
 
-def deliver(email: OutboundEmail) -> None:
+def deliver(email: OutboundEmail, *, on_accepted: Callable[[], None] | None = None) -> None:
     """Hand the email to the SMTP server; raise PermanentFailure on a 5xx refusal, and
-    smtplib/OSError on anything worth retrying (server down, timeout, 4xx)."""
+    smtplib/OSError on anything worth retrying (server down, timeout, 4xx).
+
+    `on_accepted` runs as soon as the server has accepted the message (its reply to
+    DATA), before the connection is closed: the window in which a crash leaves an
+    accepted email unrecorded is as short as one database write. Once accepted, a
+    failure to close the connection is only logged: the email has left.
+    """
     connection = get_connection(fail_silently=False)
+    message = build_message(email, connection)
     try:
-        build_message(email, connection).send(fail_silently=False)
-    except smtplib.SMTPRecipientsRefused as error:
-        codes = [code for code, _ in error.recipients.values()]
-        if codes and all(code >= 500 for code in codes):
-            raise PermanentFailure(describe(error)) from error
-        raise
-    except smtplib.SMTPResponseException as error:
-        # A refused login is a configuration to fix, not this email's fault: retried.
-        if error.smtp_code >= 500 and not isinstance(error, smtplib.SMTPAuthenticationError):
-            raise PermanentFailure(describe(error)) from error
-        raise
+        try:
+            connection.open()
+            message.send(fail_silently=False)  # on an open connection: left open
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            if codes and all(code >= 500 for code in codes):
+                raise PermanentFailure(describe(error)) from error
+            raise
+        except smtplib.SMTPResponseException as error:
+            # A refused login is a configuration to fix, not this email's fault: retried.
+            if error.smtp_code >= 500 and not isinstance(error, smtplib.SMTPAuthenticationError):
+                raise PermanentFailure(describe(error)) from error
+            raise
+        if on_accepted is not None:
+            on_accepted()
+    finally:
+        _close_quietly(connection, email)
+
+
+def _close_quietly(connection, email: OutboundEmail) -> None:
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("outbound email %s: closing the SMTP connection failed: %s", email.pk, error)
 
 
 def describe(error: BaseException) -> str:

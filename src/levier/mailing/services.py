@@ -383,12 +383,16 @@ def email_send(*, email_id: int) -> str:
     task enqueued twice, or a retry) never send the same email concurrently, and a sent
     email is never sent again.
 
-    The one window left is at-least-once, not exactly-once: if the process dies after
-    the SMTP server accepted the email and before "sent" is committed, the row stays
-    "sending"; `mail flush-outbox` puts such a stale claim (older than
-    `outbox.STALE_CLAIM`) back in the queue and the email is sent a second time. It
-    cannot be sent more than once more per such crash, and the Message-ID is the same,
-    so the usager's mail client shows one message.
+    Acceptance: the moment the SMTP server accepts the email (its reply to DATA),
+    `accepted_at` is committed, before the connection is closed and before the send is
+    journaled. A sender that dies after that leaves the row "sending" but accepted;
+    `outbox_flush` finishes it as sent, without sending it again.
+
+    The one window left is at-least-once, not exactly-once: if the process dies between
+    the server's reply and that one-row commit (milliseconds), or the reply is lost on
+    the network, the row is a stale claim without acceptance; `outbox_flush` puts it
+    back in the queue after `outbox.STALE_CLAIM` and the email is sent a second time,
+    with the same Message-ID (the usager's mail client shows one message).
     """
     now = timezone.now()
     claimed = (
@@ -400,7 +404,7 @@ def email_send(*, email_id: int) -> str:
         return "skipped"  # sent, failed, claimed by another sender, or not due yet
     email = OutboundEmail.objects.select_related("contact").get(pk=email_id)
     try:
-        outbox.deliver(email)
+        outbox.deliver(email, on_accepted=lambda: _email_note_accepted(email.pk))
     except outbox.PermanentFailure as refusal:
         _email_failed(email, str(refusal))
         return "failed"
@@ -412,18 +416,32 @@ def email_send(*, email_id: int) -> str:
             return "failed"
         _email_retry_later(email, outbox.describe(error))
         return "retry"
-    with transaction.atomic():
-        OutboundEmail.objects.filter(pk=email.pk, status=OutboundStatus.SENDING).update(
-            status=OutboundStatus.SENT, sent_at=timezone.now(), last_error="", claimed_at=None
-        )
-        record(
-            actor=ROBOT,
-            verb="send",
-            target=email,
-            activity="send-email",
-            payload={"to": email.to, "message_id": email.message_id, "attempts": email.attempts},
-        )
+    _email_sent(email)
     return "sent"
+
+
+def _email_note_accepted(email_id: int) -> None:
+    """Commit the SMTP server's acceptance at once (journaled with the send, just after)."""
+    # One UPDATE, committed at once: a task runs in autocommit mode.
+    OutboundEmail.objects.filter(pk=email_id, status=OutboundStatus.SENDING).update(
+        accepted_at=timezone.now()
+    )
+
+
+def _email_sent(email: OutboundEmail, *, recovered: bool = False) -> None:
+    """An accepted email becomes "sent" and its send is journaled (once: conditional)."""
+    with transaction.atomic():
+        updated = OutboundEmail.objects.filter(
+            pk=email.pk, status=OutboundStatus.SENDING, accepted_at__isnull=False
+        ).update(
+            status=OutboundStatus.SENT, sent_at=F("accepted_at"), last_error="", claimed_at=None
+        )
+        if not updated:
+            return
+        payload = {"to": email.to, "message_id": email.message_id, "attempts": email.attempts}
+        if recovered:  # the sender died after the server accepted the email
+            payload["recovered"] = True
+        record(actor=ROBOT, verb="send", target=email, activity="send-email", payload=payload)
 
 
 def email_resend(*, email: OutboundEmail, actor) -> OutboundEmail:
@@ -493,8 +511,9 @@ def email_record_bounce(*, address: str, reason: str) -> OutboundEmail | None:
 
 
 def outbox_flush(*, now: datetime.datetime | None = None) -> int:
-    """Queue the send task again for every email due now, and put back in the queue the
-    emails a crashed sender left "sending" (see `email_send`). Returns how many were queued.
+    """Queue the send task again for every email due now, and settle the emails a crashed
+    sender left "sending" (see `email_send`): sent when the SMTP server had accepted them,
+    back in the queue otherwise. Returns how many were queued.
 
     For a worker restarted after an outage, or a task backend that cannot defer retries.
     """
@@ -503,13 +522,16 @@ def outbox_flush(*, now: datetime.datetime | None = None) -> int:
         stale = list(
             OutboundEmail.objects.filter(
                 status=OutboundStatus.SENDING, claimed_at__lt=now - outbox.STALE_CLAIM
-            ).values_list("pk", flat=True)
-        )
-        for pk in stale:
-            OutboundEmail.objects.filter(pk=pk, status=OutboundStatus.SENDING).update(
-                status=OutboundStatus.QUEUED, next_attempt_at=now, claimed_at=None
             )
-            record(actor=ROBOT, verb="unclaim", target=("mailing.outboundemail", pk))
+        )
+        for email in stale:
+            if email.accepted_at is not None:  # it left: finish it, never send it again
+                _email_sent(email, recovered=True)
+                continue
+            OutboundEmail.objects.filter(
+                pk=email.pk, status=OutboundStatus.SENDING, accepted_at__isnull=True
+            ).update(status=OutboundStatus.QUEUED, next_attempt_at=now, claimed_at=None)
+            record(actor=ROBOT, verb="unclaim", target=email)
         due = list(OutboundEmail.objects.due(now).order_by("pk").values_list("pk", flat=True))
         for pk in due:
             _enqueue_on_commit(pk)

@@ -21,9 +21,10 @@ def send_outbound_email(email_id: int) -> str:
     queue with a backoff (1 min, 5 min, 30 min, 2 h, 6 h…) and this task is enqueued again
     for then; after LEVIER_EMAIL_MAX_ATTEMPTS it is marked failed, on the contact too.
 
-    At-least-once boundary: a crash after the SMTP server accepted the email and before
-    "sent" is committed leaves it "sending"; `levier mail flush-outbox` sends it again
-    once (same Message-ID). Nothing else can send an email twice.
+    At-least-once boundary: the server's acceptance is committed the moment it is given,
+    so a crash after it is finished as "sent" by `levier watch`, not resent. Only a crash
+    between the server's reply and that one-row commit (or a reply lost on the network)
+    sends it once more, with the same Message-ID. Nothing else can send an email twice.
     """
     from .services import email_send
 

@@ -105,6 +105,7 @@ class Command(BaseCommand):
         steps = (
             ("mail", fetch_mail),
             ("outbox", self.flush_outbox),
+            ("tasks", self.recover_tasks),
             ("deadlines", self.warn_due),
             ("controls", self.schedule_scoring),
             ("sessions", clear_expired_sessions),
@@ -126,6 +127,12 @@ class Command(BaseCommand):
         from levier.mailing.services import outbox_flush
 
         return f"outbox: {outbox_flush()} email(s) queued again"
+
+    @staticmethod
+    def recover_tasks() -> str:
+        from levier.core.services import task_results_recover_stale
+
+        return f"tasks: {task_results_recover_stale()} abandoned task(s) marked failed"
 
     @staticmethod
     def schedule_scoring() -> str:
