@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -196,6 +197,8 @@ def _start_worker(smtp, tmp_path) -> subprocess.Popen:
         "LEVIER_EMAIL_HOST": "127.0.0.1",
         "LEVIER_EMAIL_PORT": str(smtp.port),
         "LEVIER_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        # levier refuses to start outside the demo with the public demo key.
+        "LEVIER_SECRET_KEY": secrets.token_urlsafe(50),
     }
     command = [sys.executable, "-m", "levier", "db_worker", "--queue-name", "*",
                "--interval", "0.1", "--no-startup-delay", "--no-reload"]  # fmt: skip
