@@ -27,8 +27,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from levier.cases.models import Case, CaseStatus, Procedure
 from levier.contacts.models import Contact
 from levier.core.mail import tasks_share_the_database
+from levier.documents.bounded_run import run_bounded
 from levier.documents.context import merge_context
 from levier.documents.render import MissingMergeValue, environment
+from levier.documents.validation import refuse_extension_tag, refuse_forbidden_tags
 from levier.journal.services import Actor, as_actor, record
 from levier.mailing.services import email_queue
 
@@ -72,10 +74,15 @@ class RenderedEmail:
 
 
 def check_template(text: str, *, field: str) -> None:
-    """A ValidationError naming the field when the Jinja template does not compile."""
+    """A ValidationError naming the field when the Jinja template does not compile, or
+    loads another template (the documents' rules: campaign texts are templates too)."""
     try:
-        text_environment().parse(text)
+        tree = text_environment().parse(text)
     except TemplateSyntaxError as error:
+        try:
+            refuse_extension_tag(error)
+        except ValidationError as refusal:
+            raise ValidationError({field: refusal.messages}, code="forbidden_tag") from None
         raise ValidationError(
             {
                 field: _("Template error on line %(line)s: %(error)s")
@@ -83,6 +90,10 @@ def check_template(text: str, *, field: str) -> None:
             },
             code="template_syntax",
         ) from None
+    try:
+        refuse_forbidden_tags(tree)
+    except ValidationError as refusal:
+        raise ValidationError({field: refusal.messages}, code="forbidden_tag") from None
 
 
 def missing_value_reason(error: MissingMergeValue) -> str:
@@ -91,14 +102,21 @@ def missing_value_reason(error: MissingMergeValue) -> str:
     }
 
 
+def _render_texts(subject: str, body: str, context: dict) -> tuple[str, str]:
+    env = text_environment()
+    return " ".join(env.from_string(subject).render(context).split()), env.from_string(body).render(
+        context
+    )
+
+
 def render_for(campaign: Campaign, case: Case) -> RenderedEmail:
     """The campaign's email for one case; `error` says why it cannot be rendered."""
     to = case.contact.email
     try:
         context = merge_context(case)
-        env = text_environment()
-        subject = " ".join(env.from_string(campaign.subject).render(context).split())
-        body = env.from_string(campaign.body).render(context)
+        # In a child process bounded in time and memory, as documents are: a team lead's
+        # text must not hold a web worker or the task worker.
+        subject, body = run_bounded(_render_texts, campaign.subject, campaign.body, context)
     except MissingMergeValue as error:
         return RenderedEmail(case, to, "", "", missing_value_reason(error))
     except TemplateError as error:

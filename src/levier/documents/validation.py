@@ -58,7 +58,7 @@ def refuse_forbidden_tags(tree: nodes.Template, *, line_offset: int = 0) -> None
         raise _refuse_tag(tag, max(line + line_offset, 1))
 
 
-def _refuse_extension_tag(error: TemplateSyntaxError, *, line_offset: int = 0) -> None:
+def refuse_extension_tag(error: TemplateSyntaxError, *, line_offset: int = 0) -> None:
     unknown = _UNKNOWN_TAG.search(error.message or "")
     if unknown and unknown.group(1) in FORBIDDEN_EXTENSION_TAGS:
         raise _refuse_tag(unknown.group(1), max((error.lineno or 1) + line_offset, 1)) from error
@@ -107,7 +107,7 @@ def parse_template(jinja_environment, source: str):
     try:
         tree = jinja_environment.parse(source)
     except TemplateSyntaxError as error:
-        _refuse_extension_tag(error)
+        refuse_extension_tag(error)
         raise ValidationError(
             _("Template syntax error at line %(line)s: %(message)s."),
             code="syntax",
@@ -166,7 +166,7 @@ def check_docx(content: bytes, procedure: Procedure | None, *, name: str = "") -
         tree = environment().parse(xml)
         top_level = template.get_undeclared_template_variables(jinja_env=environment())
     except TemplateSyntaxError as error:
-        _refuse_extension_tag(error, line_offset=-1)
+        refuse_extension_tag(error, line_offset=-1)
         raise ValidationError(
             _("Template syntax error in paragraph %(line)s: %(message)s."),
             code="syntax",
