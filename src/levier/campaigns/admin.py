@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from levier.journal.admin_reads import JournaledReadsAdmin
+
 from .models import Campaign, Unsubscription
 
 
@@ -17,6 +19,9 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unsubscription)
-class UnsubscriptionAdmin(admin.ModelAdmin):
+class UnsubscriptionAdmin(JournaledReadsAdmin, admin.ModelAdmin):
     list_display = ["contact", "created_at", "source"]
     raw_id_fields = ["contact"]
+
+    def journaled_subject(self, obj):
+        return obj.contact

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from levier.cases.admin import WithoutDrafts
 from levier.cases.schema import field_labels
+from levier.journal.admin_reads import JournaledReadsAdmin
 
 from .anomalies.spec import ModelSpec, check_inputs
 from .batch_scoring import DERIVED_GROUPS
@@ -140,7 +141,9 @@ class AnomalyModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(WithoutDrafts, admin.ModelAdmin):
+class FlagAdmin(WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
+    """Flags name a case: their pages are journaled as reads of that case."""
+
     case_status = "case__status"
     list_display = ["case", "source", "score", "territory", "result", "advice", "raised_at"]
     list_filter = ["source", "result", "advice", "procedure"]
@@ -150,9 +153,12 @@ class FlagAdmin(WithoutDrafts, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def journaled_subject(self, obj):
+        return obj.case
+
 
 @admin.register(DocumentCheck)
-class DocumentCheckAdmin(WithoutDrafts, admin.ModelAdmin):
+class DocumentCheckAdmin(WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
     case_status = "case__status"
     list_display = ["document", "case", "kind", "outcome", "source", "checked_at"]
     list_filter = ["outcome", "kind", "source"]
@@ -161,3 +167,6 @@ class DocumentCheckAdmin(WithoutDrafts, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def journaled_subject(self, obj):
+        return obj.case

@@ -15,6 +15,7 @@ from jinja2 import TemplateError
 
 from levier.cases.admin import WithoutDrafts
 from levier.cases.models import Case
+from levier.journal.admin_reads import JournaledReadsAdmin
 from levier.journal.services import record_read
 
 from . import services
@@ -224,7 +225,7 @@ class DocumentTemplateAdmin(PreviewAgainstCase, admin.ModelAdmin):
 
 
 @admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(WithoutDrafts, admin.ModelAdmin):
+class GeneratedDocumentAdmin(WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
     case_status = "case__status"
     list_display = ["file_name", "case", "format", "created_by", "created_at"]
     list_filter = ["format"]
@@ -239,6 +240,10 @@ class GeneratedDocumentAdmin(WithoutDrafts, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def journaled_subject(self, obj):
+        return obj.case
+
 
 
 # ---------------------------------------------------------------------------

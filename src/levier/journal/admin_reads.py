@@ -30,7 +30,14 @@ class JournaledReadsAdmin:
     def render_change_form(self, request: HttpRequest, context, add=False, change=False,
                            form_url="", obj=None):  # fmt: skip
         if change and obj is not None:
-            record_read(agent=request.user, target=obj, what="admin")
+            subject = self.journaled_subject(obj)
+            if isinstance(subject, models.Model) and subject is not obj:
+                # A page about a case or a contact (a flag, an email): journaled on them,
+                # so the data protection officer finds it, naming the object shown.
+                what = f"admin {obj._meta.label_lower} {obj.pk}"
+                record_read(agent=request.user, target=subject, what=what)
+            else:
+                record_read(agent=request.user, target=obj, what="admin")
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
@@ -64,8 +71,6 @@ def revealed_in_session(request: HttpRequest, obj: models.Model | None) -> bool:
 
 
 class RevealInAdmin:
-    change_form_template = "journal/admin/reveal_change_form.html"
-
     """Mixin for a ModelAdmin whose change page masks identifiers (NIR, IBAN).
 
     The page shows them masked and read-only, with a "Reveal" button: a POST to
@@ -73,6 +78,8 @@ class RevealInAdmin:
     for ADMIN_REVEAL_SECONDS, in full (and editable where the admin edits them). A GET
     never reveals: a link, a prefetch or a crawler cannot show the number unjournaled.
     """
+
+    change_form_template = "journal/admin/reveal_change_form.html"
 
     def reveal_field_names(self, obj: models.Model) -> list[str]:
         raise NotImplementedError

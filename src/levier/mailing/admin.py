@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from levier.journal.admin_reads import JournaledReadsAdmin
 from levier.journal.services import record_read
 
 from . import imap, selectors, services
@@ -60,7 +61,7 @@ class MailboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundMail)
-class InboundMailAdmin(admin.ModelAdmin):
+class InboundMailAdmin(JournaledReadsAdmin, admin.ModelAdmin):
     """Read-only: messages change only through the services (and the journal)."""
 
     list_display = [
@@ -214,7 +215,7 @@ class InboundMailAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(JournaledReadsAdmin, admin.ModelAdmin):
     """Read-only: the outbox changes only through the services; an email is resent as a new one."""
 
     list_display = [
@@ -271,3 +272,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
                 _("Email to %(to)s queued again (#%(id)s).") % {"to": copy.to, "id": copy.pk},
                 messages.SUCCESS,
             )
+
+    def journaled_subject(self, obj):
+        return obj.contact or obj

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +36,7 @@ _DETAILS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^case$"), lambda m: _("case page")),
     (re.compile(r"^enquiry$"), lambda m: _("enquiry page")),
     (re.compile(r"^admin$"), lambda m: _("administration page")),
+    (re.compile(r"^admin ([a-z_]+\.[a-z_]+) (\d+)$"), lambda m: _admin_object_page(m[1], m[2])),
     (re.compile(r"^follow$"), lambda m: _("follow-up page of the portal")),
     (re.compile(r"^generated document (\d+)$"), lambda m: _("generated document no. %s") % m[1]),
     (re.compile(r"^document (\d+)$"), lambda m: _("supporting document no. %s") % m[1]),
@@ -45,6 +47,14 @@ _DETAILS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^dpo audit csv$"), lambda m: _("reads of the usager's data (CSV)")),
     (re.compile(r"^dpo audit$"), lambda m: _("data protection officer's page")),
 ]
+
+
+def _admin_object_page(label: str, pk: str) -> str:
+    try:
+        name = apps.get_model(label)._meta.verbose_name
+    except LookupError:
+        name = label
+    return _("administration page of %(object)s no. %(pk)s") % {"object": name, "pk": pk}
 
 
 @dataclass(frozen=True)
