@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,12 +101,14 @@ def found(client, url_name: str, query: str) -> set[str]:
 
 
 def test_a_contact_renamed_in_the_admin_is_found_under_the_new_name_only(
-    admin_en_client, agent_client, renamed_usager
+    administrator, agent_client, renamed_usager
 ):
     person, case, enquiry = renamed_usager
+    admin_client = Client()  # the `client` fixture is the agent's
+    admin_client.force_login(administrator)
     assert found(agent_client, "cases:list", "dupont") == {case.reference}
 
-    response = admin_en_client.post(
+    response = admin_client.post(
         reverse("admin:contacts_person_change", args=[person.pk]),
         person_data(
             last_name="Martin", email="elodie.martin@exemple.fr", address=person.address,
@@ -113,6 +116,7 @@ def test_a_contact_renamed_in_the_admin_is_found_under_the_new_name_only(
         ),
     )  # fmt: skip
     assert response.status_code == 302
+    assert response.url == reverse("admin:contacts_person_changelist")
 
     assert found(agent_client, "cases:list", "martin") == {case.reference}
     assert found(agent_client, "cases:list", "dupont") == set()

@@ -261,6 +261,8 @@ def test_merge_moves_cases_and_enquiries_fills_blanks_and_journals_once(agent):
         "source": source.pk,
         "cases": [case.pk for case in cases],
         "enquiries": [enquiry.pk],
+        "campaign_recipients": [],
+        "outbound_emails": [],
         "earlier_merged_contacts": [earlier.pk],
         "filled_fields": ["nir", "phone", "iban"],
     }

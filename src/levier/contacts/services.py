@@ -18,14 +18,13 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from levier.cases.models import Case
 from levier.core.models import Agent
-from levier.enquiries.models import Enquiry
 from levier.journal.services import Actor, record
 
 from .duplicates import fold_name, folded_name
 from .identifiers import VALIDATORS, company_siren
 from .models import Contact, ContactKind
+from .signals import contact_changed, contact_merged
 
 # Fields a service may set, and the normaliser of those that hold an identifier.
 EDITABLE_FIELDS = (
@@ -184,7 +183,8 @@ def _oldest_active(
 
 
 def contact_update(*, contact: Contact, data: Mapping[str, Any], actor: Agent | Actor) -> Contact:
-    """Change the fields in `data` (field name -> value); journals the changed names.
+    """Change the fields in `data` (field name -> value); journals the changed names and
+    sends `contact_changed`, so that apps holding a copy (search texts) refresh it.
 
     Values are not journaled: the journal would otherwise copy personal data.
     """
@@ -206,37 +206,37 @@ def contact_update(*, contact: Contact, data: Mapping[str, Any], actor: Agent | 
         setattr(contact, name, cleaned[name])
     with transaction.atomic():
         contact.save(update_fields=changed)
+        contact_changed.send(sender=Contact, contact=contact, fields=changed)
         record(actor=actor, verb="update", target=contact, payload={"fields": changed})
     return contact
 
 
 def contact_merge(*, source: Contact, target: Contact, actor: Agent | Actor) -> Contact:
-    """Merge `source` into `target`: its cases and enquiries move, its details fill
-    the target's blanks, and it stays behind, marked as merged, for the record."""
+    """Merge `source` into `target`: its details fill the target's blanks, every row that
+    points at it moves to the target (each owning app moves its own, on `contact_merged`),
+    and it stays behind, marked as merged, for the record. One journal event, with the
+    identifiers each app moved."""
     with transaction.atomic():
         # Lock both rows, then re-read them: a concurrent merge may have won.
         list(Contact.objects.select_for_update().filter(pk__in=[source.pk, target.pk]))
         source.refresh_from_db()
         target.refresh_from_db()
         _check_mergeable(source=source, target=target)
-        cases = list(
-            Case.objects.filter(contact=source).order_by("id").values_list("id", flat=True)
-        )
-        enquiries = list(
-            Enquiry.objects.filter(contact=source).order_by("id").values_list("id", flat=True)
-        )
-        Case.objects.filter(id__in=cases).update(contact=target)
-        Enquiry.objects.filter(id__in=enquiries).update(contact=target)
-        # The moved rows are now searched under the target's name, SIRET and email.
-        Case.objects.filter(id__in=cases).refresh_search_text()
-        Enquiry.objects.filter(id__in=enquiries).refresh_search_text()
+        filled = _fill_blanks(source=source, target=target)
+        if filled:
+            target.save(update_fields=filled)
+        # The target's new details first, so that rows moved next are searched under them.
+        moved: dict[str, Any] = {}
+        for _receiver, response in contact_merged.send(
+            sender=Contact, source_id=source.pk, target_id=target.pk, actor=actor
+        ):
+            moved.update(response or {})
+        if filled:
+            contact_changed.send(sender=Contact, contact=target, fields=filled)
         earlier = list(
             Contact.objects.filter(merged_into=source).order_by("id").values_list("id", flat=True)
         )
         Contact.objects.filter(id__in=earlier).update(merged_into=target)
-        filled = _fill_blanks(source=source, target=target)
-        if filled:
-            target.save(update_fields=filled)
         source.merged_into = target
         source.save(update_fields=["merged_into"])
         record(
@@ -246,8 +246,7 @@ def contact_merge(*, source: Contact, target: Contact, actor: Agent | Actor) -> 
             activity="merge-contacts",
             payload={
                 "source": source.pk,
-                "cases": cases,
-                "enquiries": enquiries,
+                **moved,
                 "earlier_merged_contacts": earlier,
                 "filled_fields": filled,
             },

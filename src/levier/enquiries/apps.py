@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class EnquiriesConfig(AppConfig):
     name = "levier.enquiries"
     label = "enquiries"
+
+    def ready(self) -> None:
+        from . import receivers  # models are ready only now
+
+        receivers.connect()
