@@ -130,3 +130,34 @@ def test_a_change_that_the_search_does_not_read_rewrites_nothing(agent, renamed_
     before = type(case).objects.get(pk=case.pk).search_text
     contact_update(contact=person, data={"city": "Villeurbanne"}, actor=agent)
     assert type(case).objects.get(pk=case.pk).search_text == before
+
+
+def test_details_a_merge_fills_in_refresh_the_targets_own_cases(agent):
+    from levier.cases.models import Case
+
+    target = ContactFactory(email="")
+    own = CaseFactory(contact=target)
+    source = ContactFactory(email="elodie.dupont@exemple.fr")
+    contact_merge(source=source, target=target, actor=agent)
+    assert "elodie.dupont@exemple.fr" in Case.objects.get(pk=own.pk).search_text
+
+
+def test_a_receiver_that_fails_rolls_the_whole_merge_back(agent):
+    from levier.contacts.signals import contact_merged
+
+    source, target = ContactFactory(), ContactFactory()
+    case = CaseFactory(contact=source)
+
+    def refuse(**_kwargs):
+        raise RuntimeError("disk full")
+
+    contact_merged.connect(refuse, dispatch_uid="test.refuse")
+    try:
+        with pytest.raises(RuntimeError):
+            contact_merge(source=source, target=target, actor=agent)
+    finally:
+        contact_merged.disconnect(dispatch_uid="test.refuse")
+    case.refresh_from_db()
+    source.refresh_from_db()
+    assert (case.contact_id, source.merged_into_id) == (source.pk, None)
+    assert not Event.objects.filter(verb="merge").exists()
