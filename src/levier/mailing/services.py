@@ -364,7 +364,9 @@ def email_queue(
         )
     except IntegrityError:
         # A concurrent run of the same automation wrote it first: that one stands.
-        existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first() if dedupe_key else None
+        existing = (
+            OutboundEmail.objects.filter(dedupe_key=dedupe_key).first() if dedupe_key else None
+        )
         if existing is None:
             raise
         return existing
