@@ -88,6 +88,7 @@ def test_a_crash_between_commit_and_receiver_is_recovered_by_the_sweep(
     later = timezone.now() + datetime.timedelta(minutes=5)
     with django_capture_on_commit_callbacks(execute=True):
         assert automation_sweep(now=later) == 1
+    assert Event.objects.get(verb="automation-recover").target_id == str(event.pk)
     run = AutomationRun.objects.get(automation="status-emails", event_id=event.pk)
     assert run.status == RunStatus.DONE
     assert OutboundEmail.objects.count() == 1 and len(mail.outbox) == 1
@@ -134,6 +135,9 @@ def test_a_failing_automation_is_kept_failed_and_the_status_change_stands(
     assert case.status == CaseStatus.ACCEPTED
     run = AutomationRun.objects.get()
     assert run.status == RunStatus.FAILED and "indisponible" in run.error
+    failed = Event.objects.get(verb="automation-failed")
+    assert failed.payload == {"automation": "status-emails", "event": run.event_id,
+                              "error": "RuntimeError"}  # fmt: skip
 
 
 def test_document_checks_are_queued_on_submission_when_switched_on(

@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    QUEUED = "queued", pgettext_lazy("automation run", "Queued")
+    DONE = "done", pgettext_lazy("automation run", "Succeeded")
+    FAILED = "failed", pgettext_lazy("automation run", "Failed")
 
 
 class AutomationRun(models.Model):

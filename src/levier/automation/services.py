@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 
 from levier.core.mail import tasks_share_the_database
 from levier.journal.models import Event
+from levier.journal.services import Actor, record
 
 from . import registry
 from .models import AutomationRun, RunStatus
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 # An event younger than this is left to its receiver, which runs right after the commit.
 SWEEP_GRACE = datetime.timedelta(minutes=2)
 SWEEP_BATCH = 500
+ROBOT = Actor.robot("automation")
 
 
 def automation_run_enqueue(*, automation: str, event_id: int) -> AutomationRun:
@@ -86,6 +88,13 @@ def automation_run(*, automation: str, event_id: int) -> str:
     except Exception as error:
         logger.exception("automation %s failed on event %s", automation, event_id)
         _mark(run, RunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+        # The journal keeps identifiers only: the message (maybe personal) stays on the run.
+        record(
+            actor=ROBOT,
+            verb="automation-failed",
+            target=(event.target_type, event.target_id),
+            payload={"automation": automation, "event": event_id, "error": type(error).__name__},
+        )
         return "failed"
     return "done"
 
@@ -129,7 +138,14 @@ def automation_sweep(*, now: datetime.datetime | None = None) -> int:
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         for event_id in lost:
-            automation_run_enqueue(automation=automation.code, event_id=event_id)
+            with transaction.atomic():
+                automation_run_enqueue(automation=automation.code, event_id=event_id)
+                record(
+                    actor=ROBOT,
+                    verb="automation-recover",
+                    target=("journal.event", event_id),
+                    payload={"automation": automation.code, "why": "not queued"},
+                )
             queued += 1
         stuck = AutomationRun.objects.filter(
             automation=automation.code, status=RunStatus.QUEUED, queued_at__lt=stale_before
@@ -138,5 +154,11 @@ def automation_sweep(*, now: datetime.datetime | None = None) -> int:
             with transaction.atomic():
                 AutomationRun.objects.filter(pk=pk).update(queued_at=now)
                 _enqueue(automation.code, event_id)
+                record(
+                    actor=ROBOT,
+                    verb="automation-recover",
+                    target=("journal.event", event_id),
+                    payload={"automation": automation.code, "why": "task lost"},
+                )
             queued += 1
     return queued
