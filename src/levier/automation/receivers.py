@@ -5,13 +5,16 @@ of `levier watch` queues what was lost."""
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from levier.journal.models import Event
 
 from . import registry, services
 
 logger = logging.getLogger(__name__)
 
 
-def on_event_committed(sender, event, **kwargs) -> None:
+def on_event_committed(sender: type[Event], event: Event, **kwargs: Any) -> None:
     for automation in registry.reacting_to(event):
         try:
             services.automation_run_enqueue(automation=automation.code, event_id=event.pk)

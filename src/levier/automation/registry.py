@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from levier.journal.models import Event
+
 # The day these automations went live in levier (first release of each, from the
 # project's history); a deployment switching one on later changes it here.
 FIRST_RELEASE = datetime.date(2026, 11, 28)
@@ -52,7 +54,7 @@ class Automation:
     def reacts_to_events(self) -> bool:
         return bool(self.handler)
 
-    def reacts_to(self, event) -> bool:
+    def reacts_to(self, event: Event) -> bool:
         return (
             self.reacts_to_events
             and event.target_type == self.target_type
@@ -180,6 +182,6 @@ def event_automations() -> list[Automation]:
     return [automation for automation in AUTOMATIONS if automation.reacts_to_events]
 
 
-def reacting_to(event) -> list[Automation]:
+def reacting_to(event: Event) -> list[Automation]:
     """The switched-on automations that react to this event."""
     return [a for a in event_automations() if a.reacts_to(event) and a.enabled()]

@@ -19,6 +19,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 from django.apps import apps
 from django.utils import timezone
@@ -127,7 +128,7 @@ def run_round(
     return RoundReport(parts=parts, ran=ran, failed=failed)
 
 
-def register_steps(schedule) -> None:
+def register_steps(schedule: ModuleType) -> None:
     """automation's own step: queue the journal events whose automations were lost."""
 
     def sweep() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
@@ -16,9 +17,10 @@ from . import registry
 from .models import AutomationRun, RunStatus, ScheduledStepState
 
 RECENT_RUNS = 5
+EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
-def may_see_automations(agent) -> bool:
+def may_see_automations(agent: Any) -> bool:
     """Administrators only (anyone else gets a 404)."""
     return bool(agent.is_authenticated and (agent.is_superuser or agent.role == Role.ADMINISTRATOR))
 
@@ -76,7 +78,7 @@ def _task_runs(automation: registry.Automation) -> tuple[list[Run], Run | None]:
         "-enqueued_at"
     )
 
-    def run_of(row: DBTaskResult) -> Run:
+    def run_of(row: DBTaskResult[Any, Any]) -> Run:
         ok = {"SUCCESSFUL": True, "FAILED": False}.get(row.status)
         return Run(
             when=row.finished_at or row.enqueued_at, ok=ok, what=row.task_path.rsplit(".", 1)[-1]
@@ -112,12 +114,16 @@ def _step_runs(
             failures.append(
                 Run(when=state.last_failed_at, ok=False, what=f"{name}: {state.last_error}")
             )
-    return recent, max(failures, key=lambda run: run.when, default=None)
+    return recent, max(failures, key=_when, default=None)
+
+
+def _when(run: Run) -> datetime.datetime:
+    return run.when or EARLIEST
 
 
 def _latest(*failures: Run | None) -> Run | None:
     known = [failure for failure in failures if failure is not None and failure.when]
-    return max(known, key=lambda run: run.when, default=None)
+    return max(known, key=_when, default=None)
 
 
 def automations_overview() -> list[AutomationOverview]:
@@ -132,7 +138,7 @@ def automations_overview() -> list[AutomationOverview]:
         step_runs, step_failure = _step_runs(automation, states)
         runs = sorted(
             event_runs + task_runs + step_runs,
-            key=lambda run: run.when or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+            key=_when,
             reverse=True,
         )[:RECENT_RUNS]
         last_gesture = (
