@@ -23,6 +23,7 @@ NOT_JOURNALED = {
     "core.services.notification_mark_read": "an agent's own inbox state, no usager data",
     "controls.flags.flag_raise": "called inside a check, rule or scoring service, which journals",
     "controls.flags.flag_clear": "called inside a check, rule or scoring service, which journals",
+    "automation.services.automation_run_enqueue": "a run's bookkeeping; the run's effect journals",
 }
 # Apps whose writes live in modules named by subject rather than in one services.py.
 WRITE_MODULES = ["controls/document_checks.py", "controls/rule_checks.py",

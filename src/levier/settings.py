@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "levier.core",
     "levier.journal",
     "levier.contacts",
+    "levier.automation",  # calls the apps below through their services; none imports it
     "levier.mailing",
     "levier.cases",
     "levier.documents",
@@ -294,6 +295,8 @@ LEVIER_CONTROLS_SCORE_EVERY_HOURS = int(os.environ.get("LEVIER_CONTROLS_SCORE_EV
 # A task row "running" for longer than this is a worker that died: `levier watch` marks it
 # failed (see core.services.task_results_recover_stale). Above the longest task's run time.
 LEVIER_TASKS_STALE_AFTER_MINUTES = int(os.environ.get("LEVIER_TASKS_STALE_AFTER_MINUTES", "60"))
+# How far back `levier watch` looks for journal events whose automation was never queued.
+LEVIER_AUTOMATION_SWEEP_HOURS = int(os.environ.get("LEVIER_AUTOMATION_SWEEP_HOURS", "24"))
 
 TASKS = {
     "default": {

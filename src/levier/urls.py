@@ -11,6 +11,7 @@ urlpatterns = [
     path("algorithmes/", include("levier.controls.public_urls")),
     path("campagnes/", include("levier.campaigns.urls")),
     path("protection-des-donnees/", include("levier.privacy.urls")),
+    path("automatisations/", include("levier.automation.urls")),
     path("usager/desabonnement/", include("levier.campaigns.portal_urls")),
     path("usager/", include("levier.portal.urls")),
     path("api/v1/", include("levier.exchange.urls")),

@@ -336,7 +336,7 @@ def case_transition(*, case: Case, to_status: str, actor: Any, reason: str = "")
     return case
 
 
-def _email_status_change(case: Case, reason: str) -> None:
+def _email_status_change(case: Case, reason: str, *, dedupe_key: str = "") -> None:
     lines = [
         _("Hello,"),
         "",
@@ -363,6 +363,7 @@ def _email_status_change(case: Case, reason: str) -> None:
         subject=_("Your case %(reference)s: %(status)s")
         % {"reference": case.reference, "status": _status_label(case.status)},
         body="\n".join(lines),
+        dedupe_key=dedupe_key,
     )
 
 

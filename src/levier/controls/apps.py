@@ -7,9 +7,4 @@ class ControlsConfig(AppConfig):
     label = "controls"
     verbose_name = _("Controls")
 
-    def ready(self) -> None:
-        from levier.journal.services import event_committed
-
-        from . import services
-
-        event_committed.connect(services.on_journal_event, dispatch_uid="controls-check-case")
+    # Documents are checked on submission by the automation "document-checks".

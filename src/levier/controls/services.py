@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
 from levier.cases.models import Case, CaseStatus
 from levier.cases.services import check_may_see
 
@@ -32,13 +30,3 @@ def case_check_now(*, case: Case, actor: Any = ROBOT) -> dict[str, int]:
     return {"documents": len(checks), "rules": len(results)}
 
 
-def on_journal_event(sender, event, **kwargs) -> None:
-    """Receiver of the journal's `event_committed`: a submitted case, or a document added to
-    one, is checked in the background (`LEVIER_CONTROLS_ON_SUBMISSION`)."""
-    if event.target_type != "cases.case" or event.verb not in ("submit", "add-document"):
-        return
-    if not getattr(settings, "LEVIER_CONTROLS_ON_SUBMISSION", True):
-        return
-    from .tasks import check_case
-
-    check_case.enqueue(int(event.target_id))

@@ -8,9 +8,8 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from levier.cases import hooks
-        from levier.journal.services import event_committed
 
         from . import signals
 
         hooks.status_email_overridden = signals.status_email_covered
-        event_committed.connect(signals.send_status_email, dispatch_uid="documents-status-email")
+        # The status email itself is sent by the automation "status-emails".

@@ -512,15 +512,21 @@ def _attachment_format(template: DocumentTemplate) -> str:
     return OutputFormat.PDF
 
 
-def email_send_for_case(*, case: Case, template: Any, actor: Any) -> Any:
+def email_send_for_case(*, case: Case, template: Any, actor: Any, dedupe_key: str = "") -> Any:
     """Fill an email template with the case's data and put it in the outbox for the usager.
 
     The document of `template.attach_template`, when set, is generated (and kept on the
     case) and attached. Missing merge data, an unusable template or a usager without an
     email address are refused with a ValidationError saying which and how to fix it.
-    `actor` is an Agent, or a journal Actor (robot) for the status emails.
+    `actor` is an Agent, or a journal Actor (robot) for the status emails. With a
+    `dedupe_key` (automations), the email already queued under it is returned as it is:
+    nothing is generated, queued or journaled twice.
     """
+    from levier.mailing.models import OutboundEmail
     from levier.mailing.services import email_queue
+
+    if dedupe_key and (done := OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()):
+        return done
 
     from .emails import render_email
 
@@ -577,6 +583,7 @@ def email_send_for_case(*, case: Case, template: Any, actor: Any) -> Any:
             contact=contact,
             about=case,
             attachments=attachments,
+            dedupe_key=dedupe_key,
         )
         # No activity: the outbox counts the email ("send-email") when it is sent.
         record(

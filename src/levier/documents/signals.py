@@ -2,8 +2,9 @@
 template, the template's email is sent instead of the fixed one of `cases`.
 
 `cases` asks `status_email_covered` (through `cases.hooks`) while it changes the status,
-and leaves its fixed email out; once the change is committed, `send_status_email` (a
-receiver of the journal's `event_committed`) queues the template's email. A template
+and leaves its fixed email out; once the change is committed, the automation
+"status-emails" (`levier.automation`, a task keyed by the journal event) calls
+`send_status_email`, which queues the template's email under the event's dedupe key. A template
 for "submitted" is sent after the registration email of `cases`, which it cannot
 replace: that one carries the verification code, known only at submission.
 
@@ -33,8 +34,11 @@ def status_email_covered(case: Case, status: str) -> bool:
     return email_for_status(case=case, status=status) is not None
 
 
-def send_status_email(sender, event, **kwargs) -> None:
-    """Queue the template's email after a committed status change (or submission)."""
+def send_status_email(*, event, dedupe_key: str = "") -> None:
+    """Queue the template's email after a committed status change (or submission).
+
+    Idempotent with a `dedupe_key`: run again for the same event, it finds the email
+    queued the first time (the template's, or the fixed one it fell back to)."""
     if event.target_type != CASE_TYPE or event.verb not in {"transition", "submit"}:
         return
     payload = event.payload or {}
@@ -52,7 +56,7 @@ def send_status_email(sender, event, **kwargs) -> None:
     if template is None or not (case.contact.email or "").strip():
         return
     try:
-        email_send_for_case(case=case, template=template, actor=ROBOT)
+        email_send_for_case(case=case, template=template, actor=ROBOT, dedupe_key=dedupe_key)
     except Exception as error:  # after commit: the status change stands, whatever happens here
         if not isinstance(error, ValidationError):
             logger.exception("status email of case %s could not be sent", case.pk)
@@ -66,4 +70,4 @@ def send_status_email(sender, event, **kwargs) -> None:
         if event.verb == "transition":
             from levier.cases.services import _email_status_change
 
-            _email_status_change(case, payload.get("reason", ""))
+            _email_status_change(case, payload.get("reason", ""), dedupe_key=dedupe_key)

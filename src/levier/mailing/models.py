@@ -170,6 +170,12 @@ class OutboundEmail(models.Model):
         verbose_name=_("resent from"),
     )
 
+    # Set by automations ("event:<journal event id>:<purpose>"): a retried task finds the
+    # email it queued before instead of queueing a second one. Empty (NULL) otherwise.
+    dedupe_key = models.CharField(
+        _("deduplication key"), max_length=200, null=True, blank=True, unique=True
+    )
+
     objects = OutboundEmailQuerySet.as_manager()
 
     class Meta:

@@ -323,6 +323,7 @@ def email_queue(
     attachments: Iterable[tuple[str, bytes, str]] = (),
     message_id: str = "",
     headers: dict[str, str] | None = None,
+    dedupe_key: str = "",
 ) -> OutboundEmail:
     """Put one email in the outbox and queue its sending, only if the transaction commits.
 
@@ -332,6 +333,8 @@ def email_queue(
     commits. `attachments` are (file name, content, content type); `message_id` fixes
     the Message-ID (e.g. the thread's), otherwise a new one is made on levier's domain.
     `about` is what the email is about: a model instance or a (type, id) pair.
+    `dedupe_key` (e.g. "event:<id>:<purpose>") makes queueing idempotent: when an email
+    with this key exists, it is returned as it is and nothing is queued again.
     """
     address = (to or "").strip()
     try:
@@ -342,8 +345,51 @@ def email_queue(
             code="invalid_email",
         ) from None
     about_type, about_id = target_key(about) if about is not None else ("", "")
+    if dedupe_key and (existing := OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()):
+        return existing
+    try:
+        return _email_create(
+            address=address,
+            subject=subject,
+            body=body,
+            html=html,
+            contact=contact,
+            about_type=about_type,
+            about_id=about_id,
+            reply_to=reply_to,
+            attachments=attachments,
+            message_id=message_id,
+            headers=headers,
+            dedupe_key=dedupe_key,
+        )
+    except IntegrityError:
+        # A concurrent run of the same automation wrote it first: that one stands.
+        existing = (
+            OutboundEmail.objects.filter(dedupe_key=dedupe_key).first() if dedupe_key else None
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def _email_create(
+    *,
+    address: str,
+    subject: str,
+    body: str,
+    html: str,
+    contact: Contact | None,
+    about_type: str,
+    about_id: str,
+    reply_to: str,
+    attachments: Iterable[tuple[str, bytes, str]],
+    message_id: str,
+    headers: dict[str, str] | None,
+    dedupe_key: str,
+) -> OutboundEmail:
     with transaction.atomic():
         email = OutboundEmail.objects.create(
+            dedupe_key=dedupe_key or None,
             to=address,
             # Line breaks would forge headers; French narrow no-break spaces stay.
             subject=HEADER_BREAKS.sub(" ", subject).strip()[:255],

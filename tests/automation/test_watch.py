@@ -10,10 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from levier.automation.management.commands import watch
 from levier.core.models import Notification
 from levier.enquiries import services
-from levier.enquiries.management.commands import watch
 from levier.enquiries.tasks import warn_due_enquiries
+from levier.mailing import schedule as mailing_schedule
 from levier.mailing.models import Mailbox
 
 from ..factories import EnquiryFactory, TopicFactory
@@ -51,7 +52,7 @@ def test_mail_is_skipped_when_the_imap_module_is_missing(monkeypatch):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return real(name, *args)
 
-    monkeypatch.setattr(watch.importlib, "import_module", without_imap)
+    monkeypatch.setattr(mailing_schedule.importlib, "import_module", without_imap)
     assert "mail skipped (no IMAP module)" in run("--once")
 
 
