@@ -6,6 +6,8 @@ day it is added; a URL argument it cannot map to a test object fails the test.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -29,7 +31,9 @@ from .factories import (
     CaseFactory,
     EnquiryFactory,
     MessageFactory,
+    OrganisationFactory,
     ProcedureFactory,
+    TeamFactory,
     TopicFactory,
 )
 from .hostile_pdfs import page_tree_pdf
@@ -214,3 +218,122 @@ def test_the_data_protection_pages_open_for_the_dpo_and_require_login(client, te
     client.force_login(AgentFactory(role=Role.DPO, organisation=team.organisation))
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+# --- lists and aggregates, other organisations, roles inside a team ------------------
+
+# Per-request noise: CSRF tokens (masked anew on every response).
+REQUEST_NOISE = re.compile(r"[A-Za-z0-9]{64}")
+
+
+def pages_without_id(client) -> dict[str, str]:
+    """Every agent page that takes no id (lists, dashboards, statistics), as rendered."""
+    pages = {}
+    for name, args in agent_patterns():
+        if args or name == "core:logout":
+            continue
+        response = client.get(reverse(name))
+        body = response.content.decode() if response.status_code == 200 else str(response.status_code)
+        pages[name] = REQUEST_NOISE.sub("", body)
+    return pages
+
+
+def outsiders_data(team):
+    """A team's objects, with flags in every source and territory the statistics count."""
+    outsider = AgentFactory(teams=[team], organisation=team.organisation)
+    objects = objects_of(team, owner=outsider)
+    procedure = objects["case"].procedure
+    for source, territory in (("anomaly", "69"), ("rule", "75"), ("random", "13"), ("anomaly", "")):
+        case = CaseFactory(procedure=procedure)
+        Flag.objects.create(case=case, procedure=procedure, source=source, code="x", reasons=["x"],
+                            territory=territory, result="confirmed")
+    return objects
+
+
+def viewer_and_outside_team(kind, team):
+    """(viewer, a team whose objects the viewer must never see) for each way to be outside."""
+    if kind == "agent of another team":
+        return AgentFactory(teams=[team], organisation=team.organisation), TeamFactory()
+    other_organisation = OrganisationFactory(name="Préfecture voisine")
+    outside = TeamFactory(organisation=other_organisation)
+    if kind == "manager of another organisation":
+        return AgentFactory(manager=True, teams=[], organisation=team.organisation), outside
+    if kind == "team lead of another organisation":
+        return AgentFactory(role=Role.TEAM_LEAD, teams=[team], organisation=team.organisation), outside
+    # Fail closed: without an organisation, a manager sees their own teams only.
+    return AgentFactory(manager=True, teams=[team], organisation=None), TeamFactory()
+
+
+VIEWERS = ["agent of another team", "manager of another organisation",
+           "team lead of another organisation", "manager without organisation"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", VIEWERS)
+def test_lists_and_aggregates_do_not_change_when_outsiders_add_data(client, team, kind):
+    """Lists, counts, statistics and territory rates: another team's or organisation's rows,
+    and drafts of the viewer's own team, never show, not even as a number (e.g. the controls
+    page's statistics and territory rates)."""
+    viewer, outside = viewer_and_outside_team(kind, team)
+    own = outsiders_data(team)  # the viewer's own teams' rows, so the figures are not all zero
+    client.force_login(viewer)
+    before = pages_without_id(client)
+    outsiders_data(outside)
+    for _ in range(3):  # drafts on a procedure of the viewer's team, with a flag each
+        draft = CaseFactory(procedure=own["case"].procedure, draft=True)
+        Flag.objects.create(case=draft, procedure=draft.procedure, source="anomaly", code="x",
+                            reasons=["x"], territory="69")
+    after = pages_without_id(client)
+    assert before.keys() == after.keys() and len(before) >= 6
+    for name in before:
+        assert before[name] == after[name], f"{name} changes with another team's data ({kind})"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", VIEWERS[1:])
+def test_every_agent_url_of_another_organisation_is_a_404(client, team, kind):
+    viewer, outside = viewer_and_outside_team(kind, team)
+    theirs = objects_of(outside, owner=AgentFactory(teams=[outside], organisation=outside.organisation))
+    client.force_login(viewer)
+    checked = 0
+    for name, args in agent_patterns():
+        if not args:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, args, theirs))
+        assert client.post(url).status_code == 404, f"POST {name}: another organisation's object ({kind})"
+        assert client.get(url).status_code in {404, 405}, f"GET {name}: another organisation's object ({kind})"
+        checked += 1
+    assert checked >= 6
+
+
+# URLs only a team lead, a manager or an administrator may use, inside their own team.
+LEAD_ONLY = {"campaigns:new", "campaigns:start", "campaigns:cancel"}
+
+
+@pytest.mark.django_db
+def test_a_plain_agent_cannot_do_what_only_a_team_lead_may_in_their_own_team(client, team):
+    agent = AgentFactory(teams=[team], organisation=team.organisation)
+    lead = AgentFactory(role=Role.TEAM_LEAD, teams=[team], organisation=team.organisation)
+    mine = objects_of(team, owner=lead)
+    campaign = mine["campaign"]
+    campaign.procedure.published = True
+    campaign.procedure.save()
+    lead_only = [(name, args) for name, args in agent_patterns() if name in LEAD_ONLY]
+    assert {name for name, _ in lead_only} == LEAD_ONLY
+
+    client.force_login(agent)
+    for name, args in lead_only:
+        url = reverse(name, kwargs=kwargs_for(name, args, mine))
+        data = {"name": "Relance", "procedure": campaign.procedure_id, "subject": "x", "body": "x",
+                "per_minute": 10}
+        assert client.post(url, data).status_code == 404, f"POST {name} by a plain agent"
+        assert client.get(url).status_code in {404, 405}, f"GET {name} by a plain agent"
+    campaign.refresh_from_db()
+    assert campaign.status == "draft" and Campaign.objects.count() == 1
+
+    # The same requests by the team's lead do what they say: the refusal above is the role's.
+    client.force_login(lead)
+    assert client.get(reverse("campaigns:new")).status_code == 200
+    assert client.post(reverse("campaigns:cancel", kwargs={"campaign_pk": campaign.pk})).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == "cancelled"

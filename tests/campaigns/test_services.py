@@ -4,7 +4,7 @@ import email as email_lib
 from unittest import mock
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from levier.campaigns import selectors, services
@@ -15,6 +15,7 @@ from levier.campaigns.models import (
     Unsubscription,
 )
 from levier.cases.models import CaseStatus
+from levier.core.policy import NotFound, Refused
 from levier.journal.models import Event
 from levier.mailing.models import OutboundEmail
 
@@ -90,9 +91,9 @@ def test_create_refuses_a_bad_throttle_and_unknown_statuses(lead, procedure):
 
 
 def test_only_leads_managers_and_administrators_create_campaigns(team, procedure, other_team):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refused):
         make_campaign(AgentFactory(teams=[team]), procedure)
-    with pytest.raises(PermissionDenied):  # a lead of another team
+    with pytest.raises(NotFound):  # a lead of another team: not found, as if missing
         make_campaign(lead_of(other_team), procedure)
     assert make_campaign(AgentFactory(manager=True, teams=[]), procedure).pk
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.urls import reverse
@@ -28,6 +28,7 @@ from levier.controls.models import DocumentCheck, Flag
 from levier.controls.services import case_check_now
 from levier.controls.tasks import check_case
 from levier.core.models import Role
+from levier.core.policy import NotFound
 from levier.core.uploads import check_upload, store_checked
 from levier.documents import services as document_services
 from levier.documents.models import MergeBatch, TemplateKind
@@ -183,7 +184,7 @@ def test_an_agent_cannot_take_or_assign_a_draft(agent_client, agent, draft):
         reverse("cases:assign", args=[draft.pk]), {"assignee": str(agent.pk)}
     )
     assert response.status_code == 404
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.case_assign(case=draft, assignee=agent, actor=agent)
     draft.refresh_from_db()
     assert draft.assignee_id is None
@@ -195,7 +196,7 @@ def test_an_agent_cannot_submit_a_draft_on_the_usagers_behalf(agent_client, agen
         reverse("cases:transition", args=[draft.pk]), {"to_status": CaseStatus.SUBMITTED}
     )
     assert response.status_code == 404
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.case_transition(case=draft, to_status=CaseStatus.SUBMITTED, actor=agent)
     draft.refresh_from_db()
     assert draft.status == CaseStatus.DRAFT and draft.submitted_at is None
@@ -213,9 +214,9 @@ def test_no_transition_leaves_a_draft(draft):
 def test_an_agent_cannot_comment_or_add_a_document_on_a_draft(agent_client, agent, draft):
     response = agent_client.post(reverse("cases:comment", args=[draft.pk]), {"body": "Vu"})
     assert response.status_code == 404
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.case_comment(case=draft, author=agent, body="Vu")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.document_add(
             case=draft,
             field_name="avis",
@@ -233,7 +234,7 @@ def test_no_document_is_generated_on_a_draft(agent_client, agent, draft, letter)
         reverse("documents:generate", args=[draft.pk]), {"template": letter.pk, "format": "pdf"}
     )
     assert response.status_code == 404
-    with pytest.raises((Http404, PermissionDenied)):
+    with pytest.raises(NotFound):
         document_services.document_generate(case=draft, template=letter, actor=agent)
     assert not draft.generated_documents.exists()
 
@@ -323,7 +324,7 @@ def test_draft_is_no_status_a_campaign_may_choose(team, procedure):
 
 def test_controls_never_check_a_draft(agent_client, agent, draft):
     assert agent_client.post(reverse("controls:case_check", args=[draft.pk])).status_code == 404
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         case_check_now(case=draft, actor=agent)
     # The robot that checks documents on submission leaves a draft alone too.
     assert check_case.call(draft.pk) == {"documents": 0, "rules": 0}

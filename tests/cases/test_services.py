@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from levier.cases import services
 from levier.cases.models import Case, CaseStatus, ProcedureVersion
 from levier.core.models import Notification
+from levier.core.policy import NotFound
 from levier.core.uploads import check_upload
 from levier.core.verification import matches
 from levier.journal.models import Event
@@ -124,7 +125,7 @@ def test_submit_refuses_an_unpublished_procedure(team):
 
 @pytest.mark.django_db
 def test_an_agent_may_submit_only_on_their_teams_procedures(procedure, other_agent):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.case_submit(
             procedure=procedure,
             contact=ContactFactory(),
@@ -201,7 +202,7 @@ def test_refusing_needs_a_reason(reason, agent, procedure):
 @pytest.mark.django_db
 def test_an_agent_of_another_team_cannot_transition(other_agent, procedure):
     case = CaseFactory(procedure=procedure, in_review=True)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.case_transition(case=case, to_status=S.ACCEPTED, actor=other_agent)
 
 
@@ -253,7 +254,7 @@ def test_the_assignee_must_belong_to_the_case_team(agent, other_agent, procedure
 @pytest.mark.django_db
 def test_an_agent_of_another_team_cannot_assign(other_agent, procedure):
     case = CaseFactory(procedure=procedure)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.case_assign(case=case, assignee=None, actor=other_agent)
 
 
@@ -298,7 +299,7 @@ def test_an_empty_comment_is_refused(agent, procedure):
 
 @pytest.mark.django_db
 def test_an_agent_of_another_team_cannot_comment(other_agent, procedure):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.case_comment(
             case=CaseFactory(procedure=procedure), author=other_agent, body="Bonjour"
         )
@@ -328,7 +329,7 @@ def test_document_add_refuses_an_unknown_field_and_other_teams(agent, other_agen
     checked = check_upload(upload("local.png", make_png()))
     with pytest.raises(ValidationError):
         services.document_add(case=case, field_name="passport", checked=checked, actor=agent)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         services.document_add(case=case, field_name="", checked=checked, actor=other_agent)
     services.document_add(
         case=case, field_name="", checked=checked, actor=Actor.usager(case.contact)

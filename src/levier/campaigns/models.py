@@ -8,16 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from levier.core.models import Role
+from levier.core import policy
 
-# Roles that may create, start and cancel a campaign.
-CAMPAIGN_ROLES = {Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}
+# Roles that may create, start and cancel a campaign (the policy's rule, named here too).
+CAMPAIGN_ROLES = policy.ACTIONS[policy.Action.RUN_CAMPAIGNS].roles
 
 
 def may_run_campaigns(agent) -> bool:
-    return (
-        bool(getattr(agent, "is_superuser", False)) or getattr(agent, "role", "") in CAMPAIGN_ROLES
-    )
+    """Team leads, managers and administrators (levier.core.policy.Action.RUN_CAMPAIGNS)."""
+    return policy.may(agent, policy.Action.RUN_CAMPAIGNS)
 
 
 class CampaignStatus(models.TextChoices):
@@ -29,7 +28,7 @@ class CampaignStatus(models.TextChoices):
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, agent) -> CampaignQuerySet:
-        return self.filter(procedure__team_id__in=agent.visible_team_ids())
+        return self.filter(policy.rows_for(agent, "campaigns.campaign"))
 
 
 class Campaign(models.Model):
@@ -147,3 +146,7 @@ class Unsubscription(models.Model):
 
     def __str__(self) -> str:
         return str(self.contact)
+
+
+# Who sees what (levier.core.policy): a campaign with its procedure's team.
+policy.register_rows(Campaign, policy.through("procedure", "cases.procedure"))

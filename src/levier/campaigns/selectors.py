@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from levier.cases.models import Case, Procedure, ProcedureVersion, SupportingDocument
+from levier.core import policy
 
 from .models import Campaign, CampaignRecipient, RecipientStatus
 
@@ -18,13 +18,13 @@ def get_campaign_for(agent, campaign_id: int) -> Campaign:
     """One campaign of the agent's teams' procedures; 404 for missing and forbidden alike."""
     campaign = campaign_list_for(agent).filter(pk=campaign_id).first()
     if campaign is None:
-        raise Http404("No such campaign.")
+        raise policy.NotFound("No such campaign.")
     return campaign
 
 
 def campaign_procedures_for(agent) -> QuerySet[Procedure]:
     """Procedures a campaign may be created on: those of the agent's teams."""
-    return Procedure.objects.filter(team_id__in=agent.visible_team_ids()).order_by("name")
+    return Procedure.objects.filter(policy.rows_for(agent, Procedure)).order_by("name")
 
 
 def _lacks_a_required_document(procedure: Procedure) -> Q:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from levier.cases.models import Case, CaseStatus, Procedure
 from levier.contacts.models import Contact
+from levier.core import policy
 from levier.core.mail import tasks_share_the_database
 from levier.documents.bounded_run import run_bounded
 from levier.documents.context import merge_context
@@ -41,7 +42,6 @@ from .models import (
     CampaignStatus,
     RecipientStatus,
     Unsubscription,
-    may_run_campaigns,
 )
 
 ROBOT = Actor.robot("campaigns")
@@ -182,8 +182,8 @@ def campaign_preview(campaign: Campaign, limit: int = 5) -> Preview:
 
 
 def _check_may_run(actor, procedure: Procedure) -> None:
-    if not may_run_campaigns(actor) or procedure.team_id not in actor.visible_team_ids():
-        raise PermissionDenied(_("Only team leads, managers and administrators run campaigns."))
+    """A procedure outside the agent's teams is not found; a plain agent is refused."""
+    policy.check_may(actor, policy.Action.RUN_CAMPAIGNS, on=procedure)
 
 
 def campaign_create(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from levier.core import policy
 
 from . import selectors, services
 from .forms import CampaignForm
@@ -18,8 +20,9 @@ from .models import CampaignStatus, may_run_campaigns
 
 
 def _require_campaign_role(request: HttpRequest) -> None:
+    """A plain agent finds no campaign form or action (levier.core.policy)."""
     if not may_run_campaigns(request.user):
-        raise Http404("No such page.")
+        raise policy.NotFound("No such page.")
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:

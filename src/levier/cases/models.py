@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from levier.contacts.models import Contact
+from levier.core import policy
 from levier.core.models import Organisation, Team
 from levier.core.text import fold
 from levier.core.uploads import active_content_labels
@@ -100,7 +101,7 @@ def agent_case_scope(agent, *, via: str = "") -> models.Q:
     here (`Case.objects.visible_to`, `Case.is_visible_to`, files and flags of a case).
     """
     prefix = f"{via}__" if via else ""
-    return models.Q(**{f"{prefix}team_id__in": agent.visible_team_ids()}) & ~models.Q(
+    return models.Q(**{f"{prefix}team_id__in": policy.visible_team_ids(agent)}) & ~models.Q(
         **{f"{prefix}status": CaseStatus.DRAFT}
     )
 
@@ -123,7 +124,7 @@ class CaseQuerySet(models.QuerySet):
 
     def visible_to(self, agent) -> CaseQuerySet:
         """Cases of the agent's teams, drafts excepted (see agent_case_scope)."""
-        return self.filter(agent_case_scope(agent))
+        return self.filter(policy.rows_for(agent, "cases.case"))
 
     def exclude_drafts(self) -> CaseQuerySet:
         """Cases their usager has submitted, whatever became of them since (for robots)."""
@@ -193,7 +194,7 @@ class Case(models.Model):
 
     def is_visible_to(self, agent) -> bool:
         """The one-case twin of `Case.objects.visible_to(agent)`, for services' checks."""
-        return self.status != CaseStatus.DRAFT and self.team_id in agent.visible_team_ids()
+        return self.status != CaseStatus.DRAFT and self.team_id in policy.visible_team_ids(agent)
 
 
 def supporting_document_path(instance: SupportingDocument, filename: str) -> str:
@@ -241,3 +242,17 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+# Who sees what (levier.core.policy): a procedure by its team, a case by agent_case_scope
+# (drafts excepted), a case's documents and comments with their case.
+policy.register_rows(Procedure, policy.team_rows("team_id"))
+policy.register_rows(
+    Case,
+    policy.RowRule(
+        rows=lambda agent, via: agent_case_scope(agent, via=via.removesuffix("__")),
+        holds=lambda agent, case: case.is_visible_to(agent),
+    ),
+)
+policy.register_rows(SupportingDocument, policy.through("case", Case))
+policy.register_rows(Comment, policy.through("case", Case))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from levier.core import policy
 from levier.core.models import Agent
 from levier.core.selectors import filter_worklist
 
@@ -103,7 +103,7 @@ def get_case_for(agent, case_id: int) -> Case:
         .first()
     )
     if case is None:
-        raise Http404("No such case.")
+        raise policy.NotFound("No such case.")
     return case
 
 
@@ -132,7 +132,7 @@ def get_case_file_for(model, agent, case_id: int, file_id: int):
         .first()
     )
     if found is None:
-        raise Http404("No such document.")
+        raise policy.NotFound("No such document.")
     return found
 
 
@@ -161,7 +161,7 @@ def assignable_agents(case: Case) -> QuerySet[Agent]:
 
 def procedures_for(agent) -> QuerySet[Procedure]:
     """Procedures instructed by the agent's teams (for list filters)."""
-    return Procedure.objects.filter(team_id__in=agent.visible_team_ids()).order_by("name")
+    return Procedure.objects.filter(policy.rows_for(agent, Procedure)).order_by("name")
 
 
 def published_procedures() -> QuerySet[Procedure]:
@@ -172,7 +172,7 @@ def get_published_procedure(slug: str) -> Procedure:
     """A procedure open on the portal, or 404 (unpublished ones do not exist for usagers)."""
     procedure = published_procedures().filter(slug=slug).first()
     if procedure is None:
-        raise Http404("No such procedure.")
+        raise policy.NotFound("No such procedure.")
     return procedure
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404
 
+from levier.core import policy
 from levier.core.models import Agent
 
 from . import identifiers
@@ -34,7 +34,7 @@ def get_contact_for(agent: Agent, contact_id: int) -> Contact:
     """One contact, or 404 when it does not exist or has nothing in the agent's teams."""
     contact = contact_list_for(agent).filter(pk=contact_id).first()
     if contact is None:
-        raise Http404("No such contact.")
+        raise policy.NotFound("No such contact.")
     return contact
 
 

@@ -13,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from levier.cases.models import Case, Procedure, SupportingDocument, agent_case_scope
+from levier.cases.models import Case, Procedure, SupportingDocument
+from levier.core import policy
 
 
 class CheckOutcome(models.TextChoices):
@@ -200,7 +201,7 @@ class AdviceState(models.TextChoices):
 class FlagQuerySet(models.QuerySet):
     def visible_to(self, agent) -> FlagQuerySet:
         """Flags on the cases the agent may see (never a draft's: see agent_case_scope)."""
-        return self.filter(agent_case_scope(agent, via="case"))
+        return self.filter(policy.rows_for(agent, "controls.flag"))
 
     def open(self) -> FlagQuerySet:
         return self.filter(result="")
@@ -250,3 +251,7 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} — {self.get_source_display()}"
+
+
+# Who sees what (levier.core.policy): a flag with its case (never a draft's).
+policy.register_rows(Flag, policy.through("case", Case))

@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from levier.cases.models import Case, Procedure
+from levier.core import policy
 from levier.core.geo import departement_of_commune, departement_of_postal_code, departements
 
 from .models import ControlResult, Flag, FlagSource, RuleResult
@@ -51,12 +51,12 @@ def flags_for(
 def get_flag_for(agent, flag_id: int) -> Flag:
     flag = flags_for(agent, state="all").filter(pk=flag_id).first()
     if flag is None:
-        raise Http404("No such flag.")
+        raise policy.NotFound("No such flag.")
     return flag
 
 
 def procedures_with_flags(agent) -> QuerySet[Procedure]:
-    return Procedure.objects.filter(team_id__in=agent.visible_team_ids()).order_by("name")
+    return Procedure.objects.filter(policy.rows_for(agent, Procedure)).order_by("name")
 
 
 @dataclass(frozen=True)

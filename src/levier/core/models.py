@@ -82,8 +82,11 @@ class Agent(AbstractUser):
 
     @property
     def may_audit_personal_data(self) -> bool:
-        """The data protection officer's page: the DPO, administrators and superusers."""
-        return self.is_superuser or self.role in {Role.DPO, Role.ADMINISTRATOR}
+        """The data protection officer's page: the DPO, administrators and superusers (the
+        rule is levier.core.policy's Action.AUDIT_PERSONAL_DATA)."""
+        from . import policy  # the policy builds on this module
+
+        return policy.may(self, policy.Action.AUDIT_PERSONAL_DATA)
 
     def audited_team_ids(self) -> list[int]:
         """Teams whose usagers' reads the agent may audit: the whole organisation, fail closed

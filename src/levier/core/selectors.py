@@ -6,18 +6,19 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import policy
 from .models import Agent, Notification, Team
 from .text import search_terms
 
 
 def teams_of(agent: Agent) -> QuerySet[Team]:
-    return Team.objects.filter(pk__in=agent.visible_team_ids()).order_by("name")
+    return Team.objects.filter(pk__in=policy.visible_team_ids(agent)).order_by("name")
 
 
 def colleagues_of(agent: Agent) -> QuerySet[Agent]:
     """Active agents sharing a team with `agent` (candidates for assignment and @mentions)."""
     return (
-        Agent.objects.filter(is_active=True, teams__in=agent.visible_team_ids())
+        Agent.objects.filter(is_active=True, teams__in=policy.visible_team_ids(agent))
         .distinct()
         .order_by("last_name", "first_name")
     )

@@ -16,11 +16,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.html import escape, linebreaks
 from django.utils.translation import pgettext_lazy
 
 from levier.cases.models import Case, Procedure
+from levier.core import policy
 from levier.mailing.models import OutboundEmail
 
 from .context import context_skeleton, merge_context
@@ -261,7 +261,7 @@ def get_case_email_for(case: Case, email_id: int) -> OutboundEmail:
     """An email about `case` (a case the agent may see: fetch it with get_case_for first)."""
     email = emails_for_case(case).filter(pk=email_id).first()
     if email is None:
-        raise Http404("No such email.")
+        raise policy.NotFound("No such email.")
     return email
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from levier.cases.models import Case, Procedure
 from levier.cases.selectors import get_case_file_for
+from levier.core import policy
 from levier.journal.models import Event
 from levier.journal.services import target_key
 
@@ -102,7 +102,7 @@ def merge_templates_for(procedure_id: int | None) -> QuerySet[DocumentTemplate]:
 def merge_batches_for(agent) -> QuerySet[MergeBatch]:
     """The agent's own mail merges and those on the cases of their teams' procedures."""
     procedures = list(
-        Procedure.objects.filter(team_id__in=agent.visible_team_ids()).values_list("pk", flat=True)
+        Procedure.objects.filter(policy.rows_for(agent, Procedure)).values_list("pk", flat=True)
     )
     return MergeBatch.objects.filter(
         Q(created_by=agent) | Q(filters__procedure_id__in=procedures)
@@ -113,5 +113,5 @@ def get_merge_batch_for(agent, batch_id: int) -> MergeBatch:
     """One mail merge the agent may see; 404 for missing and forbidden alike."""
     batch = merge_batches_for(agent).filter(pk=batch_id).first()
     if batch is None:
-        raise Http404("No such mail merge.")
+        raise policy.NotFound("No such mail merge.")
     return batch

@@ -12,10 +12,9 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -23,7 +22,8 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SecurityError
 
 from levier.cases.models import Case, Procedure
-from levier.core.models import Agent, Role
+from levier.core import policy
+from levier.core.models import Agent
 from levier.journal.services import Actor, record, record_read
 
 from . import merge, seal
@@ -42,19 +42,13 @@ from .validation import check_docx, check_html
 
 
 def _check_may_configure(actor: Any) -> None:
-    if isinstance(actor, Agent) and not (
-        actor.is_superuser
-        or actor.role == Role.ADMINISTRATOR
-        or actor.has_perm("documents.add_documenttemplate")
-    ):
-        raise PermissionDenied("Only administrators configure document templates.")
+    policy.check_may(actor, policy.Action.CONFIGURE_TEMPLATES)
 
 
 def _check_may_see(actor: Any, case: Case) -> None:
     """Same rule as the case pages: a draft, or a case outside the agent's teams, does not
-    exist."""
-    if isinstance(actor, Agent) and not case.is_visible_to(actor):
-        raise Http404("No such case.")
+    exist (levier.core.policy)."""
+    policy.check_may_see(actor, case, what="case")
 
 
 # ---------------------------------------------------------------------------
@@ -420,7 +414,7 @@ def _merge_chunk(
             )
         except ValidationError as error:
             failures.append(merge.failure_entry(case, case_id, " ".join(error.messages)))
-        except Http404:
+        except policy.NotFound:
             # Named by its id only: the agent may not see its reference (a draft, another team).
             reason = _("The agent who started the merge no longer sees this case.")
             failures.append(merge.failure_entry(None, case_id, reason))

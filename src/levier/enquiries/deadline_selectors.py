@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from levier.core import policy
 from levier.core.business_hours import add_business_hours, business_hours_between
 from levier.core.models import Agent
 
@@ -98,7 +99,7 @@ def warning_hours_of(enquiry: Enquiry, windows: dict[tuple[int, int | None], int
 def deadline_board(agent: Agent, *, now: datetime | None = None) -> DeadlineBoard:
     """The agent's teams' open enquiries past their deadline and due soon, by due date."""
     now = now or timezone.now()
-    team_ids = agent.visible_team_ids()
+    team_ids = policy.visible_team_ids(agent)
     rows = _open_with_deadline(agent).select_related("team", "topic", "assignee").only(*ROW_COLUMNS)
     teams: dict[int, TeamCount] = {}
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from levier.contacts.models import Contact
+from levier.core import policy
 from levier.core.models import Organisation, Team
 from levier.core.text import fold
 from levier.core.uploads import active_content_labels
@@ -85,7 +86,7 @@ class EnquiryQuerySet(models.QuerySet):
         return changed
 
     def visible_to(self, agent) -> EnquiryQuerySet:
-        return self.filter(team_id__in=agent.visible_team_ids())
+        return self.filter(policy.rows_for(agent, "enquiries.enquiry"))
 
     def open(self) -> EnquiryQuerySet:
         return self.exclude(status=EnquiryStatus.CLOSED)
@@ -340,3 +341,11 @@ class AnswerTemplate(models.Model):
             validate_template(self.body)
         except ValidationError as error:
             raise ValidationError({"body": error.error_list}) from None
+
+
+# Who sees what (levier.core.policy): topics and enquiries by their team, messages and
+# attachments with their enquiry.
+policy.register_rows(Topic, policy.team_rows("team_id"))
+policy.register_rows(Enquiry, policy.team_rows("team_id"))
+policy.register_rows(Message, policy.through("enquiry", Enquiry))
+policy.register_rows(Attachment, policy.through("message", Message))

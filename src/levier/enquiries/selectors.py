@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from levier.core import policy
 from levier.core.models import Agent
 from levier.core.selectors import filter_worklist
 from levier.journal.models import Event
@@ -108,7 +108,7 @@ def get_enquiry_for(agent, enquiry_id: int) -> Enquiry:
         .first()
     )
     if enquiry is None:
-        raise Http404("No such enquiry.")
+        raise policy.NotFound("No such enquiry.")
     return enquiry
 
 
@@ -247,15 +247,15 @@ def get_attachment_for(agent, enquiry_id: int, attachment_id: int) -> Attachment
     """One attachment of an enquiry the agent may see, or 404."""
     attachment = (
         Attachment.objects.filter(
+            policy.rows_for(agent, Attachment),
             pk=attachment_id,
             message__enquiry_id=enquiry_id,
-            message__enquiry__team_id__in=agent.visible_team_ids(),
         )
         .select_related("message__enquiry")
         .first()
     )
     if attachment is None:
-        raise Http404("No such attachment.")
+        raise policy.NotFound("No such attachment.")
     return attachment
 
 
@@ -268,7 +268,7 @@ def assignable_agents(enquiry: Enquiry) -> QuerySet[Agent]:
 
 def topics_for(agent) -> QuerySet[Topic]:
     """Topics routed to the agent's teams (choices of the list filter)."""
-    return Topic.objects.filter(team_id__in=agent.visible_team_ids()).order_by("label")
+    return Topic.objects.filter(policy.rows_for(agent, Topic)).order_by("label")
 
 
 def portal_topics() -> QuerySet[Topic]:

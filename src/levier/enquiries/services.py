@@ -15,13 +15,12 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from levier.contacts.models import Contact
-from levier.core import verification
+from levier.core import policy, verification
 from levier.core.business_hours import business_hours_between
 from levier.core.models import Agent, Team
 from levier.core.references import next_reference
@@ -63,9 +62,9 @@ class MessageMeta:
 
 
 def _check_agent_may_act(actor: Agent | Actor, team_id: int) -> None:
-    """An agent acts only on their teams' enquiries; anything else is 'not found'."""
-    if isinstance(actor, Agent) and team_id not in actor.visible_team_ids():
-        raise Http404("No such enquiry.")
+    """An agent acts only on their teams' enquiries; anything else is 'not found'
+    (levier.core.policy)."""
+    policy.check_may_see_team(actor, team_id, what="enquiry")
 
 
 def _refresh_for_update(enquiry: Enquiry) -> None:
@@ -422,7 +421,7 @@ def enquiry_add_usager_message(
     subject); it is journaled as a robot's step with its activity's standard time.
     """
     if contact.pk != enquiry.contact_id:
-        raise Http404("No such enquiry.")
+        raise policy.NotFound("No such enquiry.")
     body = _require_text(body, "body", _("Write your message."))
     attachments = list(attachments)
     with transaction.atomic():
@@ -550,7 +549,7 @@ def enquiry_log_contact(
     """
     if channel not in (Channel.PHONE, Channel.COUNTER):
         raise ValidationError({"channel": _("A call or a visit: choose phone or counter.")})
-    if topic is not None and topic.team_id not in agent.visible_team_ids():
+    if topic is not None and not policy.may_see(agent, topic):
         raise ValidationError(
             {"topic": _("This topic belongs to another team: choose one of your teams' topics.")}
         )

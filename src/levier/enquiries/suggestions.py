@@ -34,6 +34,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import threadpool_limits
 
 from levier.contacts.models import Contact
+from levier.core import policy
 from levier.core.models import Agent
 from levier.core.text import fold
 
@@ -195,7 +196,7 @@ def _read_index(path: Path) -> AnswerIndex | None:
 
 
 def _fallback_index(agent: Agent, extra_texts: Sequence[str]) -> AnswerIndex | None:
-    rows = list(answered_enquiries().filter(team_id__in=agent.visible_team_ids())[:FALLBACK_LIMIT])
+    rows = list(answered_enquiries().filter(team_id__in=policy.visible_team_ids(agent))[:FALLBACK_LIMIT])
     return _index_of(rows, extra_texts)
 
 
@@ -369,7 +370,7 @@ def _past_answers(agent: Agent) -> QuerySet[Message]:
         direction=Direction.OUT,
         author_agent__isnull=False,
         enquiry__status=EnquiryStatus.CLOSED,
-        enquiry__team_id__in=agent.visible_team_ids(),
+        enquiry__team_id__in=policy.visible_team_ids(agent),
     ).select_related("enquiry__contact", "author_agent")
 
 
@@ -425,7 +426,7 @@ def suggestions_for(enquiry: Enquiry, *, agent: Agent, limit: int = 5) -> list[S
     answer_suggestions = []
     scores = _cosines(index, query, index.matrix)
     if len(scores):
-        visible = np.isin(index.team_ids, agent.visible_team_ids()) & (
+        visible = np.isin(index.team_ids, policy.visible_team_ids(agent)) & (
             index.enquiry_ids != enquiry.pk
         )
         scores = np.where(visible, scores, 0.0)

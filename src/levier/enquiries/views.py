@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from levier.core import policy
 from levier.core.downloads import serve_stored_file
 from levier.core.pagination import keyset_page
 from levier.journal.selectors import timeline_for
@@ -224,7 +225,7 @@ def enquiry_classify(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            if enquiry.team_id not in request.user.visible_team_ids():
+            if not policy.may_see(request.user, enquiry):
                 messages.success(
                     request,
                     _("The enquiry %(reference)s was sent to the team %(team)s.")

@@ -24,6 +24,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from levier.core import policy
+
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 EXCERPT_CHARS = 4000
 VALUE_CHARS = 300
@@ -162,14 +164,15 @@ def install_handlers(api: NinjaAPI) -> None:
         AuthorizationError,
         handle(lambda request, exc: ApiProblem(403, _("This token may not do this."))),
     )
-    api.add_exception_handler(
-        Http404,
-        handle(
-            lambda request, exc: ApiProblem(
-                404, _("Nothing here: check the address against the API documentation.")
-            )
-        ),
+    not_found = handle(
+        lambda request, exc: ApiProblem(
+            404, _("Nothing here: check the address against the API documentation.")
+        )
     )
+    api.add_exception_handler(Http404, not_found)
+    # The permission policy's one error for missing and forbidden alike (a subclass of
+    # Http404, named so that a service's refusal is visibly the API's JSON 404).
+    api.add_exception_handler(policy.NotFound, not_found)
     api.add_exception_handler(
         HttpError, handle(lambda request, exc: ApiProblem(exc.status_code, str(exc)))
     )
