@@ -333,3 +333,9 @@ def test_every_kind_has_a_label():
         "case_reference", "siren", "siret", "nir", "iban", "amount", "date", "phone",
         "email", "commune",
     }  # fmt: skip
+
+
+def test_an_amount_too_long_to_be_real_is_not_an_entity_and_does_not_raise():
+    # Found by hypothesis: quantize() raised InvalidOperation past 28 significant digits.
+    assert extract("100000000000000000000000000€") == []
+    assert [entity.value for entity in extract("1 250,50 €")] == ["1250.50"]

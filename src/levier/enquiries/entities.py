@@ -226,10 +226,13 @@ _AMOUNT = re.compile(
     r"(?P<unit>(?i:k€|m€|k ?euros?\b|millions? d['’]euros?\b|€|euros?\b|eur\b))"
 )
 _MULTIPLIERS = {"k": Decimal(1000), "m": Decimal(1_000_000)}
+MAX_AMOUNT_DIGITS = 15
 
 
 def _amount_value(match: re.Match[str]) -> str | None:
     digits = re.sub(r"[^0-9]", "", match["number"])
+    if len(digits.lstrip("0")) > MAX_AMOUNT_DIGITS:
+        return None  # no amount a usager writes has this many digits: a reference, a typo
     decimals = (match["decimals"] or "")[1:]
     try:
         amount = Decimal(f"{digits}.{decimals or '0'}")
