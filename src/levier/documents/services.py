@@ -587,7 +587,6 @@ def email_send_for_case(*, case: Case, template: Any, actor: Any) -> Any:
                 "email": email.pk,
                 "template": template.pk,
                 "template_name": template.name,
-                "to": email.to,
                 "document": document.pk if document else None,
             },
         )
