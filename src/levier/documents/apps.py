@@ -11,6 +11,8 @@ class DocumentsConfig(AppConfig):
         from levier.journal.services import event_committed
 
         from . import signals
+        from .retention import register_purgers
 
         hooks.status_email_overridden = signals.status_email_covered
         event_committed.connect(signals.send_status_email, dispatch_uid="documents-status-email")
+        register_purgers()

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from levier.enquiries import services
+from levier.journal.retention import purge_summary
 
 logger = logging.getLogger(__name__)
 DEFAULT_EVERY = 60
@@ -110,6 +111,7 @@ class Command(BaseCommand):
             ("controls", self.schedule_scoring),
             ("sessions", clear_expired_sessions),
             ("retention", purge_refused_api_requests),
+            ("purge", purge_summary),
         )
         for name, step in steps:
             try:
