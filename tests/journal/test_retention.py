@@ -84,6 +84,7 @@ def old_mail():
 
 
 def purge(*args):
+    """The command's output (in French, as the commands speak it)."""
     out = io.StringIO()
     call_command("purge", *args, stdout=out)
     return out.getvalue()
@@ -95,11 +96,11 @@ def test_dry_run_says_what_would_go_and_changes_nothing(
     case, document = old_closed_case
     before = Event.objects.count()
     output = purge("--dry-run")
-    assert "cases.case: 1 would be purged" in output
-    assert "enquiries.enquiry: 1 would be purged" in output
-    assert "mailing.inboundmail: 1 would be purged" in output
-    assert "mailing.inboundmail.quarantined: 1 would be purged" in output
-    assert "journal.eventdetail: 2 would be purged" in output
+    assert "cases.case : 1 à purger" in output
+    assert "enquiries.enquiry : 1 à purger" in output
+    assert "mailing.inboundmail : 1 à purger" in output
+    assert "mailing.inboundmail.quarantined : 1 à purger" in output
+    assert "journal.eventdetail : 2 à purger" in output
     assert default_storage.exists(document.file.name)
     case.refresh_from_db()
     assert case.data and case.status_reason

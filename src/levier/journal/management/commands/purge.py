@@ -6,6 +6,7 @@ counted) and each kind purged is journaled as one `purge` event with its count.
 """
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from levier.journal.retention import purge_due
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                     "kind": outcome.kind,
                     "count": outcome.count,
                     "days": outcome.days,
-                    "date": outcome.before.date().isoformat(),
+                    "date": date_format(outcome.before.date()),
                 }
             )
         if dry_run:
