@@ -18,6 +18,8 @@ def _isolated_media(settings, tmp_path):
     # case; the controls tests switch it on where they test it.
     settings.LEVIER_CONTROLS_ON_SUBMISSION = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every test is a check of the journal's payload policy: a personal value is refused.
+    settings.JOURNAL_PAYLOAD_STRICT = True
 
 
 @pytest.fixture

@@ -357,3 +357,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Privacy of the journal and retention (docs/rgpd.md). A payload breaking the identifiers-only
+# policy (journal.payload_policy) is refused when strict (debug and tests), else its offending
+# keys are dropped and logged. Durations in days; `levier purge` applies them.
+JOURNAL_PAYLOAD_STRICT = env_bool("LEVIER_JOURNAL_PAYLOAD_STRICT", DEBUG)
+LEVIER_RETENTION_CLOSED_CASES_DAYS = int(os.environ.get("LEVIER_RETENTION_CLOSED_CASES_DAYS", "1825"))
+LEVIER_RETENTION_CLOSED_ENQUIRIES_DAYS = int(
+    os.environ.get("LEVIER_RETENTION_CLOSED_ENQUIRIES_DAYS", "730")
+)
+LEVIER_RETENTION_INBOUND_MAIL_DAYS = int(os.environ.get("LEVIER_RETENTION_INBOUND_MAIL_DAYS", "90"))
+LEVIER_RETENTION_QUARANTINE_DAYS = int(os.environ.get("LEVIER_RETENTION_QUARANTINE_DAYS", "30"))
+LEVIER_RETENTION_EVENT_DETAILS_DAYS = int(os.environ.get("LEVIER_RETENTION_EVENT_DETAILS_DAYS", "365"))

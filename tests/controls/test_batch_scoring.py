@@ -65,7 +65,9 @@ def test_the_planted_declarations_are_flagged_with_their_reasons(scored_procedur
     assert rent.score is not None and any("5\u202f200\u00a0€" in reason for reason in rent.reasons)
     assert Case.objects.filter(status="submitted").count() == 600  # flags change no status
     event = Event.objects.get(verb="score")
-    assert event.activity_code == "select-cases-for-control" and event.payload["flagged"] == len(references)
+    assert event.activity_code == "select-cases-for-control" and event.payload["flagged"] == len(
+        references
+    )
 
 
 def test_a_random_sample_of_unflagged_cases_is_the_baseline(scored_procedure):
@@ -103,3 +105,25 @@ def test_the_schedule_queues_each_due_model_once(scored_procedure):
     assert enqueue_due_scorings() == 1  # tasks run at once in tests: it is scored
     assert Flag.objects.filter(code="atypical").exists()
     assert enqueue_due_scorings() == 0
+
+
+def test_a_flag_a_new_run_withdraws_stays_in_the_journal(scored_procedure):
+    """A corrected declaration is no longer atypical: its flag row goes, the journal keeps
+    both its raising and its withdrawal, with the flag's id and no personal data."""
+    anomaly_score_procedure(procedure=scored_procedure, seed=1)
+    flag = Flag.objects.get(
+        procedure=scored_procedure, code="atypical", case__reference="LOT-2026-00077"
+    )
+    case = flag.case
+    case.data["reference_tax_income"] = "19000.00"
+    case.save()
+    summary = anomaly_score_procedure(procedure=scored_procedure, seed=1)
+    assert not Flag.objects.filter(pk=flag.pk).exists()
+    assert summary.cleared >= 1
+    events = Event.objects.for_target("cases.case", case.pk).order_by("id")
+    assert [(e.verb, e.payload) for e in events.filter(payload__flag=flag.pk)] == [
+        ("raise-flag", {"flag": flag.pk, "code": "atypical", "source": "anomaly"}),
+        ("withdraw-flag", {"flag": flag.pk, "code": "atypical", "source": "anomaly"}),
+    ]
+    withdrawn = Event.objects.filter(verb="withdraw-flag").count()
+    assert withdrawn == summary.cleared

@@ -56,6 +56,27 @@ def test_checking_again_after_a_correction_withdraws_the_flag(housing):
     assert not Flag.objects.filter(case=case).exists()
 
 
+def test_a_withdrawn_flag_stays_in_the_journal(housing):
+    """The flag's row is deleted when a new check clears it: the journal keeps that the case
+    was flagged, and that the flag was withdrawn, with the flag's id."""
+    case = housing_case(housing)
+    document = attach(case, print_document(notice_spec(case, "24990.00")).content, "avis.pdf")
+    document_check(document=document)
+    flag = Flag.objects.get(case=case)
+    case.data["reference_tax_income"] = "24990.00"
+    case.save()
+    document.refresh_from_db()
+    document_check(document=document)
+    events = Event.objects.for_target("cases.case", case.pk).filter(
+        verb__in=["raise-flag", "withdraw-flag"]
+    )
+    assert [(e.verb, e.payload["flag"], e.payload["source"]) for e in events.order_by("id")] == [
+        ("raise-flag", flag.pk, "document"),
+        ("withdraw-flag", flag.pk, "document"),
+    ]
+    assert all(e.automated and e.actor_kind == "robot" for e in events)
+
+
 def test_a_document_of_someone_else_is_a_warning(housing):
     case = housing_case(housing)
     spec = notice_spec(case, "18250.00")

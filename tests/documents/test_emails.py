@@ -224,7 +224,7 @@ def test_a_template_that_cannot_be_filled_falls_back_to_the_fixed_email(
         case_services.case_transition(case=case, to_status=CaseStatus.ACCEPTED, actor=agent)
     assert len(mail.outbox) == 1
     fallback = Event.objects.get(verb="status-email-fallback")
-    assert "date_debut" in fallback.payload["reason"]
+    assert "date_debut" in fallback.detail_text
 
 
 # --- case page ---------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_robot_topic_shows_its_confidence_and_the_reasons(agent_client, topic):
         actor=Actor.robot("intake"),
         verb="route",
         target=enquiry,
-        payload={"reasons": ["Routed by the rule “Gironde”.", "Deuxième raison"]},
+        detail="Routed by the rule “Gironde”.\nDeuxième raison",
     )
     html = page(agent_client, enquiry)
     assert re.search(r"fr-badge--info[^>]*>[^<]*87 %", html)

@@ -221,3 +221,19 @@ def test_the_service_itself_refuses_a_topic_of_another_team(agent, usager, other
         )  # fmt: skip
     assert "topic" in refused.value.error_dict
     assert not Enquiry.objects.exists()
+
+
+# --- the search is a read of personal data ------------------------------------------------
+
+
+def test_each_search_is_journaled_with_the_ids_shown_never_the_text(agent_client, agent, usager):
+    agent_client.get(URL, {"q": "Lefèvre"})
+    agent_client.get(URL)  # the empty form shows nobody: not a read
+    (event,) = Event.objects.filter(verb="read_list", actor_id=str(agent.pk))
+    assert event.target_type == "contacts.contact"
+    assert event.payload["ids"] == [f"contacts.contact#{usager.pk}"]
+    assert event.payload["query_length"] == len("Lefèvre")
+    assert event.payload["where"] == "log-contact"
+    assert "Lefèvre" not in str(event.payload)
+    # "Who read this person's data?" finds the search.
+    assert event.subjects.filter(subject_id=str(usager.pk)).exists()

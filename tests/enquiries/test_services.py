@@ -307,7 +307,8 @@ def test_close_then_close_again_is_refused_clearly(agent, team):
     assert enquiry.status == EnquiryStatus.CLOSED and enquiry.closed_at is not None
     (event,) = events(enquiry, "close")
     assert event.activity_code == "close-enquiry"
-    assert event.payload == {"from": "open", "to": "closed", "reason": "Doublon de SOL-2026-000001"}
+    assert event.payload == {"from": "open", "to": "closed"}
+    assert event.detail_text == "Doublon de SOL-2026-000001"
     with pytest.raises(ValidationError) as error:
         enquiry_close(enquiry=enquiry, actor=agent)
     assert error.value.code == "already_closed"

@@ -1,12 +1,13 @@
 from django.contrib import admin
 
+from levier.journal.admin_configure import JournaledConfigurationAdmin
 from levier.journal.admin_reads import JournaledReadsAdmin
 
 from .models import Campaign, Unsubscription
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["name", "procedure", "status", "mandatory", "queued_count", "skipped_count"]
     list_filter = ["status", "mandatory"]
     readonly_fields = [
@@ -19,7 +20,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unsubscription)
-class UnsubscriptionAdmin(JournaledReadsAdmin, admin.ModelAdmin):
+class UnsubscriptionAdmin(JournaledConfigurationAdmin, JournaledReadsAdmin, admin.ModelAdmin):
     list_display = ["contact", "created_at", "source"]
     raw_id_fields = ["contact"]
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from levier.journal.admin_configure import JournaledConfigurationAdmin
 from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin
 
 from .models import (
@@ -84,7 +85,7 @@ class ProcedureVersionInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     form = ProcedureAdminForm
     list_display = [
         "name",
@@ -213,7 +214,7 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(WithoutDrafts, RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin):
+class CaseAdmin(JournaledConfigurationAdmin, WithoutDrafts, RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin):
     """Cases change through the agent pages (and their services); the admin only looks,
     and never at a draft.
 

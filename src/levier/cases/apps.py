@@ -7,5 +7,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # models are ready only now
+        from .retention import register_purgers
 
         receivers.connect()
+        register_purgers()

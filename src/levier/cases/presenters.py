@@ -53,7 +53,7 @@ def _describe(event, activity_labels: dict[str, str]) -> tuple[str, str]:
             "from": status_label(payload.get("from", "")),
             "to": status_label(payload.get("to", "")),
         }
-        return title, payload.get("reason", "")
+        return title, event.detail_text or payload.get("reason", "")
     if verb == "assign":
         if payload.get("to"):
             return _("Assigned to %(agent)s") % {
@@ -69,9 +69,13 @@ def _describe(event, activity_labels: dict[str, str]) -> tuple[str, str]:
         )
         return _("Internal comment"), detail
     if verb == "add-document":
-        return _("Document added"), payload.get("name", "")
+        return _("Document added"), event.detail_text or payload.get("name", "")
     if verb == "generate-document":
         return _("Document generated"), payload.get("template_name", "")
+    if verb == "raise-flag":
+        return _("Proposed for a control"), ""
+    if verb == "withdraw-flag":
+        return _("Control proposal withdrawn"), ""
     # Anything else is told by its geste métier, whose label the catalogue holds in French.
     if event.activity_code in activity_labels:
         return activity_labels[event.activity_code], ""

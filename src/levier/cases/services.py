@@ -324,7 +324,8 @@ def case_transition(*, case: Case, to_status: str, actor: Any, reason: str = "")
             verb="transition",
             target=case,
             activity="decide-case" if to_status in FINAL_STATUSES else "change-case-status",
-            payload={"from": from_status, "to": to_status, "reason": reason},
+            payload={"from": from_status, "to": to_status},
+            detail=reason,
         )
         if not hooks.status_email_is_overridden(case, to_status):
             _email_status_change(case, reason)
@@ -485,8 +486,8 @@ def document_add(
             payload={
                 "document": document.pk,
                 "field": field_name,
-                "name": document.original_name,
                 "sha256": document.sha256,
             },
+            detail=document.original_name,
         )
     return document

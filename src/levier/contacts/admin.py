@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from levier.core.masking import MASKED_CONTACT_FIELDS
+from levier.journal.admin_configure import JournaledConfigurationAdmin
 from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin, masked_display
 
 from .duplicates import probable_duplicates
@@ -200,7 +201,7 @@ class ContactAdmin(RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ContactAdmin):
+class PersonAdmin(JournaledConfigurationAdmin, ContactAdmin):
     kind = ContactKind.PERSON
     form = PersonForm
     list_display = ["__str__", "email", "birth_date", "city", "is_active", "created_at"]
@@ -214,7 +215,7 @@ class PersonAdmin(ContactAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(ContactAdmin):
+class CompanyAdmin(JournaledConfigurationAdmin, ContactAdmin):
     kind = ContactKind.COMPANY
     form = CompanyForm
     list_display = ["legal_name", "siret", "siren", "email", "city", "is_active", "created_at"]

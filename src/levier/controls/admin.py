@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from levier.cases.admin import WithoutDrafts
 from levier.cases.schema import field_labels
+from levier.journal.admin_configure import JournaledConfigurationAdmin
 from levier.journal.admin_reads import JournaledReadsAdmin
 
 from .anomalies.spec import ModelSpec, check_inputs
@@ -42,7 +43,7 @@ class RuleForm(forms.ModelForm):
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     form = RuleForm
     list_display = ["name", "procedure", "kind", "active"]
     list_filter = ["procedure", "kind", "active"]
@@ -79,7 +80,7 @@ class FieldComparisonForm(forms.ModelForm):
 
 
 @admin.register(FieldComparison)
-class FieldComparisonAdmin(admin.ModelAdmin):
+class FieldComparisonAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     form = FieldComparisonForm
     list_display = FieldComparisonForm.Meta.fields
     list_filter = ["procedure", "document_kind"]
@@ -134,14 +135,14 @@ class AnomalyModelForm(forms.ModelForm):
 
 
 @admin.register(AnomalyModel)
-class AnomalyModelAdmin(admin.ModelAdmin):
+class AnomalyModelAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     form = AnomalyModelForm
     list_display = ["procedure", "contamination", "random_sample_rate", "active", "last_run_at"]
     readonly_fields = ["last_run_at", "last_run_cases"]
 
 
 @admin.register(Flag)
-class FlagAdmin(WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
+class FlagAdmin(JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
     """Flags name a case: their pages are journaled as reads of that case."""
 
     case_status = "case__status"
@@ -158,7 +159,7 @@ class FlagAdmin(WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
 
 
 @admin.register(DocumentCheck)
-class DocumentCheckAdmin(WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
+class DocumentCheckAdmin(JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
     case_status = "case__status"
     list_display = ["document", "case", "kind", "outcome", "source", "checked_at"]
     list_filter = ["outcome", "kind", "source"]

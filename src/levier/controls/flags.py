@@ -1,8 +1,9 @@
 """Flags: proposals to control a case, their outcome, and the friendly letter.
 
 A flag never changes a case's status: it is shown to agents, who decide. Raising and
-clearing are called by the checking services inside their own transaction and journal
-event; recording a control's result and sending a friendly letter are agents' gestes,
+clearing are called by the checking services inside their own transaction; each flag
+raised and each flag withdrawn is one journal event of its own (a withdrawn flag's row is
+deleted, so the journal is where it stays known that the case was flagged); recording a control's result and sending a friendly letter are agents' gestes,
 each journaled here.
 """
 
@@ -19,10 +20,12 @@ from django.utils.translation import gettext as _
 from levier.cases.models import Case
 from levier.cases.services import check_may_see
 from levier.core.geo import departement_of_commune, departement_of_postal_code
-from levier.journal.services import record
+from levier.journal.services import Actor, record
 from levier.mailing.services import email_queue
 
 from .models import AdviceState, ControlResult, Flag
+
+ROBOT = Actor.robot("controls")
 
 
 def territory_of(case: Case) -> str:
@@ -49,6 +52,14 @@ def flag_raise(
             "territory": territory_of(case),
         },
     )
+    if created:
+        record(
+            actor=ROBOT,
+            verb="raise-flag",
+            target=case,
+            automated=True,
+            payload={"flag": flag.pk, "code": code, "source": source},
+        )
     if not created and not flag.result and (flag.reasons != reasons or flag.score != score):
         flag.reasons, flag.score = reasons, score
         flag.save(update_fields=["reasons", "score"])
@@ -57,8 +68,21 @@ def flag_raise(
 
 def flag_clear(*, case: Case, code: str) -> int:
     """Withdraw the flag `code` unless an agent has already recorded a control on it."""
-    deleted, _rows = Flag.objects.filter(case=case, code=code, result="", advice="").delete()
-    return deleted
+    withdrawn = list(
+        Flag.objects.filter(case=case, code=code, result="", advice="").values_list(
+            "pk", "source"
+        )
+    )
+    for flag_id, source in withdrawn:
+        record(
+            actor=ROBOT,
+            verb="withdraw-flag",
+            target=case,
+            automated=True,
+            payload={"flag": flag_id, "code": code, "source": source},
+        )
+    Flag.objects.filter(pk__in=[flag_id for flag_id, _source in withdrawn]).delete()
+    return len(withdrawn)
 
 
 def flag_record_result(*, flag: Flag, result: str, note: str = "", actor: Any) -> Flag:

@@ -2,17 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from levier.journal.admin_configure import JournaledConfigurationAdmin
+
 from .models import Agent, Notification, Organisation, Team
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["name", "siren", "email"]
     search_fields = ["name", "siren"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["name", "slug", "organisation", "email"]
     list_filter = ["organisation"]
     search_fields = ["name", "slug"]
@@ -20,7 +22,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agent)
-class AgentAdmin(UserAdmin):
+class AgentAdmin(JournaledConfigurationAdmin, UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
     list_filter = ["role", "teams", "is_active", "is_staff"]
     filter_horizontal = ["teams", "groups", "user_permissions"]
@@ -35,7 +37,7 @@ class AgentAdmin(UserAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["agent", "text", "created_at", "read_at"]
     list_filter = ["read_at"]
     readonly_fields = ["agent", "text", "url", "created_at", "read_at"]

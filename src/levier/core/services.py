@@ -15,7 +15,13 @@ def notification_create(*, agent: Agent, text: str, url: str, actor=None) -> Not
     """Notify an agent (an @mention, an assignment)."""
     with transaction.atomic():
         notification = Notification.objects.create(agent=agent, text=text[:300], url=url)
-        record(actor=actor or Actor.system(), verb="notify", target=agent, payload={"text": text[:300]})
+        # The text names the enquiry's subject: it stays in the notification, not the journal.
+        record(
+            actor=actor or Actor.system(),
+            verb="notify",
+            target=agent,
+            payload={"notification": notification.pk},
+        )
     return notification
 
 

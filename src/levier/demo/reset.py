@@ -44,8 +44,12 @@ def _purge_journal() -> None:
     """Empty the journal, the append-only triggers lifted for this transaction only."""
     with append_only_triggers_removed(connection), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE journal_eventsubject, journal_event")
-        else:  # the subjects first: they point to the events
+            # Rows written in this transaction leave deferred foreign-key checks pending,
+            # which TRUNCATE refuses: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE journal_eventdetail, journal_eventsubject, journal_event")
+        else:  # the details and subjects first: they point to the events
+            cursor.execute("DELETE FROM journal_eventdetail")
             cursor.execute("DELETE FROM journal_eventsubject")
             cursor.execute("DELETE FROM journal_event")
 

@@ -39,7 +39,7 @@ from levier.core.text import fold
 from levier.core.verification import ALPHABET, digest
 from levier.documents.demo import ensure_demo_email_templates, ensure_demo_templates
 from levier.enquiries.models import Enquiry
-from levier.journal.models import ActorKind, Event
+from levier.journal.models import ActorKind, Event, EventDetail
 
 from . import content
 from .automation import ensure_automation
@@ -59,6 +59,8 @@ OPEN = frozenset({CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING
 MAX_POOL = 60_000  # usagers reused by cases beyond this many
 SPECIMENS_PER_PROCEDURE = 8  # shared documents per procedure and year, for older cases
 MAX_TRUTHS = 5000
+# Key of an event row carrying the text of its EventDetail (removed before the insert).
+DETAIL = "_detail"
 ROBOT_DOCUMENT_CHECK = DOCUMENT_CHECKER.label
 PROCEDURE_WEIGHTS = tuple(itertools.accumulate(entry["weight"] for entry in content.PROCEDURES))
 VALUE_FIELDS = {  # declared fields a shared specimen document imposes on the case that uses it
@@ -645,17 +647,17 @@ class Seeder(EnquiryLoading):
             )
         for moment, from_status, to_status, reason in plan.steps:
             activity = "decide-case" if to_status in FINAL else "change-case-status"
-            events.append(
-                self.agent_event(
-                    assignee,
-                    moment,
-                    "transition",
-                    CASE_TARGET,
-                    target_id,
-                    activity,
-                    {"from": from_status, "to": to_status, "reason": reason},
-                )
+            event = self.agent_event(
+                assignee,
+                moment,
+                "transition",
+                CASE_TARGET,
+                target_id,
+                activity,
+                {"from": from_status, "to": to_status},
             )
+            # The reason is free text: the purgeable EventDetail, as case_transition does.
+            events.append({**event, DETAIL: reason} if reason else event)
         for moment in plan.reads:
             events.append(
                 self.agent_event(
@@ -752,7 +754,17 @@ class Seeder(EnquiryLoading):
                 if self.options.journal:
                     event_rows.extend(self.case_events(plan, case_id, documents, comments))
             writer.insert(Comment.mentions.through, mention_rows, need_ids=False)
-            writer.insert(Event, event_rows, need_ids=False)
+            details = [(row.pop(DETAIL, ""), row["occurred_at"]) for row in event_rows]
+            event_ids = writer.insert(Event, event_rows)
+            writer.insert(
+                EventDetail,
+                [
+                    {"event_id": event_id, "text": text, "created_at": moment}
+                    for event_id, (text, moment) in zip(event_ids, details, strict=True)
+                    if text
+                ],
+                need_ids=False,
+            )
         report.add("cases", len(plans))
         report.add("documents", len(document_rows))
         report.add("comments", len(comment_rows))

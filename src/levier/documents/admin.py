@@ -15,6 +15,7 @@ from jinja2 import TemplateError
 
 from levier.cases.admin import WithoutDrafts
 from levier.cases.models import Case
+from levier.journal.admin_configure import JournaledConfigurationAdmin
 from levier.journal.admin_reads import JournaledReadsAdmin
 from levier.journal.services import record_read
 
@@ -153,7 +154,7 @@ class DocumentTemplateVersionInline(admin.TabularInline):
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(PreviewAgainstCase, admin.ModelAdmin):
+class DocumentTemplateAdmin(JournaledConfigurationAdmin, PreviewAgainstCase, admin.ModelAdmin):
     preview_template = "admin/documents/preview.html"
     form = DocumentTemplateAdminForm
     list_display = ["name", "kind", "procedure", "is_active", "published"]
@@ -225,7 +226,7 @@ class DocumentTemplateAdmin(PreviewAgainstCase, admin.ModelAdmin):
 
 
 @admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
+class GeneratedDocumentAdmin(JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
     case_status = "case__status"
     list_display = ["file_name", "case", "format", "created_by", "created_at"]
     list_filter = ["format"]
@@ -303,7 +304,7 @@ class EmailPreviewForm(forms.Form):
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(PreviewAgainstCase, admin.ModelAdmin):
+class EmailTemplateAdmin(JournaledConfigurationAdmin, PreviewAgainstCase, admin.ModelAdmin):
     preview_template = "admin/documents/email_preview.html"
     form = EmailTemplateAdminForm
     list_display = ["name", "procedure", "status", "attach_template", "is_active"]

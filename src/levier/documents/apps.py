@@ -10,6 +10,8 @@ class DocumentsConfig(AppConfig):
         from levier.cases import hooks
 
         from . import signals
+        from .retention import register_purgers
 
         hooks.status_email_overridden = signals.status_email_covered
         # The status email itself is sent by the automation "status-emails".
+        register_purgers()

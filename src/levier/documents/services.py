@@ -588,7 +588,6 @@ def email_send_for_case(*, case: Case, template: Any, actor: Any, dedupe_key: st
                 "email": email.pk,
                 "template": template.pk,
                 "template_name": template.name,
-                "to": email.to,
                 "document": document.pk if document else None,
             },
         )

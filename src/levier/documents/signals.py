@@ -65,9 +65,10 @@ def send_status_email(*, event, dedupe_key: str = "") -> None:
             actor=ROBOT,
             verb="status-email-fallback",
             target=case,
-            payload={"template": template.pk, "status": status, "reason": reason[:1000]},
+            payload={"template": template.pk, "status": status},
+            detail=reason[:1000],
         )
         if event.verb == "transition":
             from levier.cases.services import _email_status_change
 
-            _email_status_change(case, payload.get("reason", ""), dedupe_key=dedupe_key)
+            _email_status_change(case, case.status_reason, dedupe_key=dedupe_key)

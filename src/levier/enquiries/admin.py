@@ -18,6 +18,7 @@ from levier.contacts.models import Contact
 from levier.core import geo
 from levier.core.masking import MASKED_KINDS, mask_identifier
 from levier.core.text import fold
+from levier.journal.admin_configure import JournaledConfigurationAdmin
 from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin, revealed_in_session
 
 from . import answers, triage
@@ -34,7 +35,7 @@ from .models import (
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["label", "slug", "team", "sla_hours", "organisation"]
     list_filter = ["organisation", "team"]
     search_fields = ["label", "slug"]
@@ -355,7 +356,7 @@ def routing_facts(data: dict) -> dict:
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     form = RoutingRuleForm
     list_display = ["name", "position", "is_active", "team", "topic", "channel", "departements",
                     "communes", "contact_kind", "set_priority"]  # fmt: skip
@@ -442,7 +443,7 @@ class SlaPolicyForm(forms.ModelForm):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     form = SlaPolicyForm
     list_display = ["team", "topic", "business_hours", "warning_hours"]
     list_filter = ["team", "topic"]
@@ -464,7 +465,7 @@ def preview_enquiry(template: AnswerTemplate, *, agent) -> Enquiry | None:
 
 
 @admin.register(AnswerTemplate)
-class AnswerTemplateAdmin(admin.ModelAdmin):
+class AnswerTemplateAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["title", "topic", "is_active", "updated_at"]
     list_editable = ["is_active"]
     list_filter = ["is_active", "topic"]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from levier.contacts.models import Contact, ContactKind
 from levier.contacts.selectors import contacts_matching
 from levier.contacts.services import contact_find_or_create
+from levier.journal.services import record_list_read
 
 from . import services
 from .contact_log_forms import LogContactForm, new_person_prefill
@@ -31,6 +32,13 @@ SERVICE_FIELDS = {"body": "summary"}
 def _render(
     request: HttpRequest, form: LogContactForm, query: str, *, status: int = 200
 ) -> HttpResponse:
+    if query:
+        # The search spans the whole organisation's usagers: each page of results shown is a
+        # read of personal data (the ids shown and the query's length, never its text).
+        record_list_read(
+            agent=request.user, listed="contacts.contact", shown=form.matches.values(), query=query,
+            where="log-contact",
+        )
     context = {
         "title": _("Log a call or a visit"),
         "nav": "log_contact",

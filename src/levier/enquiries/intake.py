@@ -323,6 +323,7 @@ def _record_triage(enquiry: Enquiry, decided: Triage) -> None:
             target=enquiry,
             activity="classify-enquiry",
             payload=decided.payload(),
+            detail=decided.detail(),
         )
     record(
         actor=robot,
@@ -330,6 +331,7 @@ def _record_triage(enquiry: Enquiry, decided: Triage) -> None:
         target=enquiry,
         activity="route-enquiry",
         payload=decided.payload(),
+        detail=decided.detail(),
     )
 
 

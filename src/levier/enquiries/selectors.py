@@ -128,14 +128,17 @@ def enquiry_thread(enquiry: Enquiry) -> QuerySet[Message]:
 def triage_reasons(enquiry: Enquiry) -> list[str]:
     """Why intake routed the enquiry where it is, from its latest "route" journal event."""
     target_type, target_id = target_key(enquiry)
-    payload = (
+    event = (
         Event.objects.for_target(target_type, target_id)
         .filter(verb="route")
+        .select_related("detail")
         .order_by("-occurred_at", "-id")
-        .values_list("payload", flat=True)
         .first()
     )
-    reasons = (payload or {}).get("reasons") or []
+    if event is None:
+        return []
+    # Events written before the payload policy kept the reasons in their payload.
+    reasons = event.detail_text.splitlines() or (event.payload or {}).get("reasons") or []
     return [str(reason) for reason in reasons if reason]
 
 

@@ -400,7 +400,8 @@ def enquiry_close(*, enquiry: Enquiry, actor: Agent | Actor, reason: str = "") -
             verb="close",
             target=enquiry,
             activity="close-enquiry",
-            payload={"from": previous, "to": enquiry.status, "reason": reason.strip()[:500]},
+            payload={"from": previous, "to": enquiry.status},
+            detail=reason.strip()[:500],
         )
     return enquiry
 

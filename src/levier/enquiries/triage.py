@@ -59,8 +59,11 @@ class Triage:
             "priority_source": self.priority_source,
             "priority_confidence": self.priority_confidence,
             "rule_id": self.routing_rule.pk if self.routing_rule else None,
-            "reasons": self.reasons,
         }
+
+    def detail(self) -> str:
+        """The reasons in words, one a line: shown on the enquiry, purged with retention."""
+        return "\n".join(str(reason) for reason in self.reasons if reason)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from levier.journal.admin_configure import JournaledConfigurationAdmin
+
 from .models import SCOPES, ApiClient, ApiSubmission, RejectedRequest
 from .services import api_client_create, api_client_revoke
 
@@ -47,7 +49,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["name", "token_prefix", "scope_list", "is_active", "created_at", "last_used_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "description", "token_prefix"]

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.db.models import Q
 
+from .admin_configure import JournaledConfigurationAdmin
 from .models import Activity, Event, EventSubject
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     list_display = ["code", "label", "family", "standard_seconds", "automatable"]
     list_filter = ["family", "automatable"]
     search_fields = ["code", "label"]

@@ -89,6 +89,14 @@ class Event(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Journal events cannot be deleted.")
 
+    @property
+    def detail_text(self) -> str:
+        """The event's purgeable text, or "" once retention deleted it (or there was none)."""
+        try:
+            return self.detail.text
+        except EventDetail.DoesNotExist:
+            return ""
+
 
 class EventSubject(models.Model):
     """Another object one event concerns: each row a list view showed, whose event targets
@@ -117,3 +125,21 @@ class EventSubject(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Journal events cannot be deleted.")
+
+
+class EventDetail(models.Model):
+    """Text an event must show but the journal must not keep forever: a refusal's reason,
+    a bounce's error, a document's file name. A normal table, not append-only: retention
+    (`levier purge`) deletes these rows after LEVIER_RETENTION_EVENT_DETAILS_DAYS, while
+    the event itself stays with identifiers only."""
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="detail")
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("journal event detail")
+        verbose_name_plural = _("journal event details")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.text[:40]}"

@@ -16,4 +16,5 @@ def timeline_for(target: models.Model, *, include_reads: bool = False, limit: in
     events = Event.objects.for_target(target_type, target_id)
     if not include_reads:
         events = events.exclude(verb__in=list(PERSONAL_DATA_VERBS))
-    return events.order_by("-occurred_at", "-id")[:limit]
+    # The purgeable detail (a refusal's reason) comes in the same query: `event.detail_text`.
+    return events.select_related("detail").order_by("-occurred_at", "-id")[:limit]

@@ -10,7 +10,8 @@ from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from .models import Activity, ActorKind, Event, EventSubject
+from .models import Activity, ActorKind, Event, EventDetail, EventSubject
+from .payload_policy import enforce
 from .verbs import EXPORT, READ, READ_LIST, REVEAL
 
 # Sent once the transaction that wrote the event commits: automation listens here.
@@ -79,12 +80,15 @@ def record(
     duration_seconds: int | None = None,
     payload: dict[str, Any] | None = None,
     subjects: Iterable[models.Model | tuple[str, Any]] = (),
+    detail: str = "",
 ) -> Event:
     """Append one event to the journal.
 
     `duration_seconds` is the measured time when known, otherwise the activity's
     standard time from the catalogue. `subjects` are the other objects the event
     concerns (the rows a list showed), indexed for "who read this?".
+    `payload` holds identifiers and codes only (journal.payload_policy); text the event
+    must show (a refusal's reason, an error) goes to `detail`, which retention purges.
     """
     who = as_actor(actor)
     target_type, target_id = target_key(target)
@@ -101,9 +105,11 @@ def record(
         activity_code=activity,
         automated=automated or who.kind == ActorKind.ROBOT,
         duration_seconds=duration_seconds,
-        payload=payload or {},
+        payload=enforce(verb, payload),
     )
     event.save()
+    if detail.strip():
+        EventDetail.objects.create(event=event, text=detail.strip())
     keys = list(dict.fromkeys(target_key(subject) for subject in subjects))
     if keys:
         EventSubject.objects.bulk_create(
@@ -187,7 +193,7 @@ def record_exports(*, agent, targets: Iterable[models.Model | tuple[str, Any]], 
             verb=EXPORT,
             target_type=kind,
             target_id=key,
-            payload={"what": what},
+            payload=enforce(EXPORT, {"what": what}),
         )
         for kind, key in dict.fromkeys(target_key(target) for target in targets)
     ]

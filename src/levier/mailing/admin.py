@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from levier.journal.admin_configure import JournaledConfigurationAdmin
 from levier.journal.admin_reads import JournaledReadsAdmin
 from levier.journal.services import record_read
 
@@ -23,7 +24,7 @@ from .models import InboundMail, InboundStatus, Mailbox, OutboundEmail
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
+class MailboxAdmin(JournaledConfigurationAdmin, admin.ModelAdmin):
     form = MailboxForm
     list_display = [
         "name",
@@ -61,7 +62,7 @@ class MailboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundMail)
-class InboundMailAdmin(JournaledReadsAdmin, admin.ModelAdmin):
+class InboundMailAdmin(JournaledConfigurationAdmin, JournaledReadsAdmin, admin.ModelAdmin):
     """Read-only: messages change only through the services (and the journal)."""
 
     list_display = [
@@ -215,7 +216,7 @@ class InboundMailAdmin(JournaledReadsAdmin, admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(JournaledReadsAdmin, admin.ModelAdmin):
+class OutboundEmailAdmin(JournaledConfigurationAdmin, JournaledReadsAdmin, admin.ModelAdmin):
     """Read-only: the outbox changes only through the services; an email is resent as a new one."""
 
     list_display = [

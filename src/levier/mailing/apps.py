@@ -8,5 +8,7 @@ class MailingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # models are ready only now
+        from .retention import register_purgers
 
         receivers.connect()
+        register_purgers()

@@ -188,7 +188,7 @@ def mailbox_record_fetch(*, mailbox: Mailbox, error: str = "") -> None:
             actor=ROBOT,
             verb="fetch-failed" if error else "fetch-recovered",
             target=mailbox,
-            payload={"error": error} if error else None,
+            detail=error,
         )
 
 
@@ -299,9 +299,9 @@ def _settle(
             "message_id": inbound.message_id,
             "size": inbound.size,
             "status": status,
-            "reason": inbound.reason,
             "reference": inbound.result_reference,
         },
+        detail=inbound.reason,
     )
 
 
@@ -412,7 +412,6 @@ def _email_create(
             verb="queue",
             target=email,
             payload={
-                "to": address,
                 "about": f"{about_type}:{about_id}" if about_type else "",
                 "attachments": email.attachments.count() if attachments else 0,
             },
@@ -484,7 +483,7 @@ def _email_sent(email: OutboundEmail, *, recovered: bool = False) -> None:
         )
         if not updated:
             return
-        payload = {"to": email.to, "message_id": email.message_id, "attempts": email.attempts}
+        payload = {"message_id": email.message_id, "attempts": email.attempts}
         if recovered:  # the sender died after the server accepted the email
             payload["recovered"] = True
         record(actor=ROBOT, verb="send", target=email, activity="send-email", payload=payload)
@@ -523,7 +522,7 @@ def email_resend(*, email: OutboundEmail, actor) -> OutboundEmail:
             actor=actor,
             verb="resend",
             target=copy,
-            payload={"resent_from": email.pk, "to": copy.to, "status_was": email.status},
+            payload={"resent_from": email.pk, "status_was": email.status},
         )
         _enqueue_on_commit(copy.pk)
     return copy
@@ -550,7 +549,7 @@ def email_record_bounce(*, address: str, reason: str) -> OutboundEmail | None:
                 actor=ROBOT,
                 verb="bounce",
                 target=email,
-                payload={"to": email.to, "reason": reason[:500]},
+                detail=reason[:500],
             )
         _contacts_undeliverable(address, reason, now)
     return email
@@ -606,9 +605,9 @@ def _email_retry_later(email: OutboundEmail, error: str) -> None:
             target=email,
             payload={
                 "attempts": email.attempts,
-                "error": error[:500],
                 "next": next_attempt_at.isoformat(),
             },
+            detail=error[:500],
         )
         _enqueue_after_commit(email.pk, next_attempt_at)
 
@@ -629,7 +628,8 @@ def _email_failed(email: OutboundEmail, error: str) -> None:
             actor=ROBOT,
             verb="send-failed",
             target=email,
-            payload={"to": email.to, "attempts": email.attempts, "error": error[:500]},
+            payload={"attempts": email.attempts},
+            detail=error[:500],
         )
         if email.contact_id is not None:
             Contact.objects.filter(pk=email.contact_id).update(
@@ -648,5 +648,5 @@ def _contacts_undeliverable(address: str, reason: str, now: datetime.datetime) -
             actor=ROBOT,
             verb="email-undeliverable",
             target=contact,
-            payload={"address": address, "reason": reason[:500]},
+            detail=reason[:500],
         )

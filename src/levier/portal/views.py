@@ -132,7 +132,10 @@ def _render_followed(
                         if event.verb == "submit"
                         else event.payload.get("to", "")
                     ),
-                    "reason": event.payload.get("reason", "") if event.verb == "transition" else "",
+                    # The reason lives in the purgeable detail (in the payload before).
+                    "reason": (event.detail_text or event.payload.get("reason", ""))
+                    if event.verb == "transition"
+                    else "",
                 }
                 for event in reversed(history)
             ],
