@@ -27,7 +27,7 @@ def calls():
 
 def test_every_app_registers_its_own_steps():
     names = [step.name for step in schedule.steps()]
-    for name in ("mail", "outbox", "tasks", "deadlines", "controls", "sessions", "retention",
+    for name in ("mail", "outbox", "tasks", "deadlines", "controls", "sessions", "purge",
                  "automation-sweep"):  # fmt: skip
         assert name in names
 

@@ -163,7 +163,7 @@ def test_levier_watch_purges_refused_requests_each_round(settings):
     )  # fmt: skip
     out = StringIO()
     call_command("watch", "--once", stdout=out)
-    assert "refused API requests: 1 purged" in out.getvalue()
+    assert "exchange.rejectedrequest 1" in out.getvalue()  # the journal's purge step
     assert not RejectedRequest.objects.exists()
 
 

@@ -161,7 +161,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
         ),
         gestes=("warn-deadline", "send-email"),
         switched_on=FIRST_RELEASE,
-        steps=("outbox", "tasks", "deadlines", "sessions", "retention", "automation-sweep"),
+        steps=("outbox", "tasks", "deadlines", "sessions", "purge", "automation-sweep"),
         task_paths=(
             "levier.mailing.tasks.send_outbound_email",
             "levier.enquiries.tasks.warn_due_enquiries",

@@ -49,6 +49,13 @@ ALLOWED_KEYS = frozenset(
         "task",
         "model",
         "case",
+        "campaign_recipients",
+        "outbound_emails",
+        "unsubscription_moved",
+        "automation",
+        "event",
+        "error",
+        "why",
         # codes and enumerated values
         "active",
         "advice",
