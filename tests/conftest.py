@@ -79,3 +79,15 @@ def smtp_server(settings):
     finally:
         controller.stop()
 from tests.imap_server import imap_server  # noqa: E402,F401
+
+
+@pytest.fixture
+def activity_catalogue(db):
+    """The activity catalogue journal's data migrations load. A transactional test that ran
+    earlier in the same worker (browser tests, killed workers) flushed it with the rest."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("0003_activity_catalogue", "0004_intake_activities", "0005_control_activities"):
+        importlib.import_module(f"levier.journal.migrations.{name}").create_activities(apps, None)

@@ -17,17 +17,16 @@ pytestmark = pytest.mark.django_db
 URL = "/automatisations/"
 
 
-def test_the_page_lists_each_automation_with_its_gestes_and_last_failure(client, settings):
+def test_the_page_lists_each_automation_with_its_gestes_and_last_failure(
+    client, settings, activity_catalogue
+):
     settings.LANGUAGE_CODE = "fr"
     AutomationRun.objects.create(automation="status-emails", event_id=41, status=RunStatus.DONE)
     AutomationRun.objects.create(
         automation="status-emails", event_id=42, status=RunStatus.FAILED,
         error="RuntimeError: serveur de modèles indisponible",
     )  # fmt: skip
-    # The catalogue comes from a data migration, which a transactional test may have flushed.
-    send_email, _created = Activity.objects.get_or_create(
-        code="send-email", defaults={"label": "Envoyer un courriel", "family": "writing"}
-    )
+    send_email = Activity.objects.get(code="send-email")
     client.force_login(AgentFactory(username="root", administrator=True))
     assert reverse("automation:list") == URL
     response = client.get(URL)

@@ -128,7 +128,7 @@ def test_cases_are_realistic_and_consistent(seeded):
     )
 
 
-def test_journal_mirrors_the_services(seeded):
+def test_journal_mirrors_the_services(activity_catalogue, seeded):
     submitted = Case.objects.exclude(status=CaseStatus.DRAFT)
     submits = Event.objects.filter(verb="submit", target_type="cases.case")
     assert submits.count() == submitted.count()
@@ -252,7 +252,7 @@ def _activity_codes_in_source() -> set[str]:
     return codes
 
 
-def test_every_activity_code_used_by_a_service_is_in_the_catalogue(db):
+def test_every_activity_code_used_by_a_service_is_in_the_catalogue(activity_catalogue):
     catalogue = dict(Activity.objects.values_list("code", "standard_seconds"))
     assert catalogue["register-case"] == 300 and catalogue["consult-personal-data"] == 0
     assert len(catalogue) >= 20
