@@ -10,19 +10,9 @@ from levier.contacts.services import contact_merge
 from levier.mailing.models import OutboundEmail
 
 from ..factories import ContactFactory
-from .helpers import lead_of, make_campaign, procedure_with_documents, start, waiting_cases
+from .helpers import make_campaign, start, waiting_cases
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(team):
-    return lead_of(team)
-
-
-@pytest.fixture
-def procedure(team):
-    return procedure_with_documents(team)
 
 
 def test_a_contact_merged_into_a_subscribed_duplicate_is_not_emailed_by_a_non_mandatory_campaign(

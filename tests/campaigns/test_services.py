@@ -24,22 +24,11 @@ from .helpers import (
     attach,
     lead_of,
     make_campaign,
-    procedure_with_documents,
     start,
     waiting_cases,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(team):
-    return lead_of(team)
-
-
-@pytest.fixture
-def procedure(team):
-    return procedure_with_documents(team)
 
 
 # --- targeting -----------------------------------------------------------------------

@@ -12,19 +12,9 @@ from django.core.exceptions import ValidationError
 from levier.campaigns import services
 
 from ..documents.test_template_bombs import LOADING_TAGS, RENDER_BOMBS, WORKER_TIMEOUT_SECONDS
-from .helpers import lead_of, make_campaign, procedure_with_documents, waiting_cases
+from .helpers import make_campaign, waiting_cases
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(team):
-    return lead_of(team)
-
-
-@pytest.fixture
-def procedure(team):
-    return procedure_with_documents(team)
 
 
 @pytest.mark.parametrize("tag", sorted(LOADING_TAGS))

@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lead(team):
-    return lead_of(team)
-
-
-@pytest.fixture
-def procedure(team):
-    return procedure_with_documents(team)
-
-
-@pytest.fixture
 def lead_client(client, lead):
     client.force_login(lead)
     return client
