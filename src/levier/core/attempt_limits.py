@@ -77,9 +77,9 @@ def clear_expired_cache_rows() -> int:
         return 0  # other backends expire their keys themselves
     db = router.db_for_write(shared.cache_model_class)
     connection = connections[db]
-    table = connection.ops.quote_name(shared._table)
+    table = connection.ops.quote_name(shared._table)  # type: ignore[attr-defined]
     expires = connection.ops.quote_name("expires")
     now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {expires} < %s", [now])  # noqa: S608
-        return cursor.rowcount
+        return int(cursor.rowcount)

@@ -51,7 +51,7 @@ def _is_trusted(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
 
 def client_address(request: HttpRequest) -> str:
     """The client's IP address: REMOTE_ADDR, or what trusted proxies say they received."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = str(request.META.get("REMOTE_ADDR", ""))
     networks = _trusted_networks(tuple(settings.LEVIER_TRUSTED_PROXIES))
     peer = _parse(remote)
     if peer is None or not _is_trusted(peer, networks):

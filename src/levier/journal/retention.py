@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -30,8 +31,8 @@ class Purger:
 
     kind: str  # the model label the journal event targets, e.g. "cases.case"
     days_setting: str
-    select: Callable[[datetime.datetime], models.QuerySet]
-    purge: Callable[[models.QuerySet], int]
+    select: Callable[[datetime.datetime], models.QuerySet[Any]]
+    purge: Callable[[models.QuerySet[Any]], int]
     journals_itself: bool = False  # an older service that writes its own `purge` event
 
     @property
@@ -96,20 +97,20 @@ def purge_due(*, dry_run: bool = False, now: datetime.datetime | None = None) ->
     return outcomes
 
 
-def delete_files(rows: models.QuerySet, field: str = "file") -> None:
+def delete_files(rows: models.QuerySet[Any], field: str = "file") -> None:
     """Delete the stored files of `rows` (their rows are then deleted or kept by the caller)."""
     for stored in rows.exclude(**{field: ""}).values_list(field, flat=True):
         rows.model._meta.get_field(field).storage.delete(stored)
 
 
 # The journal's own kind: the text shown with events (refusals' reasons, errors).
-def _event_details(before: datetime.datetime) -> models.QuerySet:
+def _event_details(before: datetime.datetime) -> models.QuerySet[Any]:
     from .models import EventDetail
 
     return EventDetail.objects.filter(created_at__lt=before)
 
 
-def _delete(rows: models.QuerySet) -> int:
+def _delete(rows: models.QuerySet[Any]) -> int:
     deleted, _by_model = rows.delete()
     return deleted
 
