@@ -54,6 +54,7 @@ bench: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 # Regenerate the French catalogue (needs Debian's gettext); the compiled .mo is committed.

@@ -11,8 +11,12 @@ def _isolated_media(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     # Tasks run at once in tests; the worker itself is exercised in tests/core/test_worker.py.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default", "email"]}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "email"],
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Reading documents (OCR) on every submission would slow every test that submits a
     # case; the controls tests switch it on where they test it.
@@ -78,6 +82,8 @@ def smtp_server(settings):
         yield inbox
     finally:
         controller.stop()
+
+
 from tests.imap_server import imap_server  # noqa: E402,F401
 
 

@@ -108,7 +108,9 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def version(self, create, extracted, **kwargs):
         if create:
-            ProcedureVersion.objects.create(procedure=self, number=1, field_schema=self.field_schema)
+            ProcedureVersion.objects.create(
+                procedure=self, number=1, field_schema=self.field_schema
+            )
 
 
 class CaseFactory(factory.django.DjangoModelFactory):
@@ -117,7 +119,9 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
     reference = factory.Sequence(lambda n: f"TST-2026-{900000 + n:06d}")
     procedure = factory.SubFactory(ProcedureFactory)
-    procedure_version = factory.LazyAttribute(lambda o: o.procedure.versions.order_by("-number").first())
+    procedure_version = factory.LazyAttribute(
+        lambda o: o.procedure.versions.order_by("-number").first()
+    )
     contact = factory.SubFactory(ContactFactory)
     team = factory.LazyAttribute(lambda o: o.procedure.team)
     status = CaseStatus.SUBMITTED
@@ -125,7 +129,9 @@ class CaseFactory(factory.django.DjangoModelFactory):
     submitted_at = factory.LazyFunction(timezone.now)
     due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
     search_text = factory.LazyAttribute(
-        lambda o: fold(f"{o.reference} {o.contact.display_name} {o.contact.siret} {o.contact.email}")
+        lambda o: fold(
+            f"{o.reference} {o.contact.display_name} {o.contact.siret} {o.contact.email}"
+        )
     )
 
     class Params:
@@ -156,7 +162,9 @@ class EnquiryFactory(factory.django.DjangoModelFactory):
     team = factory.LazyAttribute(lambda o: o.topic.team)
     contact = factory.SubFactory(ContactFactory)
     sla_due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=72))
-    search_text = factory.LazyAttribute(lambda o: fold(f"{o.reference} {o.subject} {o.contact.display_name} {o.contact.email}"))
+    search_text = factory.LazyAttribute(
+        lambda o: fold(f"{o.reference} {o.subject} {o.contact.display_name} {o.contact.email}")
+    )
 
 
 class MessageFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,17 @@ from django.urls import reverse
 from .factories import AgentFactory
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "levier"
-WRITE_METHODS = {"save", "create", "update", "delete", "bulk_create", "get_or_create", "set", "add", "remove"}
+WRITE_METHODS = {
+    "save",
+    "create",
+    "update",
+    "delete",
+    "bulk_create",
+    "get_or_create",
+    "set",
+    "add",
+    "remove",
+}
 JOURNAL_CALLS = {"record", "record_read"}
 # Public service functions that rightly write no event, and why.
 NOT_JOURNALED = {

@@ -64,45 +64,102 @@ def objects_of(team, owner, case_status=CaseStatus.SUBMITTED):
     procedure = ProcedureFactory(team=team)
     case = CaseFactory(procedure=procedure, status=case_status)
     pdf = page_tree_pdf(1)  # a PDF, so that its page preview has something to draw
-    document = SupportingDocument(case=case, field_name="piece", original_name="a.pdf", page_count=1,
-                                  content_type="application/pdf", size=len(pdf), sha256="0" * 64)
+    document = SupportingDocument(
+        case=case,
+        field_name="piece",
+        original_name="a.pdf",
+        page_count=1,
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256="0" * 64,
+    )
     document.file.save("a.pdf", ContentFile(pdf), save=True)
     enquiry = EnquiryFactory(topic=TopicFactory(team=team))
     message = MessageFactory(enquiry=enquiry)
-    attachment = Attachment(message=message, original_name="b.txt", content_type="text/plain",
-                            size=5, sha256="1" * 64)
+    attachment = Attachment(
+        message=message, original_name="b.txt", content_type="text/plain", size=5, sha256="1" * 64
+    )
     attachment.file.save("b.txt", ContentFile(b"texte"), save=True)
     notification = Notification.objects.create(agent=owner, text="x", url="/")
     template = DocumentTemplate.objects.create(name="Lettre", kind="html", procedure=procedure)
-    version = DocumentTemplateVersion.objects.create(template=template, number=1, body="x",
-                                                     is_published=True)
-    generated = GeneratedDocument(case=case, template_version=version, format="pdf",
-                                  file_name="lettre.pdf", sha256="2" * 64, size=5)
+    version = DocumentTemplateVersion.objects.create(
+        template=template, number=1, body="x", is_published=True
+    )
+    generated = GeneratedDocument(
+        case=case,
+        template_version=version,
+        format="pdf",
+        file_name="lettre.pdf",
+        sha256="2" * 64,
+        size=5,
+    )
     generated.file.save("lettre.pdf", ContentFile(b"%PDF-"), save=True)
-    batch = MergeBatch(template_version=version, format="pdf", filters={"procedure_id": procedure.pk},
-                       case_ids=[case.pk], done_count=1, status=MergeStatus.DONE, created_by=owner)
+    batch = MergeBatch(
+        template_version=version,
+        format="pdf",
+        filters={"procedure_id": procedure.pk},
+        case_ids=[case.pk],
+        done_count=1,
+        status=MergeStatus.DONE,
+        created_by=owner,
+    )
     batch.zip_file.save("publipostage.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=True)
-    email = OutboundEmail.objects.create(to="u@example.org", subject="x", body_text="x",
-                                         message_id=f"<case-{case.pk}@test>", status="sent",
-                                         about_type="cases.case", about_id=str(case.pk))
-    campaign = Campaign.objects.create(name="Relance", procedure=procedure, subject="x", body="x",
-                                       created_by=owner)
-    flag = Flag.objects.create(case=case, procedure=procedure, source="anomaly", code="atypical",
-                               reasons=["x"])
-    return {"flag": flag, "case": case, "document": document, "enquiry": enquiry, "attachment": attachment,
-            "message": message, "notification": notification, "generated": generated,
-            "batch": batch, "email": email, "campaign": campaign}
+    email = OutboundEmail.objects.create(
+        to="u@example.org",
+        subject="x",
+        body_text="x",
+        message_id=f"<case-{case.pk}@test>",
+        status="sent",
+        about_type="cases.case",
+        about_id=str(case.pk),
+    )
+    campaign = Campaign.objects.create(
+        name="Relance", procedure=procedure, subject="x", body="x", created_by=owner
+    )
+    flag = Flag.objects.create(
+        case=case, procedure=procedure, source="anomaly", code="atypical", reasons=["x"]
+    )
+    return {
+        "flag": flag,
+        "case": case,
+        "document": document,
+        "enquiry": enquiry,
+        "attachment": attachment,
+        "message": message,
+        "notification": notification,
+        "generated": generated,
+        "batch": batch,
+        "email": email,
+        "campaign": campaign,
+    }
 
 
 def object_keys(name: str, args: list[str]) -> dict[str, str]:
     """Which test object (a key of objects_of) each URL argument names."""
     namespace = name.split(":")[0]
-    primary = {"cases": "case", "enquiries": "enquiry", "core": "notification",
-               "documents": "case", "campaigns": "campaign", "controls": "flag"}[namespace]
+    primary = {
+        "cases": "case",
+        "enquiries": "enquiry",
+        "core": "notification",
+        "documents": "case",
+        "campaigns": "campaign",
+        "controls": "flag",
+    }[namespace]
     keys = {}
     for arg in args:
-        for key in ("flag", "campaign", "generated", "document", "attachment", "notification", "message", "case", "enquiry",
-                    "batch", "email"):
+        for key in (
+            "flag",
+            "campaign",
+            "generated",
+            "document",
+            "attachment",
+            "notification",
+            "message",
+            "case",
+            "enquiry",
+            "batch",
+            "email",
+        ):
             if key in arg or (key == "document" and arg.startswith("doc")):
                 keys[arg] = key
                 break
@@ -112,12 +169,16 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
             elif arg == "page":  # a page number, not an object
                 keys[arg] = "page"
             else:
-                raise AssertionError(f"{name}: no test object for URL argument {arg!r}; extend test_scoping")
+                raise AssertionError(
+                    f"{name}: no test object for URL argument {arg!r}; extend test_scoping"
+                )
     return keys
 
 
 def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
-    return {arg: 1 if key == "page" else objects[key].pk for arg, key in object_keys(name, args).items()}
+    return {
+        arg: 1 if key == "page" else objects[key].pk for arg, key in object_keys(name, args).items()
+    }
 
 
 @pytest.mark.django_db
@@ -134,10 +195,16 @@ def test_every_agent_url_with_an_id_is_a_404_outside_the_agents_teams(client, te
             continue
         foreign_url = reverse(name, kwargs=kwargs_for(name, args, theirs))
         own_url = reverse(name, kwargs=kwargs_for(name, args, mine))
-        assert client.post(foreign_url).status_code == 404, f"POST {name} leaks another team's object"
-        assert client.get(foreign_url).status_code in {404, 405}, f"GET {name} leaks another team's object"
+        assert client.post(foreign_url).status_code == 404, (
+            f"POST {name} leaks another team's object"
+        )
+        assert client.get(foreign_url).status_code in {404, 405}, (
+            f"GET {name} leaks another team's object"
+        )
         own_status = client.get(own_url).status_code
-        assert own_status != 404 and own_status < 500, f"GET {name} on the agent's own object: {own_status}"
+        assert own_status != 404 and own_status < 500, (
+            f"GET {name} on the agent's own object: {own_status}"
+        )
         checked += 1
     assert checked >= 6
 
@@ -161,7 +228,9 @@ def test_agent_pages_require_login(client, team):
             continue
         url = reverse(name, kwargs=kwargs_for(name, args, objects))
         response = client.get(url)
-        assert response.status_code in {302, 405}, f"{name} answers {response.status_code} to an anonymous visitor"
+        assert response.status_code in {302, 405}, (
+            f"{name} answers {response.status_code} to an anonymous visitor"
+        )
         if response.status_code == 302:
             assert "/connexion/" in response.url
 
@@ -233,7 +302,9 @@ def pages_without_id(client) -> dict[str, str]:
         if args or name == "core:logout":
             continue
         response = client.get(reverse(name))
-        body = response.content.decode() if response.status_code == 200 else str(response.status_code)
+        body = (
+            response.content.decode() if response.status_code == 200 else str(response.status_code)
+        )
         pages[name] = REQUEST_NOISE.sub("", body)
     return pages
 
@@ -245,8 +316,15 @@ def outsiders_data(team):
     procedure = objects["case"].procedure
     for source, territory in (("anomaly", "69"), ("rule", "75"), ("random", "13"), ("anomaly", "")):
         case = CaseFactory(procedure=procedure)
-        Flag.objects.create(case=case, procedure=procedure, source=source, code="x", reasons=["x"],
-                            territory=territory, result="confirmed")
+        Flag.objects.create(
+            case=case,
+            procedure=procedure,
+            source=source,
+            code="x",
+            reasons=["x"],
+            territory=territory,
+            result="confirmed",
+        )
     return objects
 
 
@@ -259,13 +337,19 @@ def viewer_and_outside_team(kind, team):
     if kind == "manager of another organisation":
         return AgentFactory(manager=True, teams=[], organisation=team.organisation), outside
     if kind == "team lead of another organisation":
-        return AgentFactory(role=Role.TEAM_LEAD, teams=[team], organisation=team.organisation), outside
+        return AgentFactory(
+            role=Role.TEAM_LEAD, teams=[team], organisation=team.organisation
+        ), outside
     # Fail closed: without an organisation, a manager sees their own teams only.
     return AgentFactory(manager=True, teams=[team], organisation=None), TeamFactory()
 
 
-VIEWERS = ["agent of another team", "manager of another organisation",
-           "team lead of another organisation", "manager without organisation"]
+VIEWERS = [
+    "agent of another team",
+    "manager of another organisation",
+    "team lead of another organisation",
+    "manager without organisation",
+]
 
 
 @pytest.mark.django_db
@@ -281,8 +365,14 @@ def test_lists_and_aggregates_do_not_change_when_outsiders_add_data(client, team
     outsiders_data(outside)
     for _ in range(3):  # drafts on a procedure of the viewer's team, with a flag each
         draft = CaseFactory(procedure=own["case"].procedure, draft=True)
-        Flag.objects.create(case=draft, procedure=draft.procedure, source="anomaly", code="x",
-                            reasons=["x"], territory="69")
+        Flag.objects.create(
+            case=draft,
+            procedure=draft.procedure,
+            source="anomaly",
+            code="x",
+            reasons=["x"],
+            territory="69",
+        )
     after = pages_without_id(client)
     assert before.keys() == after.keys() and len(before) >= 6
     for name in before:
@@ -293,15 +383,21 @@ def test_lists_and_aggregates_do_not_change_when_outsiders_add_data(client, team
 @pytest.mark.parametrize("kind", VIEWERS[1:])
 def test_every_agent_url_of_another_organisation_is_a_404(client, team, kind):
     viewer, outside = viewer_and_outside_team(kind, team)
-    theirs = objects_of(outside, owner=AgentFactory(teams=[outside], organisation=outside.organisation))
+    theirs = objects_of(
+        outside, owner=AgentFactory(teams=[outside], organisation=outside.organisation)
+    )
     client.force_login(viewer)
     checked = 0
     for name, args in agent_patterns():
         if not args:
             continue
         url = reverse(name, kwargs=kwargs_for(name, args, theirs))
-        assert client.post(url).status_code == 404, f"POST {name}: another organisation's object ({kind})"
-        assert client.get(url).status_code in {404, 405}, f"GET {name}: another organisation's object ({kind})"
+        assert client.post(url).status_code == 404, (
+            f"POST {name}: another organisation's object ({kind})"
+        )
+        assert client.get(url).status_code in {404, 405}, (
+            f"GET {name}: another organisation's object ({kind})"
+        )
         checked += 1
     assert checked >= 6
 
@@ -324,8 +420,13 @@ def test_a_plain_agent_cannot_do_what_only_a_team_lead_may_in_their_own_team(cli
     client.force_login(agent)
     for name, args in lead_only:
         url = reverse(name, kwargs=kwargs_for(name, args, mine))
-        data = {"name": "Relance", "procedure": campaign.procedure_id, "subject": "x", "body": "x",
-                "per_minute": 10}
+        data = {
+            "name": "Relance",
+            "procedure": campaign.procedure_id,
+            "subject": "x",
+            "body": "x",
+            "per_minute": 10,
+        }
         assert client.post(url, data).status_code == 404, f"POST {name} by a plain agent"
         assert client.get(url).status_code in {404, 405}, f"GET {name} by a plain agent"
     campaign.refresh_from_db()
@@ -334,6 +435,9 @@ def test_a_plain_agent_cannot_do_what_only_a_team_lead_may_in_their_own_team(cli
     # The same requests by the team's lead do what they say: the refusal above is the role's.
     client.force_login(lead)
     assert client.get(reverse("campaigns:new")).status_code == 200
-    assert client.post(reverse("campaigns:cancel", kwargs={"campaign_pk": campaign.pk})).status_code == 302
+    assert (
+        client.post(reverse("campaigns:cancel", kwargs={"campaign_pk": campaign.pk})).status_code
+        == 302
+    )
     campaign.refresh_from_db()
     assert campaign.status == "cancelled"

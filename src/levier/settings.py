@@ -158,9 +158,7 @@ LEVIER_TRUSTED_PROXIES = env_list("LEVIER_TRUSTED_PROXIES", "")
 # name is locked from one client address only, so failures from elsewhere never lock its
 # owner out; an address failing on many user names is locked for all of them.
 AXES_FAILURE_LIMIT = int(os.environ.get("LEVIER_LOGIN_FAILURE_LIMIT", "5"))
-LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT = int(
-    os.environ.get("LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT", "30")
-)
+LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LEVIER_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = float(os.environ.get("LEVIER_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "levier.core.login_lockout.PairAndAddressLockoutHandler"
@@ -219,14 +217,18 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # Email: SMTP by default; outgoing mail always leaves through the task queue.
-EMAIL_BACKEND = os.environ.get("LEVIER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "LEVIER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = os.environ.get("LEVIER_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("LEVIER_EMAIL_PORT", "1025"))
 EMAIL_HOST_USER = os.environ.get("LEVIER_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("LEVIER_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("LEVIER_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = os.environ.get("LEVIER_DEFAULT_FROM_EMAIL", "levier <ne-pas-repondre@levier.localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "LEVIER_DEFAULT_FROM_EMAIL", "levier <ne-pas-repondre@levier.localhost>"
+)
 # The mailbox levier reads (see mailing): usagers' replies go there and thread into their enquiry.
 LEVIER_REPLY_TO_EMAIL = os.environ.get("LEVIER_REPLY_TO_EMAIL", "")
 # Outbox: attempts to send one email (with backoff 1 min, 5 min, 30 min, 2 h, 6 h, 6 h…,
@@ -239,7 +241,9 @@ LEVIER_CLASSIFIER_THRESHOLD = os.environ.get("LEVIER_CLASSIFIER_THRESHOLD", "0.6
 # Inbound mail (see mailing): a message larger than this stays on the IMAP server, in a
 # quarantine folder, and is listed for an administrator.
 LEVIER_MAIL_MAX_BYTES = int(os.environ.get("LEVIER_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
-LEVIER_MAIL_QUARANTINE_FOLDER = os.environ.get("LEVIER_MAIL_QUARANTINE_FOLDER", "levier-quarantaine")
+LEVIER_MAIL_QUARANTINE_FOLDER = os.environ.get(
+    "LEVIER_MAIL_QUARANTINE_FOLDER", "levier-quarantaine"
+)
 # What turns a stored inbound email into an enquiry (called inside the storing transaction).
 LEVIER_INBOUND_MAIL_HANDLER = "levier.enquiries.intake.receive_inbound_mail"
 
@@ -247,7 +251,9 @@ LEVIER_INBOUND_MAIL_HANDLER = "levier.enquiries.intake.receive_inbound_mail"
 # a valid token) and per token in a window; beyond, 429 and nothing is kept (see
 # exchange.refusal_limits). Refused calls are deleted this many days after they were last seen.
 LEVIER_API_MAX_REFUSALS = int(os.environ.get("LEVIER_API_MAX_REFUSALS", "30"))
-LEVIER_API_REFUSALS_WINDOW_SECONDS = int(os.environ.get("LEVIER_API_REFUSALS_WINDOW_SECONDS", "600"))
+LEVIER_API_REFUSALS_WINDOW_SECONDS = int(
+    os.environ.get("LEVIER_API_REFUSALS_WINDOW_SECONDS", "600")
+)
 LEVIER_RETENTION_REFUSED_API_DAYS = int(os.environ.get("LEVIER_RETENTION_REFUSED_API_DAYS", "30"))
 
 # Enquiry intake: more messages than this from one sender in an hour are quarantined (flood).
@@ -327,7 +333,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("LEVIER_SECURE_COOKIES", LEVIER_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("LEVIER_SSL_REDIRECT", LEVIER_HTTPS)
-SECURE_HSTS_SECONDS = int(os.environ.get("LEVIER_HSTS_SECONDS", "31536000" if LEVIER_HTTPS else "0"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("LEVIER_HSTS_SECONDS", "31536000" if LEVIER_HTTPS else "0")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEVIER_HSTS_INCLUDE_SUBDOMAINS", LEVIER_HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("LEVIER_HSTS_PRELOAD", LEVIER_HTTPS)
 # The proxy says the request came over HTTPS (it must overwrite the header a client sends).
@@ -362,10 +370,14 @@ CONTENT_SECURITY_POLICY = {
 # policy (journal.payload_policy) is refused when strict (debug and tests), else its offending
 # keys are dropped and logged. Durations in days; `levier purge` applies them.
 JOURNAL_PAYLOAD_STRICT = env_bool("LEVIER_JOURNAL_PAYLOAD_STRICT", DEBUG)
-LEVIER_RETENTION_CLOSED_CASES_DAYS = int(os.environ.get("LEVIER_RETENTION_CLOSED_CASES_DAYS", "1825"))
+LEVIER_RETENTION_CLOSED_CASES_DAYS = int(
+    os.environ.get("LEVIER_RETENTION_CLOSED_CASES_DAYS", "1825")
+)
 LEVIER_RETENTION_CLOSED_ENQUIRIES_DAYS = int(
     os.environ.get("LEVIER_RETENTION_CLOSED_ENQUIRIES_DAYS", "730")
 )
 LEVIER_RETENTION_INBOUND_MAIL_DAYS = int(os.environ.get("LEVIER_RETENTION_INBOUND_MAIL_DAYS", "90"))
 LEVIER_RETENTION_QUARANTINE_DAYS = int(os.environ.get("LEVIER_RETENTION_QUARANTINE_DAYS", "30"))
-LEVIER_RETENTION_EVENT_DETAILS_DAYS = int(os.environ.get("LEVIER_RETENTION_EVENT_DETAILS_DAYS", "365"))
+LEVIER_RETENTION_EVENT_DETAILS_DAYS = int(
+    os.environ.get("LEVIER_RETENTION_EVENT_DETAILS_DAYS", "365")
+)

@@ -41,12 +41,20 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     case = CaseFactory(procedure=procedure)
     topic = TopicFactory(team=team)
     enquiry = EnquiryFactory(topic=topic, topic_source="robot", topic_confidence=0.87)
-    text = (f"Bonjour, mon dossier {case.reference}, SIRET 732 829 320 00074, montant 1 250,00 €, "
-            "IBAN FR76 3000 6000 0112 3456 7890 189.")
-    MessageFactory(enquiry=enquiry, body=text, entities=found_entities(text), channel="email",
-                   quoted_text="Le 3 mars, vous avez écrit :\n> ancien message")
-    template = AnswerTemplate.objects.create(title="Accusé de réception", topic=topic,
-                                             body="Bonjour {{ usager.nom }}, bien reçu.")
+    text = (
+        f"Bonjour, mon dossier {case.reference}, SIRET 732 829 320 00074, montant 1 250,00 €, "
+        "IBAN FR76 3000 6000 0112 3456 7890 189."
+    )
+    MessageFactory(
+        enquiry=enquiry,
+        body=text,
+        entities=found_entities(text),
+        channel="email",
+        quoted_text="Le 3 mars, vous avez écrit :\n> ancien message",
+    )
+    template = AnswerTemplate.objects.create(
+        title="Accusé de réception", topic=topic, body="Bonjour {{ usager.nom }}, bien reçu."
+    )
     hesitant = EnquiryFactory(topic=None, team=team, suggested_topic=topic, topic_confidence=0.54)
     MessageFactory(enquiry=hesitant)
     enquiry.verification_digest = digest(enquiry.reference, "ABCD2345")
@@ -58,8 +66,15 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     found = {}
     flag_raise(case=case, source="anomaly", code="atypical", score=0.99,
                reasons=["Loyer mensuel déclaré : 4 900 €, alors que 90 % des dossiers comparables déclarent entre 322 € et 977 €."])  # fmt: skip
-    for path in ["/algorithmes/", "/usager/", "/usager/ecrire/", "/usager/demarches/",
-                 f"/usager/demarches/{procedure.slug}/", "/usager/suivi/", "/connexion/"]:
+    for path in [
+        "/algorithmes/",
+        "/usager/",
+        "/usager/ecrire/",
+        "/usager/demarches/",
+        f"/usager/demarches/{procedure.slug}/",
+        "/usager/suivi/",
+        "/connexion/",
+    ]:
         page.goto(live_server.url + path)
         found[path] = violations(page)
 
@@ -73,11 +88,19 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, browser
     page.locator("input[name=username]").fill(agent.username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
-    for path in ["/", "/dossiers/", f"/dossiers/{case.pk}/", "/controles/", "/sollicitations/",
-                 f"/sollicitations/{enquiry.pk}/", f"/sollicitations/{hesitant.pk}/",
-                 f"/sollicitations/{enquiry.pk}/?suggestion=template:{template.pk}",
-                 "/notifications/",
-                 "/sollicitations/appel-ou-visite/", "/sollicitations/echeances/"]:
+    for path in [
+        "/",
+        "/dossiers/",
+        f"/dossiers/{case.pk}/",
+        "/controles/",
+        "/sollicitations/",
+        f"/sollicitations/{enquiry.pk}/",
+        f"/sollicitations/{hesitant.pk}/",
+        f"/sollicitations/{enquiry.pk}/?suggestion=template:{template.pk}",
+        "/notifications/",
+        "/sollicitations/appel-ou-visite/",
+        "/sollicitations/echeances/",
+    ]:
         page.goto(live_server.url + path)
         found[path] = violations(page)
     context.close()

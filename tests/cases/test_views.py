@@ -181,7 +181,10 @@ def test_the_case_page_shows_data_documents_contact_and_history(agent_client, ag
     png_url = reverse(
         "cases:document", args=[rich_case.pk, rich_case.documents.get(field_name="photo").pk]
     )
-    assert f'<img class="fr-responsive-img levier-page-preview fr-mb-1w" src="{pdf_url}page-1.png"' in content
+    assert (
+        f'<img class="fr-responsive-img levier-page-preview fr-mb-1w" src="{pdf_url}page-1.png"'
+        in content
+    )
     assert f'<img class="fr-responsive-img" src="{png_url}"' in content
     assert rich_case.contact.legal_name in content and "contact@boulangerie.fr" in content
     assert "Dossier complet." in content

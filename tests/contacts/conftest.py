@@ -32,4 +32,3 @@ def admin_en_client(client, administrator):
     client.force_login(administrator)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
-

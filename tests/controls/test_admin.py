@@ -34,7 +34,9 @@ def test_a_model_reading_a_protected_variable_is_refused_with_the_reason(admin_c
     housing.save()
     housing.versions.update(field_schema=housing.field_schema)
     url = reverse("admin:controls_anomalymodel_add")
-    page = admin_client.post(url, model_data(housing, inputs=json.dumps(["monthly_rent", "birth_date"])))
+    page = admin_client.post(
+        url, model_data(housing, inputs=json.dumps(["monthly_rent", "birth_date"]))
+    )
     assert page.status_code == 200 and not AnomalyModel.objects.exists()
     assert "birth_date" in page.content.decode() or "naissance" in page.content.decode()
     page = admin_client.post(url, model_data(housing, inputs=json.dumps(["no_such_field"])))

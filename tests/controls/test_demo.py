@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def seeded(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     out = io.StringIO()
-    call_command("seed", cases=1000, enquiries=0, personal_documents=60, no_progress=True, stdout=out)
+    call_command(
+        "seed", cases=1000, enquiries=0, personal_documents=60, no_progress=True, stdout=out
+    )
     return out.getvalue()
 
 

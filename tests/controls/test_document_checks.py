@@ -39,7 +39,8 @@ def test_a_different_income_differs_with_both_values_and_raises_a_flag(housing):
     flag = Flag.objects.get(case=case)
     assert flag.source == "document" and flag.territory == "69"
     assert any(
-        "24\u202f990,00\u00a0€" in reason and "18\u202f250,00\u00a0€" in reason for reason in flag.reasons
+        "24\u202f990,00\u00a0€" in reason and "18\u202f250,00\u00a0€" in reason
+        for reason in flag.reasons
     ), flag.reasons
     case.refresh_from_db()
     assert case.status == "submitted"  # a flag never changes the case by itself
@@ -208,7 +209,9 @@ def test_the_case_page_lists_the_values_read_with_their_page(agent_client, housi
     from django.urls import reverse
 
     case = housing_case(housing)
-    document_check(document=attach(case, print_document(notice_spec(case, "18250.00")).content, "avis.pdf"))
+    document_check(
+        document=attach(case, print_document(notice_spec(case, "18250.00")).content, "avis.pdf")
+    )
     html = agent_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "25 69 A123456 42".replace(" ", "") in html.replace(" ", "")  # the notice reference
     assert "1234567890123" in html  # the tax number

@@ -80,7 +80,9 @@ def test_the_friendly_letter_goes_through_the_outbox_with_the_reasons(
     assert "5 200 €" in email.body_text and "Merci !" in email.body_text
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [flagged.case.contact.email]
     assert Event.objects.get(verb="send-advice").activity_code == "send-advice-letter"
-    again = agent_client.post(reverse("controls:advice", args=[flagged.pk]), {"note": ""}, follow=True)
+    again = agent_client.post(
+        reverse("controls:advice", args=[flagged.pk]), {"note": ""}, follow=True
+    )
     assert again.status_code == 200 and OutboundEmail.objects.count() == 1
 
 
@@ -93,7 +95,12 @@ def test_the_usager_correcting_after_the_letter_counts_as_good_faith(agent_clien
 
 def test_another_teams_agent_gets_a_404(client, other_team, flagged):
     client.force_login(AgentFactory(teams=[other_team]))
-    assert client.post(reverse("controls:result", args=[flagged.pk]), {"result": "not_confirmed"}).status_code == 404
+    assert (
+        client.post(
+            reverse("controls:result", args=[flagged.pk]), {"result": "not_confirmed"}
+        ).status_code
+        == 404
+    )
     assert client.post(reverse("controls:advice", args=[flagged.pk])).status_code == 404
     assert client.post(reverse("controls:case_check", args=[flagged.case_id])).status_code == 404
     listing = client.get(reverse("controls:list"))
@@ -104,13 +111,17 @@ def test_the_list_shows_flags_precision_against_the_baseline_and_territories(
     agent_client, agent, flagged, housing, monkeypatch
 ):
     monkeypatch.setattr("levier.controls.selectors.MIN_CASES_FOR_DISPARITY", 1)
-    random_flag = flag_raise(case=housing_case(housing), source="random", code="random", reasons=["Tiré au sort"])
+    random_flag = flag_raise(
+        case=housing_case(housing), source="random", code="random", reasons=["Tiré au sort"]
+    )
     flag_record_result(flag=flagged, result="good_faith", actor=agent)
     flag_record_result(flag=random_flag, result="not_confirmed", actor=agent)
     page = agent_client.get(reverse("controls:list"), {"state": "all"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert flagged.case.reference in html and 'id="precision"' in html and 'id="territories"' in html
+    assert (
+        flagged.case.reference in html and 'id="precision"' in html and 'id="territories"' in html
+    )
     assert "69 Rhône" in html
     assert agent_client.get(reverse("controls:list"), {"source": "nonsense"}).status_code == 200
 
@@ -132,7 +143,9 @@ def test_checking_a_case_again_from_its_page(agent_client, housing):
 def test_the_register_is_public_and_generated_from_the_configuration(client, housing):
     from levier.controls.models import AnomalyModel, Rule
 
-    AnomalyModel.objects.create(procedure=housing, inputs=["monthly_rent"], peer_group=["household_size"])
+    AnomalyModel.objects.create(
+        procedure=housing, inputs=["monthly_rent"], peer_group=["household_size"]
+    )
     Rule.objects.create(procedure=housing, name="Plafond du loyer", kind="threshold",
                         parameters={"field": "monthly_rent", "operator": "<=", "value": "3000"})  # fmt: skip
     page = client.get(reverse("algorithms:register"))
@@ -146,11 +159,15 @@ def test_the_register_is_public_and_generated_from_the_configuration(client, hou
 
 
 def test_flags_are_unique_per_case_and_code(flagged):
-    again = flag_raise(case=flagged.case, source="anomaly", code="atypical", reasons=["x"], score=0.5)
+    again = flag_raise(
+        case=flagged.case, source="anomaly", code="atypical", reasons=["x"], score=0.5
+    )
     assert again.pk == flagged.pk and Flag.objects.count() == 1
 
 
-def test_the_list_does_not_grow_its_queries_with_its_rows(agent_client, housing, django_assert_max_num_queries):
+def test_the_list_does_not_grow_its_queries_with_its_rows(
+    agent_client, housing, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -160,8 +177,12 @@ def test_the_list_does_not_grow_its_queries_with_its_rows(agent_client, housing,
         return len(captured)
 
     for _ in range(2):
-        flag_raise(case=housing_case(housing), source="anomaly", code="atypical", reasons=["r"], score=0.9)
+        flag_raise(
+            case=housing_case(housing), source="anomaly", code="atypical", reasons=["r"], score=0.9
+        )
     few = queries()
     for _ in range(12):
-        flag_raise(case=housing_case(housing), source="anomaly", code="atypical", reasons=["r"], score=0.9)
+        flag_raise(
+            case=housing_case(housing), source="anomaly", code="atypical", reasons=["r"], score=0.9
+        )
     assert queries() == few

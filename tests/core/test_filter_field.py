@@ -1,13 +1,19 @@
 from django import forms
 from django.template import Context, Template
 
-TEMPLATE = Template("{% load levier_filters %}{% for field in form %}{% filter_field field %}{% endfor %}")
+TEMPLATE = Template(
+    "{% load levier_filters %}{% for field in form %}{% filter_field field %}{% endfor %}"
+)
 
 
 class Filters(forms.Form):
     q = forms.CharField(label="Rechercher", required=False, help_text="Nom ou référence")
-    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), ("open", "Ouverts")])
-    since = forms.DateField(label="Depuis", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(
+        label="Statut", required=False, choices=[("", "Tous"), ("open", "Ouverts")]
+    )
+    since = forms.DateField(
+        label="Depuis", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def render(data) -> str:
@@ -20,7 +26,10 @@ def test_values_are_kept_escaped_and_selected():
     html = render({"q": '<script>"x"</script>', "status": "open"})
     assert 'value="&lt;script&gt;&quot;x&quot;&lt;/script&gt;"' in html
     assert '<option value="open" selected>Ouverts</option>' in html
-    assert '<label class="fr-label" for="id_q">Rechercher<span class="fr-hint-text">Nom ou référence</span></label>' in html
+    assert (
+        '<label class="fr-label" for="id_q">Rechercher<span class="fr-hint-text">Nom ou référence</span></label>'
+        in html
+    )
 
 
 def test_an_invalid_value_is_shown_with_its_error():

@@ -16,7 +16,9 @@ def test_pages_require_login(client, db):
 
 
 def test_agent_logs_in_and_sees_home(client, agent, login_url):
-    response = client.post(login_url, {"username": agent.username, "password": PASSWORD}, follow=True)
+    response = client.post(
+        login_url, {"username": agent.username, "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert "Bonjour" in response.content.decode()
 

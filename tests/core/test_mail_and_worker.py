@@ -17,7 +17,9 @@ def test_email_is_sent_over_smtp_after_commit(db, smtp_server, django_capture_on
     assert message["Subject"] == "Votre dossier"
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(db, smtp_server, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    db, smtp_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         email_queue(to="usager@exemple.fr", subject="x", body="y")
     # Callbacks captured (the journal's and the enqueue) but never run: that is what a rollback does.
@@ -28,11 +30,15 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(db, smtp_server, django
 @pytest.mark.django_db(transaction=True)
 def test_database_worker_delivers_queued_email(settings, smtp_server):
     """With the database backend, the email waits in the queue until a worker runs it."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
+    }
     email_queue(to="usager@exemple.fr", subject="File d'attente", body="Bonjour")
     assert DBTaskResult.objects.count() == 1
     assert smtp_server.messages == []
-    call_command("db_worker", queue_name="*", batch=True, interval=0, no_startup_delay=True, reload=False)
+    call_command(
+        "db_worker", queue_name="*", batch=True, interval=0, no_startup_delay=True, reload=False
+    )
     assert len(smtp_server.messages) == 1
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert OutboundEmail.objects.get().status == OutboundStatus.SENT
@@ -44,7 +50,9 @@ def test_with_database_tasks_the_email_commits_or_rolls_back_with_the_data(setti
     rolled-back data, and none lost between a commit and a later enqueue."""
     from django.db import transaction
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "email"]}
+    }
 
     class Abort(Exception):
         pass

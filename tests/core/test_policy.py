@@ -42,9 +42,12 @@ def theirs(other_team):
         "case": CaseFactory(procedure=procedure),
         "enquiry": EnquiryFactory(topic=TopicFactory(team=other_team)),
         "procedure": procedure,
-        "campaign": Campaign.objects.create(name="R", procedure=procedure, subject="x", body="x",
-                                            created_by=lead),
-        "template": DocumentTemplate.objects.create(name="Lettre", kind="html", procedure=procedure),
+        "campaign": Campaign.objects.create(
+            name="R", procedure=procedure, subject="x", body="x", created_by=lead
+        ),
+        "template": DocumentTemplate.objects.create(
+            name="Lettre", kind="html", procedure=procedure
+        ),
     }
 
 
@@ -52,15 +55,20 @@ def test_every_apps_service_answers_the_same_not_found_for_another_teams_object(
     """Before the policy: PermissionDenied in cases and controls, Http404 in documents and
     enquiries, PermissionDenied in campaigns. Now one NotFound (a 404) everywhere."""
     attempts = {
-        "cases": lambda: case_services.case_assign(case=theirs["case"], assignee=agent, actor=agent),
+        "cases": lambda: case_services.case_assign(
+            case=theirs["case"], assignee=agent, actor=agent
+        ),
         "controls": lambda: case_check_now(case=theirs["case"], actor=agent),
         "documents": lambda: document_services.document_generate(
-            case=theirs["case"], template=theirs["template"], actor=agent),
+            case=theirs["case"], template=theirs["template"], actor=agent
+        ),
         "enquiries": lambda: enquiry_services.enquiry_assign(
-            enquiry=theirs["enquiry"], assignee=agent, actor=agent),
-        "campaigns": lambda: campaign_services.campaign_start(campaign=theirs["campaign"],
-                                                              actor=AgentFactory(manager=True, teams=[],
-                                                                                 organisation=None)),
+            enquiry=theirs["enquiry"], assignee=agent, actor=agent
+        ),
+        "campaigns": lambda: campaign_services.campaign_start(
+            campaign=theirs["campaign"],
+            actor=AgentFactory(manager=True, teams=[], organisation=None),
+        ),
     }
     for app, attempt in attempts.items():
         with pytest.raises(policy.NotFound):
@@ -100,8 +108,13 @@ def test_the_policy_fails_closed(agent, team):
 
 @pytest.mark.parametrize(
     ("role", "may_run"),
-    [(Role.AGENT, False), (Role.DPO, False), (Role.TEAM_LEAD, True), (Role.MANAGER, True),
-     (Role.ADMINISTRATOR, True)],
+    [
+        (Role.AGENT, False),
+        (Role.DPO, False),
+        (Role.TEAM_LEAD, True),
+        (Role.MANAGER, True),
+        (Role.ADMINISTRATOR, True),
+    ],
 )
 def test_roles_inside_a_team(team, role, may_run):
     """Campaigns are for team leads and up: a plain agent of the same team is refused in

@@ -31,7 +31,9 @@ def test_sync_moves_a_counter_past_bulk_loaded_references(db):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_allocations_never_share_a_number():
     if connection.vendor != "postgresql":
-        pytest.skip("row locks across connections are a PostgreSQL matter; SQLite serialises writers")
+        pytest.skip(
+            "row locks across connections are a PostgreSQL matter; SQLite serialises writers"
+        )
     next_reference(model=Case, prefix="APE", year=2026)
     results, errors = [], []
 

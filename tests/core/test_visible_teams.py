@@ -23,8 +23,9 @@ def test_a_manager_or_administrator_without_organisation_sees_only_their_own_tea
 @pytest.mark.parametrize("trait", ["manager", "administrator"])
 def test_a_manager_or_administrator_sees_every_team_of_their_organisation_only(trait):
     organisation = factories.OrganisationFactory(name="DDFiP du Rhône")
-    first, second = factories.TeamFactory(organisation=organisation), factories.TeamFactory(
-        organisation=organisation
+    first, second = (
+        factories.TeamFactory(organisation=organisation),
+        factories.TeamFactory(organisation=organisation),
     )
     other = factories.TeamFactory(organisation=factories.OrganisationFactory(name="Autre"))
     agent = factories.AgentFactory(organisation=organisation, **{trait: True})

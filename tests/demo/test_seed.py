@@ -284,7 +284,9 @@ def test_portal_references_continue_after_seeded_ones(db):
         "seed", cases=30, enquiries=10, no_progress=True, no_controls=True, stdout=io.StringIO()
     )
     for model, prefix in [(Case, "APE"), (Enquiry, "SOL")]:
-        latest = model.objects.filter(reference__startswith=f"{prefix}-").order_by("-reference").first()
+        latest = (
+            model.objects.filter(reference__startswith=f"{prefix}-").order_by("-reference").first()
+        )
         year = int(latest.reference.split("-")[1])
         new = next_reference(model=model, prefix=prefix, year=year)
         assert new > latest.reference

@@ -24,8 +24,13 @@ def test_topic_admin_lists_and_edits_routing(admin_client, team):
     assert response.status_code == 200 and "Voirie" in response.content.decode()
     response = admin_client.post(
         reverse("admin:enquiries_topic_change", args=[topic.pk]),
-        {"organisation": topic.organisation_id, "label": "Voirie", "slug": topic.slug,
-         "team": team.pk, "sla_hours": 12},
+        {
+            "organisation": topic.organisation_id,
+            "label": "Voirie",
+            "slug": topic.slug,
+            "team": team.pk,
+            "sla_hours": 12,
+        },
     )
     assert response.status_code == 302
     topic.refresh_from_db()
@@ -35,7 +40,9 @@ def test_topic_admin_lists_and_edits_routing(admin_client, team):
 def test_enquiry_admin_is_read_only_with_its_messages(admin_client, team):
     enquiry = EnquiryFactory(topic=TopicFactory(team=team))
     MessageFactory(enquiry=enquiry, body="Message de l'usager")
-    changelist = admin_client.get(reverse("admin:enquiries_enquiry_changelist"), {"status__exact": "new"})
+    changelist = admin_client.get(
+        reverse("admin:enquiries_enquiry_changelist"), {"status__exact": "new"}
+    )
     assert changelist.status_code == 200 and enquiry.reference in changelist.content.decode()
     url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
     page = admin_client.get(url)

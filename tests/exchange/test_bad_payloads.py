@@ -59,9 +59,7 @@ BAD_PAYLOADS = {
 
 
 @pytest.mark.parametrize("data, status, field, words", BAD_PAYLOADS.values(), ids=BAD_PAYLOADS)
-def test_a_bad_payload_is_refused_naming_the_field_and_kept(
-    api, topic, data, status, field, words
-):
+def test_a_bad_payload_is_refused_naming_the_field_and_kept(api, topic, data, status, field, words):
     response = api.post(URL, data)
 
     assert response.status_code == status, response.content

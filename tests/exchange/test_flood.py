@@ -172,9 +172,14 @@ def test_behind_the_trusted_proxy_each_client_is_counted_on_its_own_address(clie
     settings.LEVIER_TRUSTED_PROXIES = ["10.0.0.2"]
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
-    attacker = [client.post(URL, person(), HTTP_X_FORWARDED_FOR=ATTACKER, **proxy) for _ in range(5)]
+    attacker = [
+        client.post(URL, person(), HTTP_X_FORWARDED_FOR=ATTACKER, **proxy) for _ in range(5)
+    ]
     neighbour = client.post(URL, person(), HTTP_X_FORWARDED_FOR=PARTNER, **proxy)
 
     assert attacker[-1].status_code == 429
     assert neighbour.status_code == 401  # refused for its missing token, not throttled
-    assert set(RejectedRequest.objects.values_list("client_address", flat=True)) == {ATTACKER, PARTNER}
+    assert set(RejectedRequest.objects.values_list("client_address", flat=True)) == {
+        ATTACKER,
+        PARTNER,
+    }

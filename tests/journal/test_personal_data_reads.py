@@ -157,7 +157,9 @@ def test_the_admin_pages_of_a_flag_and_of_an_email_are_reads_of_their_case_and_c
     email = OutboundEmail.objects.create(to=case.contact.email, subject="Votre dossier",
                                          body_text="Bonjour", contact=case.contact)  # fmt: skip
 
-    assert admin_client.get(reverse("admin:controls_flag_change", args=[flag.pk])).status_code == 200
+    assert (
+        admin_client.get(reverse("admin:controls_flag_change", args=[flag.pk])).status_code == 200
+    )
     assert admin_client.get(reverse("admin:controls_flag_changelist")).status_code == 200
     url = reverse("admin:mailing_outboundemail_change", args=[email.pk])
     assert admin_client.get(url).status_code == 200
@@ -166,5 +168,9 @@ def test_the_admin_pages_of_a_flag_and_of_an_email_are_reads_of_their_case_and_c
     assert on_case.payload == {"what": f"admin controls.flag {flag.pk}"}
     listed = Event.objects.get(verb="read_list", target_type="controls.flag")
     assert subjects_of(listed) == {("cases.case", str(case.pk))}
-    on_contact = Event.objects.get(verb="read", payload__what=f"admin mailing.outboundemail {email.pk}")
-    assert on_contact.target_id == str(case.contact.pk) and on_contact.target_type.startswith("contacts.")
+    on_contact = Event.objects.get(
+        verb="read", payload__what=f"admin mailing.outboundemail {email.pk}"
+    )
+    assert on_contact.target_id == str(case.contact.pk) and on_contact.target_type.startswith(
+        "contacts."
+    )

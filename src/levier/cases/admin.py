@@ -214,7 +214,9 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(JournaledConfigurationAdmin, WithoutDrafts, RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin):
+class CaseAdmin(
+    JournaledConfigurationAdmin, WithoutDrafts, RevealInAdmin, JournaledReadsAdmin, admin.ModelAdmin
+):
     """Cases change through the agent pages (and their services); the admin only looks,
     and never at a draft.
 

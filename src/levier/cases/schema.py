@@ -326,8 +326,6 @@ class CheckedFileField(forms.FileField):
         return check_upload(uploaded)
 
 
-
-
 # ---------------------------------------------------------------------------
 # Form building
 # ---------------------------------------------------------------------------
@@ -557,7 +555,9 @@ def display_rows(
             shown = formatter(value, entry) if formatter else str(value)
         kind = entry.get("type", "text")
         if revealed is not None and kind in MASKED_KINDS and name not in revealed and shown != "—":
-            rows.append(DisplayRow(name, entry.get("label", name), mask_identifier(shown), kind, True))
+            rows.append(
+                DisplayRow(name, entry.get("label", name), mask_identifier(shown), kind, True)
+            )
             continue
         rows.append(DisplayRow(name, entry.get("label", name), shown, kind))
     for name, value in data.items():

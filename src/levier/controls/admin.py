@@ -159,7 +159,9 @@ class FlagAdmin(JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin,
 
 
 @admin.register(DocumentCheck)
-class DocumentCheckAdmin(JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
+class DocumentCheckAdmin(
+    JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin
+):
     case_status = "case__status"
     list_display = ["document", "case", "kind", "outcome", "source", "checked_at"]
     list_filter = ["outcome", "kind", "source"]

@@ -273,7 +273,11 @@ def compare(
         if item is None:
             report.comparisons.append(
                 Comparison(
-                    rule.found_field, rule.declared_field, "missing", declared_text, method=rule.method
+                    rule.found_field,
+                    rule.declared_field,
+                    "missing",
+                    declared_text,
+                    method=rule.method,
                 )
             )
             continue

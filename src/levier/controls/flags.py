@@ -69,9 +69,7 @@ def flag_raise(
 def flag_clear(*, case: Case, code: str) -> int:
     """Withdraw the flag `code` unless an agent has already recorded a control on it."""
     withdrawn = list(
-        Flag.objects.filter(case=case, code=code, result="", advice="").values_list(
-            "pk", "source"
-        )
+        Flag.objects.filter(case=case, code=code, result="", advice="").values_list("pk", "source")
     )
     for flag_id, source in withdrawn:
         record(

@@ -28,5 +28,3 @@ def case_check_now(*, case: Case, actor: Any = ROBOT) -> dict[str, int]:
     checks = case_check_documents(case=case, actor=actor)
     results = rules_evaluate(case=case, actor=actor)
     return {"documents": len(checks), "rules": len(results)}
-
-

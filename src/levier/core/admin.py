@@ -32,7 +32,10 @@ class AgentAdmin(JournaledConfigurationAdmin, UserAdmin):
     ]
     add_fieldsets = [
         *UserAdmin.add_fieldsets,
-        (_("Work in levier"), {"fields": ["first_name", "last_name", "email", "organisation", "role", "teams"]}),
+        (
+            _("Work in levier"),
+            {"fields": ["first_name", "last_name", "email", "organisation", "role", "teams"]},
+        ),
     ]
 
 

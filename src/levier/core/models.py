@@ -138,7 +138,9 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"

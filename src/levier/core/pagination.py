@@ -68,4 +68,6 @@ def keyset_page(queryset: QuerySet, query: QueryDict, *, size: int = PAGE_SIZE) 
     if after is not None:
         queryset = queryset.filter(pk__lt=after)
     rows = list(queryset.order_by("-pk")[: size + 1])
-    return KeysetPage(rows[:size], has_next=len(rows) > size, has_previous=after is not None, query=query)
+    return KeysetPage(
+        rows[:size], has_next=len(rows) > size, has_previous=after is not None, query=query
+    )

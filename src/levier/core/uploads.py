@@ -88,13 +88,17 @@ def check_upload(uploaded, *, max_bytes: int | None = None) -> CheckedFile:
     # BoundedUploadHandler keeps limit + 1 bytes of a larger file: its real size is unknown.
     if uploaded.size is not None and uploaded.size > limit + 1:
         raise ValidationError(
-            _("“%(name)s” is %(size)s; the limit is %(limit)s. Reduce its size (scan in lower resolution, or split it) and send it again.")
+            _(
+                "“%(name)s” is %(size)s; the limit is %(limit)s. Reduce its size (scan in lower resolution, or split it) and send it again."
+            )
             % {"name": name, "size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)}
         )
     content = uploaded.read(limit + 1)
     if len(content) > limit:
         raise ValidationError(
-            _("“%(name)s” is larger than the limit of %(limit)s. Reduce its size and send it again.")
+            _(
+                "“%(name)s” is larger than the limit of %(limit)s. Reduce its size and send it again."
+            )
             % {"name": name, "limit": filesizeformat(limit)}
         )
     if not content:
@@ -102,13 +106,16 @@ def check_upload(uploaded, *, max_bytes: int | None = None) -> CheckedFile:
     extension = PurePath(name).suffix.lower()
     if extension not in EXTENSION_TYPES:
         raise ValidationError(
-            _("“%(name)s”: this type of file is not accepted. Send a PDF, JPEG or PNG file.") % {"name": name}
+            _("“%(name)s”: this type of file is not accepted. Send a PDF, JPEG or PNG file.")
+            % {"name": name}
         )
     sniffed = _sniff(content, extension)
     claimed = EXTENSION_TYPES[extension]
     if sniffed != claimed:
         raise ValidationError(
-            _("“%(name)s” is not a real %(ext)s file: its content does not match its name. Send the original document.")
+            _(
+                "“%(name)s” is not a real %(ext)s file: its content does not match its name. Send the original document."
+            )
             % {"name": name, "ext": extension.lstrip(".").upper()}
         )
     page_count, active_content = None, ()

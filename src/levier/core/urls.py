@@ -9,5 +9,9 @@ urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:notification_id>/ouvrir/", views.notification_open, name="notification_open"),
+    path(
+        "notifications/<int:notification_id>/ouvrir/",
+        views.notification_open,
+        name="notification_open",
+    ),
 ]

@@ -38,7 +38,11 @@ class DemoSetup:
     standard_seconds: dict[str, int] = field(default_factory=dict)
 
 
-CATALOGUE_MIGRATIONS = ("0003_activity_catalogue", "0004_intake_activities", "0005_control_activities")
+CATALOGUE_MIGRATIONS = (
+    "0003_activity_catalogue",
+    "0004_intake_activities",
+    "0005_control_activities",
+)
 
 
 def colleague_username(first_name: str, last_name: str) -> str:

@@ -226,7 +226,9 @@ class DocumentTemplateAdmin(JournaledConfigurationAdmin, PreviewAgainstCase, adm
 
 
 @admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin):
+class GeneratedDocumentAdmin(
+    JournaledConfigurationAdmin, WithoutDrafts, JournaledReadsAdmin, admin.ModelAdmin
+):
     case_status = "case__status"
     list_display = ["file_name", "case", "format", "created_by", "created_at"]
     list_filter = ["format"]
@@ -244,7 +246,6 @@ class GeneratedDocumentAdmin(JournaledConfigurationAdmin, WithoutDrafts, Journal
 
     def journaled_subject(self, obj):
         return obj.case
-
 
 
 # ---------------------------------------------------------------------------

@@ -36,7 +36,10 @@ def _render(
         # The search spans the whole organisation's usagers: each page of results shown is a
         # read of personal data (the ids shown and the query's length, never its text).
         record_list_read(
-            agent=request.user, listed="contacts.contact", shown=form.matches.values(), query=query,
+            agent=request.user,
+            listed="contacts.contact",
+            shown=form.matches.values(),
+            query=query,
             where="log-contact",
         )
     context = {

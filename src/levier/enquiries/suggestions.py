@@ -196,7 +196,9 @@ def _read_index(path: Path) -> AnswerIndex | None:
 
 
 def _fallback_index(agent: Agent, extra_texts: Sequence[str]) -> AnswerIndex | None:
-    rows = list(answered_enquiries().filter(team_id__in=policy.visible_team_ids(agent))[:FALLBACK_LIMIT])
+    rows = list(
+        answered_enquiries().filter(team_id__in=policy.visible_team_ids(agent))[:FALLBACK_LIMIT]
+    )
     return _index_of(rows, extra_texts)
 
 

@@ -32,8 +32,17 @@ class EventSubjectInline(admin.TabularInline):
 class EventAdmin(admin.ModelAdmin):
     """The journal is read-only for everyone, administrators included."""
 
-    list_display = ["occurred_at", "actor_kind", "actor_label", "verb", "target_type", "target_id",
-                    "activity_code", "automated", "duration_seconds"]
+    list_display = [
+        "occurred_at",
+        "actor_kind",
+        "actor_label",
+        "verb",
+        "target_type",
+        "target_id",
+        "activity_code",
+        "automated",
+        "duration_seconds",
+    ]
     list_filter = ["actor_kind", "verb", "automated", "target_type"]
     # Ids match exactly: a search for target "5" must not return 15, 1985 or 1995.
     search_fields = ["actor_label", "=target_id", "=actor_id", "=verb", "=activity_code"]

@@ -56,7 +56,9 @@ _standard_seconds: dict[str, int] = {}
 def standard_seconds(code: str) -> int | None:
     """The catalogue's standard time for an activity, cached per process."""
     if code not in _standard_seconds:
-        value = Activity.objects.filter(code=code).values_list("standard_seconds", flat=True).first()
+        value = (
+            Activity.objects.filter(code=code).values_list("standard_seconds", flat=True).first()
+        )
         if value is None:
             return None
         _standard_seconds[code] = value

@@ -31,7 +31,10 @@ class Command(BaseCommand):
         run.add_argument("--procedure", type=int, metavar="ID", help="Procedure id.")
         run.add_argument("--status", default="", help="Only the cases with this status.")
         run.add_argument(
-            "--format", default=OutputFormat.PDF, choices=OutputFormat.values, help="pdf, docx or odt."
+            "--format",
+            default=OutputFormat.PDF,
+            choices=OutputFormat.values,
+            help="pdf, docx or odt.",
         )
         run.add_argument(
             "--agent", metavar="USERNAME", help="Agent on whose behalf the merge runs."
