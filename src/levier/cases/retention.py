@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from levier.journal.retention import Purger, delete_files, register
 
@@ -40,10 +41,9 @@ def closed_cases_purge(cases: models.QuerySet) -> int:
     delete_files(documents)
     documents.delete()
     Comment.objects.filter(case_id__in=ids).delete()
-    for case in Case.objects.filter(pk__in=ids).only("pk", "reference"):
-        Case.objects.filter(pk=case.pk).update(
-            data={}, status_reason="", search_text=case.reference.lower(), verification_digest=""
-        )
+    Case.objects.filter(pk__in=ids).update(
+        data={}, status_reason="", search_text=Lower("reference"), verification_digest=""
+    )
     return len(ids)
 
 

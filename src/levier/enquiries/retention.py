@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from levier.journal.retention import Purger, delete_files, register
 
@@ -35,10 +36,9 @@ def closed_enquiries_purge(enquiries: models.QuerySet) -> int:
     delete_files(attachments)
     attachments.delete()
     Message.objects.filter(enquiry_id__in=ids).update(body="", quoted_text="", entities=[])
-    for enquiry in Enquiry.objects.filter(pk__in=ids).only("pk", "reference"):
-        Enquiry.objects.filter(pk=enquiry.pk).update(
-            subject="", search_text=enquiry.reference.lower(), verification_digest=""
-        )
+    Enquiry.objects.filter(pk__in=ids).update(
+        subject="", search_text=Lower("reference"), verification_digest=""
+    )
     return len(ids)
 
 

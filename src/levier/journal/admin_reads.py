@@ -82,7 +82,8 @@ class RevealInAdmin:
     change_form_template = "journal/admin/reveal_change_form.html"
 
     def reveal_field_names(self, obj: models.Model) -> list[str]:
-        raise NotImplementedError
+        # No default: a mixin that masked nothing by omission would fail open.
+        raise NotImplementedError(f"{type(self).__name__} must name the fields it masks")
 
     def is_revealed(self, request: HttpRequest, obj: models.Model | None) -> bool:
         return revealed_in_session(request, obj)
