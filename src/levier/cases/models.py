@@ -136,29 +136,39 @@ class CaseQuerySet(models.QuerySet):
 
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True)
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="cases")
-    procedure_version = models.ForeignKey(
-        ProcedureVersion, on_delete=models.PROTECT, related_name="+"
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="cases", verbose_name=_("procedure")
     )
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="cases")
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    procedure_version = models.ForeignKey(
+        ProcedureVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("procedure version"),
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="cases", verbose_name=_("usager")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="cases", verbose_name=_("team")
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="assigned_cases",
+        verbose_name=_("assigned to"),
     )
     status = models.CharField(
         _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
     status_reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("declared data"), default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     due_at = models.DateTimeField(_("instruction deadline"), null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     # HMAC of the verification code given to the usager (never the code itself).
     verification_digest = models.CharField(max_length=64, blank=True)
     # Lower-cased, accent-free: reference, name, SIRET, email (trigram-indexed on PostgreSQL).
