@@ -14,6 +14,7 @@ from django.urls import reverse
 from levier.cases.models import CaseStatus
 from levier.documents import merge, services
 from levier.documents.models import GeneratedDocument, MergeBatch, MergeStatus, TemplateKind
+from levier.documents.services import mail_merge
 from levier.journal.models import Event
 from tests.factories import CaseFactory
 
@@ -91,14 +92,14 @@ def test_a_crash_mid_way_is_resumed_without_duplicates(
             raise RuntimeError("worker killed")
         return real_generate(**kwargs)
 
-    monkeypatch.setattr(services, "document_generate", crashing_generate)
+    monkeypatch.setattr(mail_merge, "document_generate", crashing_generate)
     with pytest.raises(RuntimeError):
         services.merge_run(batch_id=batch.pk, chunk=5)
     batch.refresh_from_db()
     assert batch.status == MergeStatus.RUNNING and batch.done_count == 5
     assert GeneratedDocument.objects.count() == 7  # 2 documents beyond the saved progress
 
-    monkeypatch.setattr(services, "document_generate", real_generate)
+    monkeypatch.setattr(mail_merge, "document_generate", real_generate)
     batch = services.merge_run(batch_id=batch.pk, chunk=5)
 
     assert batch.status == MergeStatus.DONE and batch.done_count == 12 and batch.failures == []

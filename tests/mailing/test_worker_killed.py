@@ -148,7 +148,7 @@ def test_a_worker_killed_after_smtp_acceptance_does_not_send_again(settings):
 
 
 def _note_acceptance(email: OutboundEmail) -> None:
-    from levier.mailing.services import _email_note_accepted  # what email_send does
+    from levier.mailing.services.outbound import _email_note_accepted  # what email_send does
 
     _email_note_accepted(email.pk)
 

@@ -1,7 +1,7 @@
 """Mail merge logic: the frozen list of cases, resumption and the ZIP of the results.
 
-The services (`merge_start`, `merge_run` in services.py) journal and save; this module
-holds the pieces they use, none of which writes to the database.
+The services (`merge_start`, `merge_run` in `services/mail_merge.py`) journal and save;
+this module holds the pieces they use, none of which writes to the database.
 """
 
 from __future__ import annotations

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
 
 from levier.cases.models import Case, Procedure
 from levier.cases.selectors import get_case_file_for
 from levier.core import policy
+from levier.core.models import Agent
 from levier.journal.models import Event
 from levier.journal.services import target_key
 
@@ -40,9 +42,10 @@ def templates_for_case(case: Case) -> QuerySet[DocumentTemplate]:
     )
 
 
-def get_generated_document_for(agent, case_id: int, document_id: int) -> GeneratedDocument:
+def get_generated_document_for(agent: Agent, case_id: int, document_id: int) -> GeneratedDocument:
     """A generated document of a case the agent may see; 404 for missing and forbidden alike."""
-    return get_case_file_for(GeneratedDocument, agent, case_id, document_id)
+    document: GeneratedDocument = get_case_file_for(GeneratedDocument, agent, case_id, document_id)
+    return document
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class CaseDocumentsPanel:
     case: Case
     documents: list[GeneratedDocument]
     templates: list[DocumentTemplate]
-    formats: list[tuple[str, str]]
+    formats: list[tuple[str, str | Promise]]  # labels stay lazy (translated when shown)
     docx_templates: list[int]
 
 
@@ -99,7 +102,7 @@ def merge_templates_for(procedure_id: int | None) -> QuerySet[DocumentTemplate]:
     )
 
 
-def merge_batches_for(agent) -> QuerySet[MergeBatch]:
+def merge_batches_for(agent: Agent) -> QuerySet[MergeBatch]:
     """The agent's own mail merges and those on the cases of their teams' procedures."""
     procedures = list(
         Procedure.objects.filter(policy.rows_for(agent, Procedure)).values_list("pk", flat=True)
@@ -109,7 +112,7 @@ def merge_batches_for(agent) -> QuerySet[MergeBatch]:
     ).select_related("template_version__template", "created_by")
 
 
-def get_merge_batch_for(agent, batch_id: int) -> MergeBatch:
+def get_merge_batch_for(agent: Agent, batch_id: int) -> MergeBatch:
     """One mail merge the agent may see; 404 for missing and forbidden alike."""
     batch = merge_batches_for(agent).filter(pk=batch_id).first()
     if batch is None:

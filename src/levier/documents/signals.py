@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from levier.cases.models import Case
 from levier.journal.services import Actor, record
 
-from .services import email_for_status, email_send_for_case
+from .services.email_templates import email_for_status, email_send_for_case
 
 logger = logging.getLogger(__name__)
 

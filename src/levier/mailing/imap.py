@@ -1,7 +1,7 @@
 """Reading functional mailboxes over IMAP, without losing or duplicating a message.
 
-Messages are stored and handed over (`services.store_and_process`) by groups of
-`COMMIT_EVERY` in one transaction; only after its commit are they marked processed on
+Messages are stored and handed over (`services.inbound.store_and_process`) by groups
+of `COMMIT_EVERY` in one transaction; only after its commit are they marked processed on
 the server (\\Seen, or a move to the processed folder). If the process dies in
 between, the next run finds the rows by (mailbox, UIDVALIDITY, UID) and only marks the
 messages. Fetching uses BODY.PEEK[], so reading a message never marks it seen by itself.
@@ -21,8 +21,8 @@ from django.db import transaction
 from imapclient import DELETED, SEEN, IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from . import services
 from .models import InboundMail, InboundStatus, Mailbox, Security
+from .services import inbound
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def fetch_mailbox(mailbox: Mailbox) -> FetchReport:
         report.error = describe_error(mailbox, error)
         logger.warning("fetching mailbox %s failed: %s", mailbox.name, report.error, exc_info=True)
     try:
-        services.mailbox_record_fetch(mailbox=mailbox, error=report.error)
+        inbound.mailbox_record_fetch(mailbox=mailbox, error=report.error)
     except Exception:
         logger.exception("could not record the fetch of mailbox %s", mailbox.name)
     return report
@@ -173,7 +173,7 @@ def _fetch(client: IMAPClient, mailbox: Mailbox, report: FetchReport) -> None:
                 _mark_done(client, mailbox, uid, stored)
             elif size > limit:
                 headers = client.fetch([uid], ["BODY.PEEK[HEADER]"]).get(uid, {})
-                stored = services.quarantine_oversized(
+                stored = inbound.quarantine_oversized(
                     mailbox=mailbox,
                     uidvalidity=uidvalidity,
                     uid=uid,
@@ -212,7 +212,7 @@ def _take(
         fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid)
         if fetched is None:
             continue
-        stored = services.store_and_process(
+        stored = inbound.store_and_process(
             raw=fetched[b"BODY[]"], mailbox=mailbox, uidvalidity=uidvalidity, uid=uid
         )
         taken.append((uid, stored))

@@ -6,7 +6,7 @@ that stores the message and in a savepoint of its own. It returns a short
 reference of what it created (an enquiry reference), or raises `Quarantine` with a
 French reason for an administrator when the message must not be processed. Any
 other exception rolls its savepoint back and quarantines the message as an
-internal error. Storing and calling are done by `services.store_and_process`.
+internal error. Storing and calling are done by `services.inbound.store_and_process`.
 """
 
 from __future__ import annotations

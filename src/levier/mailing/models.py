@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -113,8 +115,8 @@ class OutboundStatus(models.TextChoices):
     BOUNCED = "bounced", _("Bounced")
 
 
-class OutboundEmailQuerySet(models.QuerySet):
-    def due(self, now) -> OutboundEmailQuerySet:
+class OutboundEmailQuerySet(models.QuerySet["OutboundEmail"]):
+    def due(self, now: datetime.datetime) -> OutboundEmailQuerySet:
         """Queued emails whose next attempt time has come."""
         return self.filter(status=OutboundStatus.QUEUED).filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)

@@ -1,7 +1,8 @@
 """The outbox's mechanics: Message-IDs, backoff, building and sending one email over SMTP.
 
 Every write (queueing, claiming, marking sent or failed, resending, bounces) is a
-service in `services.py`; this module holds what those services need and writes nothing.
+service in `services/outbound.py`; this module holds what those services need and
+writes nothing.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def fetch_mail() -> str:
 
 
 def flush_outbox() -> str:
-    from .services import outbox_flush
+    from .services.outbound import outbox_flush
 
     return f"outbox: {outbox_flush()} email(s) queued again"
 

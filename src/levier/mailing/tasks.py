@@ -13,7 +13,7 @@ def fetch_mailboxes() -> list[dict]:
 
 @task(queue_name="email")
 def send_outbound_email(email_id: int) -> str:
-    """Send one email of the outbox over SMTP (see `services.email_send`).
+    """Send one email of the outbox over SMTP (see `services.outbound.email_send`).
 
     Retry-safe: the email is claimed by a conditional UPDATE (queued → sending) before
     SMTP is spoken, so running this task twice, or on two workers at once, sends it once;
@@ -26,6 +26,6 @@ def send_outbound_email(email_id: int) -> str:
     between the server's reply and that one-row commit (or a reply lost on the network)
     sends it once more, with the same Message-ID. Nothing else can send an email twice.
     """
-    from .services import email_send
+    from .services.outbound import email_send
 
     return email_send(email_id=email_id)
