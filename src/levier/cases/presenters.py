@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CaseStatus, SupportingDocument
+from levier.journal.models import Activity, Event
+
+from . import selectors
+from .models import Case, CaseStatus, SupportingDocument
+from .schema import FieldEntry
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case in the list, with where it stands against its deadline."""
+
+    case: Case
+    sla_state: str  # 'overdue', 'due_soon', 'on_time', or '' (closed, or no deadline)
+
+
+def case_rows(cases: Iterable[Case], *, now: datetime | None = None) -> list[CaseRow]:
+    """The list's rows, their deadline states measured at the same instant."""
+    now = now or timezone.now()
+    return [CaseRow(case=case, sla_state=selectors.sla_state(case, now)) for case in cases]
 
 
 def status_label(status: str) -> str:
@@ -36,14 +56,52 @@ def preview_pages(document: SupportingDocument) -> range:
 
 
 @dataclass(frozen=True)
+class ShownDocument:
+    """A supporting document on the case page: the question it answers and how it is previewed."""
+
+    document: SupportingDocument
+    field_label: str
+    preview: str  # see preview_kind
+    preview_pages: range
+
+
+@dataclass(frozen=True)
+class CaseDocuments:
+    shown: list[ShownDocument]
+    missing: list[str]  # labels of the required documents not given
+
+
+def case_documents(
+    schema: list[FieldEntry], documents: Iterable[SupportingDocument]
+) -> CaseDocuments:
+    """The case's documents labelled by the schema's file fields, and the required ones missing."""
+    files = [entry for entry in schema if entry.get("type") == "file"]
+    labels = {entry["name"]: entry["label"] for entry in files}
+    shown = [
+        ShownDocument(
+            document=document,
+            field_label=labels.get(document.field_name) or _("Other document"),
+            preview=preview_kind(document),
+            preview_pages=preview_pages(document),
+        )
+        for document in documents
+    ]
+    given = {item.document.field_name for item in shown}
+    missing = [
+        entry["label"] for entry in files if entry.get("required") and entry["name"] not in given
+    ]
+    return CaseDocuments(shown=shown, missing=missing)
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
-    occurred_at: Any
+    occurred_at: datetime
     actor: str
     title: str
     detail: str
 
 
-def _describe(event, activity_labels: dict[str, str]) -> tuple[str, str]:
+def _describe(event: Event, activity_labels: dict[str, str]) -> tuple[str, str]:
     payload = event.payload or {}
     verb = event.verb
     if verb == "submit":
@@ -82,14 +140,12 @@ def _describe(event, activity_labels: dict[str, str]) -> tuple[str, str]:
     return verb.replace("-", " ").capitalize(), ""
 
 
-def timeline(events) -> list[TimelineEntry]:
-    from levier.journal.models import Activity
-
-    events = list(events)
-    codes = {event.activity_code for event in events if event.activity_code}
+def timeline(events: Iterable[Event]) -> list[TimelineEntry]:
+    shown = list(events)
+    codes = {event.activity_code for event in shown if event.activity_code}
     labels = dict(Activity.objects.filter(code__in=codes).values_list("code", "label"))
     entries = []
-    for event in events:
+    for event in shown:
         title, detail = _describe(event, labels)
         entries.append(TimelineEntry(event.occurred_at, event.actor_label, title, detail))
     return entries

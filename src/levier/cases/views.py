@@ -39,8 +39,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # invalid fields are left out of the filters and shown with their error
     filters = form.filters()
     page = keyset_page(selectors.case_list_for(agent, **filters), request.GET)
-    for case in page.rows:
-        case.sla_state = selectors.sla_state(case)
     record_list_read(
         agent=agent,
         listed="cases.case",
@@ -52,27 +50,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/list.html",
-        {"title": _("Cases"), "nav": "cases", "form": form, "page": page, "filtered": filtered},
+        {
+            "title": _("Cases"),
+            "nav": "cases",
+            "form": form,
+            "page": page,
+            "rows": presenters.case_rows(page.rows),
+            "filtered": filtered,
+        },
     )
-
-
-def _documents(case: Case) -> tuple[list, list[str]]:
-    """The case's documents with their preview kind and field label, and the missing ones."""
-    schema = case.procedure_version.field_schema
-    labels = {entry["name"]: entry["label"] for entry in schema if entry.get("type") == "file"}
-    documents = []
-    for document in selectors.documents_of(case):
-        document.preview = presenters.preview_kind(document)
-        document.preview_pages = presenters.preview_pages(document)
-        document.field_label = labels.get(document.field_name) or _("Other document")
-        documents.append(document)
-    given = {document.field_name for document in documents}
-    missing = [
-        entry["label"]
-        for entry in schema
-        if entry.get("type") == "file" and entry.get("required") and entry["name"] not in given
-    ]
-    return documents, missing
 
 
 def _detail_context(
@@ -86,7 +72,9 @@ def _detail_context(
 ) -> dict[str, Any]:
     agents = list(selectors.assignable_agents(case))
     allowed = services.allowed_transitions(case)
-    documents, missing = _documents(case)
+    documents = presenters.case_documents(
+        case.procedure_version.field_schema, selectors.documents_of(case)
+    )
     return {
         "title": _("Case %(reference)s") % {"reference": case.reference},
         "nav": "cases",
@@ -95,8 +83,8 @@ def _detail_context(
         "rows": display_rows(
             case.procedure_version.field_schema, case.data or {}, revealed=revealed
         ),
-        "documents": documents,
-        "missing_documents": missing,
+        "documents": documents.shown,
+        "missing_documents": documents.missing,
         "contact": case.contact,
         "timeline": presenters.timeline(timeline_for(case)),
         "comments": selectors.comments_of(case),

@@ -21,6 +21,7 @@ from .models import (
     OutputFormat,
     TemplateKind,
 )
+from .presenters import GeneratedDocumentRow
 
 
 def documents_for_case(case: Case) -> QuerySet[GeneratedDocument]:
@@ -53,7 +54,7 @@ class CaseDocumentsPanel:
     """What the case page's "Generated documents" section shows."""
 
     case: Case
-    documents: list[GeneratedDocument]
+    documents: list[GeneratedDocumentRow]
     templates: list[DocumentTemplate]
     formats: list[tuple[str, str | Promise]]  # labels stay lazy (translated when shown)
     docx_templates: list[int]
@@ -71,13 +72,10 @@ def sealed_document_ids(case: Case) -> set[int]:
 def case_documents_panel(case: Case) -> CaseDocumentsPanel:
     templates = list(templates_for_case(case))
     documents = list(documents_for_case(case))
-    if documents:
-        sealed = sealed_document_ids(case)
-        for document in documents:
-            document.sealed = document.pk in sealed
+    sealed = sealed_document_ids(case) if documents else set()  # no journal read for none
     return CaseDocumentsPanel(
         case=case,
-        documents=documents,
+        documents=[GeneratedDocumentRow(document, document.pk in sealed) for document in documents],
         templates=templates,
         formats=list(OutputFormat.choices),
         docx_templates=[t.pk for t in templates if t.kind == TemplateKind.DOCX],

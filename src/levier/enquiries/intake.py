@@ -306,7 +306,7 @@ def receive(incoming: Incoming, *, actor: Agent | Actor) -> IntakeResult:
             triage=decided,
             meta=meta,
         )
-        message = enquiry.first_message
+        message = enquiry.messages.get()  # the one it was created with
         _record_triage(enquiry, decided)
         _record_entities(enquiry, message, entities)
     return IntakeResult(

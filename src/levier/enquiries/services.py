@@ -210,7 +210,6 @@ def enquiry_create(
             enquiry=enquiry, direction=Direction.IN, body=body, meta=meta, channel=channel, now=now
         )
         stored = _store_attachments(message, attachments)
-        enquiry.first_message = message  # saves the caller a query
         record(
             actor=actor,
             verb="create",
