@@ -12,6 +12,8 @@ from django.utils import translation
 
 from levier.controls import rule_kinds
 from levier.controls.models import Rule
+from levier.controls.rule_kinds import validate_parameters
+from tests.controls.test_rule_kinds import SCHEMA
 from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +32,9 @@ def admin_labels(client) -> dict[str, str]:
 
 def register_labels(client) -> dict[str, str]:
     data = client.get(reverse("algorithms:register"), {"format": "json"}).json()
-    logic = [item for entry in data["algorithms"] for item in entry["logic"]]
+    rules = [entry for entry in data["algorithms"] if entry["slug"].startswith("rules-")]
     # each rule is named after its kind's code: "threshold (Label of the kind)"
-    return dict(re.fullmatch(r"(\w+) \((.*)\)", item).groups() for item in logic if " (" in item)
+    return dict(re.fullmatch(r"(\w+) \((.*)\)", item).groups() for item in rules[0]["logic"])
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -48,6 +50,9 @@ def test_the_register_and_the_admin_show_the_registry_s_label_of_each_kind(
         assert len(expected) == 6 and all(expected.values())
         assert admin_labels(client) == expected
         assert register_labels(client) == expected
+        page = html.unescape(client.get(reverse("admin:controls_rule_add")).content.decode())
+        for code, kind in rule_kinds.KINDS.items():  # the help text describes every kind
+            assert str(kind.description) in page and rule_kinds.example_json(code) in page
 
 
 def test_each_kind_has_a_label_a_description_an_example_and_a_checker():
@@ -57,9 +62,4 @@ def test_each_kind_has_a_label_a_description_an_example_and_a_checker():
     for code, kind in rule_kinds.KINDS.items():
         assert kind.code == code
         assert str(kind.label) and str(kind.description)
-        cleaned = kind.clean(kind.example, [
-            {"name": "amount_requested", "type": "money"}, {"name": "project_cost", "type": "money"},
-            {"name": "housing_type", "type": "choice", "choices": ["Location dans le parc privé"]},
-            {"name": "company_created_on", "type": "date"}, {"name": "iban", "type": "iban"},
-        ])  # fmt: skip
-        assert isinstance(cleaned, dict)
+        assert kind.clean(kind.example, SCHEMA) == validate_parameters(code, kind.example, SCHEMA)

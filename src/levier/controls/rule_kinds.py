@@ -23,48 +23,17 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from levier.cases.schema import choice_pairs
 from levier.documents.formatting import to_decimal
-
-KINDS: dict[str, Any] = {
-    "threshold": gettext_lazy("Threshold on a field"),
-    "coherence": gettext_lazy("Coherence between two fields"),
-    "required_document": gettext_lazy("Required supporting document"),
-    "date_order": gettext_lazy("Order of two dates"),
-    "duplicate_iban": gettext_lazy("Same IBAN on cases of other usagers"),
-    "duplicate_document": gettext_lazy("Same document on another case"),
-}
-KIND_CHOICES = list(KINDS.items())
-# Shown to administrators as a starting point for each kind.
-KIND_EXAMPLES: dict[str, dict[str, Any]] = {
-    "threshold": {"field": "amount_requested", "operator": "<=", "value": "15000"},
-    "coherence": {
-        "left": "amount_requested",
-        "operator": "<=",
-        "right": "project_cost",
-        "factor": "0.5",
-    },
-    "required_document": {
-        "document": "tax_notice",
-        "when_field": "housing_type",
-        "equals": "Location dans le parc privé",
-    },
-    "date_order": {
-        "before": "company_created_on",
-        "after": "submitted_on",
-        "min_days": 0,
-        "max_days": None,
-    },
-    "duplicate_iban": {"field": "iban"},
-    "duplicate_document": {},
-}
 
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
 NUMERIC_TYPES = frozenset({"number", "money"})
@@ -416,20 +385,103 @@ def _clean_duplicate_document(parameters: dict, schema: list[dict]) -> dict:
     return {}
 
 
-VALIDATORS: dict[str, Callable[[dict, list[dict]], dict]] = {
-    "threshold": _clean_threshold,
-    "coherence": _clean_coherence,
-    "required_document": _clean_required_document,
-    "date_order": _clean_date_order,
-    "duplicate_iban": _clean_duplicate_iban,
-    "duplicate_document": _clean_duplicate_document,
+@dataclass(frozen=True, slots=True)
+class RuleKind:
+    """A kind of control rule: the one place for its code, the label administrators and the
+    public register show, a description, an example of parameters and their checker.
+    The rule engine's evaluator of each kind is keyed by the same code
+    (`rule_engine.EVALUATORS`, tested against this registry)."""
+
+    code: str
+    label: Promise
+    description: Promise
+    example: dict[str, Any]
+    clean: Callable[[dict[str, Any], list[dict[str, Any]]], dict[str, Any]]
+
+
+KINDS: dict[str, RuleKind] = {
+    kind.code: kind
+    for kind in (
+        RuleKind(
+            code="threshold",
+            label=gettext_lazy("Threshold on a field"),
+            description=gettext_lazy("A declared amount, number or date compared with a value."),
+            example={"field": "amount_requested", "operator": "<=", "value": "15000"},
+            clean=_clean_threshold,
+        ),
+        RuleKind(
+            code="coherence",
+            label=gettext_lazy("Coherence between two fields"),
+            description=gettext_lazy(
+                "Two declared fields compared with each other, the second one times a factor if given."
+            ),
+            example={
+                "left": "amount_requested",
+                "operator": "<=",
+                "right": "project_cost",
+                "factor": "0.5",
+            },
+            clean=_clean_coherence,
+        ),
+        RuleKind(
+            code="required_document",
+            label=gettext_lazy("Document required in a situation"),
+            description=gettext_lazy(
+                "A type of supporting document the case must have: always, or when a field "
+                "has a given value or is above an amount."
+            ),
+            example={
+                "document": "tax_notice",
+                "when_field": "housing_type",
+                "equals": "Location dans le parc privé",
+            },
+            clean=_clean_required_document,
+        ),
+        RuleKind(
+            code="date_order",
+            label=gettext_lazy("Coherent dates"),
+            description=gettext_lazy(
+                "One date before another, with a minimum and maximum number of days between."
+            ),
+            example={
+                "before": "company_created_on",
+                "after": "submitted_on",
+                "min_days": 0,
+                "max_days": None,
+            },
+            clean=_clean_date_order,
+        ),
+        RuleKind(
+            code="duplicate_iban",
+            label=gettext_lazy("Same IBAN on unrelated cases"),
+            description=gettext_lazy("The case's IBAN declared on cases of other usagers."),
+            example={"field": "iban"},
+            clean=_clean_duplicate_iban,
+        ),
+        RuleKind(
+            code="duplicate_document",
+            label=gettext_lazy("Same document submitted twice"),
+            description=gettext_lazy("A supporting document identical to one of another case."),
+            example={},
+            clean=_clean_duplicate_document,
+        ),
+    )
 }
+# The model field's choices and the administrators' starting points, read from KINDS.
+KIND_CHOICES: list[tuple[str, Promise]] = [(kind.code, kind.label) for kind in KINDS.values()]
+KIND_EXAMPLES: dict[str, dict[str, Any]] = {code: kind.example for code, kind in KINDS.items()}
+
+
+def label_of(code: str) -> str:
+    """A kind's label, or its code when no kind has it (a rule of a removed kind)."""
+    kind = KINDS.get(code)
+    return str(kind.label) if kind else code
 
 
 def validate_parameters(kind: str, parameters: dict, schema: list[dict]) -> dict:
     """Cleaned parameters of a rule of `kind` on a procedure of `schema`; ValidationError
     naming the parameter and the fix otherwise."""
-    if kind not in VALIDATORS:
+    if kind not in KINDS:
         raise _fail(
             _("Unknown kind of rule “%(kind)s”; use one of %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(KINDS)},
@@ -438,12 +490,12 @@ def validate_parameters(kind: str, parameters: dict, schema: list[dict]) -> dict
     if not isinstance(parameters, dict):
         raise _fail(
             _("The parameters must be a JSON object, for example %(example)s.")
-            % {"example": _json_example(kind)},
+            % {"example": example_json(kind)},
             "not_an_object",
         )
     schema = [entry for entry in schema or [] if isinstance(entry, dict)]
-    return VALIDATORS[kind](parameters, schema)
+    return KINDS[kind].clean(parameters, schema)
 
 
-def _json_example(kind: str) -> str:
+def example_json(kind: str) -> str:
     return json.dumps(KIND_EXAMPLES[kind], ensure_ascii=False)
