@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
@@ -56,7 +56,7 @@ def _fail(message: str, code: str) -> ValidationError:
 # ---------------------------------------------------------------------------
 
 
-def _check_keys(parameters: dict, allowed: set[str]) -> None:
+def _check_keys(parameters: dict[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(parameters) - allowed)
     if unknown:
         raise _fail(
@@ -69,13 +69,13 @@ def _check_keys(parameters: dict, allowed: set[str]) -> None:
         )
 
 
-def _fields_of_types(schema: list[dict], types: frozenset[str] | set[str]) -> list[str]:
+def _fields_of_types(schema: list[dict[str, Any]], types: frozenset[str] | set[str]) -> list[str]:
     return [entry["name"] for entry in schema if entry.get("type") in types and "name" in entry]
 
 
 def _schema_entry(
-    schema: list[dict], parameter: str, name: Any, types: frozenset[str] | set[str]
-) -> dict:
+    schema: list[dict[str, Any]], parameter: str, name: Any, types: frozenset[str] | set[str]
+) -> dict[str, Any]:
     """The schema entry named by `parameter`, which must be a field of one of `types`."""
     candidates = ", ".join(_fields_of_types(schema, types)) or _("none")
     if not isinstance(name, str) or not name.strip():
@@ -111,7 +111,7 @@ def _schema_entry(
     return entry
 
 
-def _operator(parameters: dict) -> str:
+def _operator(parameters: dict[str, Any]) -> str:
     operator = parameters.get("operator")
     if operator not in OPERATORS:
         raise _fail(
@@ -119,7 +119,7 @@ def _operator(parameters: dict) -> str:
             % {"operator": operator, "operators": " ".join(OPERATORS)},
             "bad_operator",
         )
-    return operator
+    return cast(str, operator)  # one of OPERATORS
 
 
 def parse_number(value: Any) -> Decimal | None:
@@ -147,7 +147,7 @@ def parse_date(value: Any) -> datetime.date | None:
         return None
 
 
-def _number_parameter(parameters: dict, key: str, field_type: str) -> str:
+def _number_parameter(parameters: dict[str, Any], key: str, field_type: str) -> str:
     number = parse_number(parameters.get(key)) if key in parameters else None
     if number is None or isinstance(parameters.get(key), bool):
         raise _fail(
@@ -166,7 +166,7 @@ def _number_parameter(parameters: dict, key: str, field_type: str) -> str:
     return format(number.normalize(), "f")
 
 
-def _date_parameter(parameters: dict, key: str) -> str:
+def _date_parameter(parameters: dict[str, Any], key: str) -> str:
     day = parse_date(parameters.get(key))
     if day is None:
         raise _fail(
@@ -179,7 +179,7 @@ def _date_parameter(parameters: dict, key: str) -> str:
     return day.isoformat()
 
 
-def _days_parameter(parameters: dict, key: str, default: int | None) -> int | None:
+def _days_parameter(parameters: dict[str, Any], key: str, default: int | None) -> int | None:
     value = parameters.get(key, default)
     if value is None:
         return None
@@ -201,7 +201,7 @@ def _shown(value: Any) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _clean_threshold(parameters: dict, schema: list[dict]) -> dict:
+def _clean_threshold(parameters: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
     _check_keys(parameters, {"field", "operator", "value", "field_type"})
     entry = _schema_entry(schema, "field", parameters.get("field"), COMPARABLE_TYPES)
     operator = _operator(parameters)
@@ -213,7 +213,7 @@ def _clean_threshold(parameters: dict, schema: list[dict]) -> dict:
     return {"field": entry["name"], "operator": operator, "value": value, "field_type": field_type}
 
 
-def _clean_coherence(parameters: dict, schema: list[dict]) -> dict:
+def _clean_coherence(parameters: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
     _check_keys(parameters, {"left", "operator", "right", "factor", "left_type", "right_type"})
     left = _schema_entry(schema, "left", parameters.get("left"), COMPARABLE_TYPES)
     operator = _operator(parameters)
@@ -262,7 +262,9 @@ def _clean_coherence(parameters: dict, schema: list[dict]) -> dict:
     }
 
 
-def _clean_required_document(parameters: dict, schema: list[dict]) -> dict:
+def _clean_required_document(
+    parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     _check_keys(parameters, {"document", "when_field", "equals", "above", "when_type"})
     document = _schema_entry(schema, "document", parameters.get("document"), {"file"})
     cleaned: dict[str, Any] = {"document": document["name"]}
@@ -289,7 +291,7 @@ def _clean_required_document(parameters: dict, schema: list[dict]) -> dict:
     return cleaned
 
 
-def _equals_parameter(value: Any, condition: dict) -> str:
+def _equals_parameter(value: Any, condition: dict[str, Any]) -> str:
     if not isinstance(value, str | int) or isinstance(value, bool) or str(value).strip() == "":
         raise _fail(
             _("“equals” must be a non-empty text, the value that makes the document required."),
@@ -316,15 +318,15 @@ def _equals_parameter(value: Any, condition: dict) -> str:
         return _date_parameter({"equals": value}, "equals")
     if condition["type"] in NUMERIC_TYPES:
         return _number_parameter({"equals": value}, "equals", condition["type"])
-    return value
+    return cast(str, value)
 
 
-def _date_side(schema: list[dict], parameters: dict, key: str) -> str:
+def _date_side(schema: list[dict[str, Any]], parameters: dict[str, Any], key: str) -> str:
     name = parameters.get(key)
     if name in PSEUDO_DATES:
-        return name
+        return cast(str, name)
     try:
-        return _schema_entry(schema, key, name, {"date"})["name"]
+        return cast(str, _schema_entry(schema, key, name, {"date"})["name"])
     except ValidationError as error:
         raise _fail(
             _("%(problem)s You may also use “submitted_on” or “today”.")
@@ -333,7 +335,7 @@ def _date_side(schema: list[dict], parameters: dict, key: str) -> str:
         ) from None
 
 
-def _clean_date_order(parameters: dict, schema: list[dict]) -> dict:
+def _clean_date_order(parameters: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
     _check_keys(parameters, {"before", "after", "min_days", "max_days"})
     before = _date_side(schema, parameters, "before")
     after = _date_side(schema, parameters, "after")
@@ -366,7 +368,9 @@ def _clean_date_order(parameters: dict, schema: list[dict]) -> dict:
     return {"before": before, "after": after, "min_days": min_days, "max_days": max_days}
 
 
-def _clean_duplicate_iban(parameters: dict, schema: list[dict]) -> dict:
+def _clean_duplicate_iban(
+    parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     _check_keys(parameters, {"field"})
     name = parameters.get("field")
     ibans = _fields_of_types(schema, {"iban"})
@@ -375,7 +379,9 @@ def _clean_duplicate_iban(parameters: dict, schema: list[dict]) -> dict:
     return {"field": _schema_entry(schema, "field", name, {"iban"})["name"]}
 
 
-def _clean_duplicate_document(parameters: dict, schema: list[dict]) -> dict:
+def _clean_duplicate_document(
+    parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     _check_keys(parameters, set())
     if not _fields_of_types(schema, {"file"}):
         raise _fail(
@@ -478,7 +484,9 @@ def label_of(code: str) -> str:
     return str(kind.label) if kind else code
 
 
-def validate_parameters(kind: str, parameters: dict, schema: list[dict]) -> dict:
+def validate_parameters(
+    kind: str, parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Cleaned parameters of a rule of `kind` on a procedure of `schema`; ValidationError
     naming the parameter and the fix otherwise."""
     if kind not in KINDS:
