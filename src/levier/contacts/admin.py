@@ -17,9 +17,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from levier.core.masking import MASKED_CONTACT_FIELDS
+from levier.core.masking import MASKED_CONTACT_FIELDS, masked_display
 from levier.journal.admin_configure import JournaledConfigurationAdmin
-from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin, masked_display
+from levier.journal.admin_reads import JournaledReadsAdmin, RevealInAdmin
 
 from .duplicates import probable_duplicates
 from .identifiers import IdentifierField, compact, company_siren

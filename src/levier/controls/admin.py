@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from levier.cases.admin import WithoutDrafts
@@ -20,14 +21,31 @@ from levier.journal.admin_reads import JournaledReadsAdmin
 from .anomalies.spec import ModelSpec, check_inputs
 from .batch_scoring import DERIVED_GROUPS
 from .models import AnomalyModel, DocumentCheck, FieldComparison, Flag, Rule
-from .reading.types import KINDS
-from .rule_kinds import validate_parameters
+from .reading import types as document_types
+from .rule_kinds import KINDS, example_json, validate_parameters
+
+
+def rule_kinds_help() -> str:
+    """Each kind of rule with its description and an example of parameters, from the
+    registry of rule kinds (the admin's help text is HTML, so every part is escaped)."""
+    return format_html_join(
+        "",
+        "<br><strong>{}</strong>: {} {} <code>{}</code>",
+        (
+            (kind.label, kind.description, _("Parameters, for example:"), example_json(code))
+            for code, kind in KINDS.items()
+        ),
+    )
 
 
 class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
         fields = ["procedure", "name", "kind", "parameters", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].help_text = rule_kinds_help()
 
     def clean(self):
         cleaned = super().clean()
@@ -64,10 +82,11 @@ class FieldComparisonForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind, procedure = cleaned.get("document_kind"), cleaned.get("procedure")
-        if kind and kind not in KINDS:
+        if kind and kind not in document_types.KINDS:
             self.add_error(
                 "document_kind",
-                _("Unknown type of document. Use one of: %(kinds)s.") % {"kinds": ", ".join(KINDS)},
+                _("Unknown type of document. Use one of: %(kinds)s.")
+                % {"kinds": ", ".join(document_types.KINDS)},
             )
         declared = (cleaned.get("declared_field") or "").split(".")[0]
         if procedure and declared and declared not in field_labels(procedure.active_schema):

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from levier.cases.models import Case, Procedure, SupportingDocument
 from levier.core import policy
 
+from .rule_kinds import KIND_CHOICES
+
 
 class CheckOutcome(models.TextChoices):
     MATCHES = "matches", _("Matches the declaration")
@@ -94,19 +96,10 @@ class FieldComparison(models.Model):
         return f"{self.document_kind}.{self.found_field} ↔ {self.declared_field}"
 
 
-class RuleKind(models.TextChoices):
-    THRESHOLD = "threshold", _("Threshold on a field")
-    COHERENCE = "coherence", _("Coherence between two fields")
-    REQUIRED_DOCUMENT = "required_document", _("Document required in a situation")
-    DATE_ORDER = "date_order", _("Coherent dates")
-    DUPLICATE_IBAN = "duplicate_iban", _("Same IBAN on unrelated cases")
-    DUPLICATE_DOCUMENT = "duplicate_document", _("Same document submitted twice")
-
-
 class Rule(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="rules")
     name = models.CharField(_("name"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=30, choices=RuleKind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=KIND_CHOICES)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     active = models.BooleanField(_("active"), default=True)
 

@@ -19,8 +19,9 @@ from levier.cases.schema import field_labels
 
 from .anomalies.spec import protected_topics
 from .batch_scoring import DERIVED_GROUPS
-from .models import AnomalyModel, FieldComparison, Rule, RuleKind
+from .models import AnomalyModel, FieldComparison, Rule
 from .presenters import FOUND_FIELD_LABELS, KIND_LABELS
+from .rule_kinds import label_of
 
 WHO_DECIDES = _(
     "An agent. The algorithm only proposes: it never changes a case's status, never grants "
@@ -130,7 +131,7 @@ def rules_entry(procedure: Procedure, rules: list[Rule]) -> RegisterEntry:
         procedure=procedure.name,
         purpose=_("Check each case on submission against rules set by the administration."),
         data_used=sorted({str(value) for rule in rules for value in _rule_fields(rule)}),
-        logic=[f"{rule.name} ({RuleKind(rule.kind).label})" for rule in rules],
+        logic=[f"{rule.name} ({label_of(rule.kind)})" for rule in rules],
         parameters=[(rule.name, _describe_parameters(rule.parameters)) for rule in rules],
         who_decides=str(WHO_DECIDES),
         contest=_contest(procedure),

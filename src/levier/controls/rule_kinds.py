@@ -23,48 +23,17 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from levier.cases.schema import choice_pairs
 from levier.documents.formatting import to_decimal
-
-KINDS: dict[str, Any] = {
-    "threshold": gettext_lazy("Threshold on a field"),
-    "coherence": gettext_lazy("Coherence between two fields"),
-    "required_document": gettext_lazy("Required supporting document"),
-    "date_order": gettext_lazy("Order of two dates"),
-    "duplicate_iban": gettext_lazy("Same IBAN on cases of other usagers"),
-    "duplicate_document": gettext_lazy("Same document on another case"),
-}
-KIND_CHOICES = list(KINDS.items())
-# Shown to administrators as a starting point for each kind.
-KIND_EXAMPLES: dict[str, dict[str, Any]] = {
-    "threshold": {"field": "amount_requested", "operator": "<=", "value": "15000"},
-    "coherence": {
-        "left": "amount_requested",
-        "operator": "<=",
-        "right": "project_cost",
-        "factor": "0.5",
-    },
-    "required_document": {
-        "document": "tax_notice",
-        "when_field": "housing_type",
-        "equals": "Location dans le parc privé",
-    },
-    "date_order": {
-        "before": "company_created_on",
-        "after": "submitted_on",
-        "min_days": 0,
-        "max_days": None,
-    },
-    "duplicate_iban": {"field": "iban"},
-    "duplicate_document": {},
-}
 
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
 NUMERIC_TYPES = frozenset({"number", "money"})
@@ -87,7 +56,7 @@ def _fail(message: str, code: str) -> ValidationError:
 # ---------------------------------------------------------------------------
 
 
-def _check_keys(parameters: dict, allowed: set[str]) -> None:
+def _check_keys(parameters: dict[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(parameters) - allowed)
     if unknown:
         raise _fail(
@@ -100,13 +69,13 @@ def _check_keys(parameters: dict, allowed: set[str]) -> None:
         )
 
 
-def _fields_of_types(schema: list[dict], types: frozenset[str] | set[str]) -> list[str]:
+def _fields_of_types(schema: list[dict[str, Any]], types: frozenset[str] | set[str]) -> list[str]:
     return [entry["name"] for entry in schema if entry.get("type") in types and "name" in entry]
 
 
 def _schema_entry(
-    schema: list[dict], parameter: str, name: Any, types: frozenset[str] | set[str]
-) -> dict:
+    schema: list[dict[str, Any]], parameter: str, name: Any, types: frozenset[str] | set[str]
+) -> dict[str, Any]:
     """The schema entry named by `parameter`, which must be a field of one of `types`."""
     candidates = ", ".join(_fields_of_types(schema, types)) or _("none")
     if not isinstance(name, str) or not name.strip():
@@ -142,7 +111,7 @@ def _schema_entry(
     return entry
 
 
-def _operator(parameters: dict) -> str:
+def _operator(parameters: dict[str, Any]) -> str:
     operator = parameters.get("operator")
     if operator not in OPERATORS:
         raise _fail(
@@ -150,7 +119,7 @@ def _operator(parameters: dict) -> str:
             % {"operator": operator, "operators": " ".join(OPERATORS)},
             "bad_operator",
         )
-    return operator
+    return cast(str, operator)  # one of OPERATORS
 
 
 def parse_number(value: Any) -> Decimal | None:
@@ -178,7 +147,7 @@ def parse_date(value: Any) -> datetime.date | None:
         return None
 
 
-def _number_parameter(parameters: dict, key: str, field_type: str) -> str:
+def _number_parameter(parameters: dict[str, Any], key: str, field_type: str) -> str:
     number = parse_number(parameters.get(key)) if key in parameters else None
     if number is None or isinstance(parameters.get(key), bool):
         raise _fail(
@@ -197,7 +166,7 @@ def _number_parameter(parameters: dict, key: str, field_type: str) -> str:
     return format(number.normalize(), "f")
 
 
-def _date_parameter(parameters: dict, key: str) -> str:
+def _date_parameter(parameters: dict[str, Any], key: str) -> str:
     day = parse_date(parameters.get(key))
     if day is None:
         raise _fail(
@@ -210,7 +179,7 @@ def _date_parameter(parameters: dict, key: str) -> str:
     return day.isoformat()
 
 
-def _days_parameter(parameters: dict, key: str, default: int | None) -> int | None:
+def _days_parameter(parameters: dict[str, Any], key: str, default: int | None) -> int | None:
     value = parameters.get(key, default)
     if value is None:
         return None
@@ -232,7 +201,7 @@ def _shown(value: Any) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _clean_threshold(parameters: dict, schema: list[dict]) -> dict:
+def _clean_threshold(parameters: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
     _check_keys(parameters, {"field", "operator", "value", "field_type"})
     entry = _schema_entry(schema, "field", parameters.get("field"), COMPARABLE_TYPES)
     operator = _operator(parameters)
@@ -244,7 +213,7 @@ def _clean_threshold(parameters: dict, schema: list[dict]) -> dict:
     return {"field": entry["name"], "operator": operator, "value": value, "field_type": field_type}
 
 
-def _clean_coherence(parameters: dict, schema: list[dict]) -> dict:
+def _clean_coherence(parameters: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
     _check_keys(parameters, {"left", "operator", "right", "factor", "left_type", "right_type"})
     left = _schema_entry(schema, "left", parameters.get("left"), COMPARABLE_TYPES)
     operator = _operator(parameters)
@@ -293,7 +262,9 @@ def _clean_coherence(parameters: dict, schema: list[dict]) -> dict:
     }
 
 
-def _clean_required_document(parameters: dict, schema: list[dict]) -> dict:
+def _clean_required_document(
+    parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     _check_keys(parameters, {"document", "when_field", "equals", "above", "when_type"})
     document = _schema_entry(schema, "document", parameters.get("document"), {"file"})
     cleaned: dict[str, Any] = {"document": document["name"]}
@@ -320,7 +291,7 @@ def _clean_required_document(parameters: dict, schema: list[dict]) -> dict:
     return cleaned
 
 
-def _equals_parameter(value: Any, condition: dict) -> str:
+def _equals_parameter(value: Any, condition: dict[str, Any]) -> str:
     if not isinstance(value, str | int) or isinstance(value, bool) or str(value).strip() == "":
         raise _fail(
             _("“equals” must be a non-empty text, the value that makes the document required."),
@@ -347,15 +318,15 @@ def _equals_parameter(value: Any, condition: dict) -> str:
         return _date_parameter({"equals": value}, "equals")
     if condition["type"] in NUMERIC_TYPES:
         return _number_parameter({"equals": value}, "equals", condition["type"])
-    return value
+    return cast(str, value)
 
 
-def _date_side(schema: list[dict], parameters: dict, key: str) -> str:
+def _date_side(schema: list[dict[str, Any]], parameters: dict[str, Any], key: str) -> str:
     name = parameters.get(key)
     if name in PSEUDO_DATES:
-        return name
+        return cast(str, name)
     try:
-        return _schema_entry(schema, key, name, {"date"})["name"]
+        return cast(str, _schema_entry(schema, key, name, {"date"})["name"])
     except ValidationError as error:
         raise _fail(
             _("%(problem)s You may also use “submitted_on” or “today”.")
@@ -364,7 +335,7 @@ def _date_side(schema: list[dict], parameters: dict, key: str) -> str:
         ) from None
 
 
-def _clean_date_order(parameters: dict, schema: list[dict]) -> dict:
+def _clean_date_order(parameters: dict[str, Any], schema: list[dict[str, Any]]) -> dict[str, Any]:
     _check_keys(parameters, {"before", "after", "min_days", "max_days"})
     before = _date_side(schema, parameters, "before")
     after = _date_side(schema, parameters, "after")
@@ -397,7 +368,9 @@ def _clean_date_order(parameters: dict, schema: list[dict]) -> dict:
     return {"before": before, "after": after, "min_days": min_days, "max_days": max_days}
 
 
-def _clean_duplicate_iban(parameters: dict, schema: list[dict]) -> dict:
+def _clean_duplicate_iban(
+    parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     _check_keys(parameters, {"field"})
     name = parameters.get("field")
     ibans = _fields_of_types(schema, {"iban"})
@@ -406,7 +379,9 @@ def _clean_duplicate_iban(parameters: dict, schema: list[dict]) -> dict:
     return {"field": _schema_entry(schema, "field", name, {"iban"})["name"]}
 
 
-def _clean_duplicate_document(parameters: dict, schema: list[dict]) -> dict:
+def _clean_duplicate_document(
+    parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     _check_keys(parameters, set())
     if not _fields_of_types(schema, {"file"}):
         raise _fail(
@@ -416,20 +391,105 @@ def _clean_duplicate_document(parameters: dict, schema: list[dict]) -> dict:
     return {}
 
 
-VALIDATORS: dict[str, Callable[[dict, list[dict]], dict]] = {
-    "threshold": _clean_threshold,
-    "coherence": _clean_coherence,
-    "required_document": _clean_required_document,
-    "date_order": _clean_date_order,
-    "duplicate_iban": _clean_duplicate_iban,
-    "duplicate_document": _clean_duplicate_document,
+@dataclass(frozen=True, slots=True)
+class RuleKind:
+    """A kind of control rule: the one place for its code, the label administrators and the
+    public register show, a description, an example of parameters and their checker.
+    The rule engine's evaluator of each kind is keyed by the same code
+    (`rule_engine.EVALUATORS`, tested against this registry)."""
+
+    code: str
+    label: Promise
+    description: Promise
+    example: dict[str, Any]
+    clean: Callable[[dict[str, Any], list[dict[str, Any]]], dict[str, Any]]
+
+
+KINDS: dict[str, RuleKind] = {
+    kind.code: kind
+    for kind in (
+        RuleKind(
+            code="threshold",
+            label=gettext_lazy("Threshold on a field"),
+            description=gettext_lazy("A declared amount, number or date compared with a value."),
+            example={"field": "amount_requested", "operator": "<=", "value": "15000"},
+            clean=_clean_threshold,
+        ),
+        RuleKind(
+            code="coherence",
+            label=gettext_lazy("Coherence between two fields"),
+            description=gettext_lazy(
+                "Two declared fields compared with each other, the second one times a factor if given."
+            ),
+            example={
+                "left": "amount_requested",
+                "operator": "<=",
+                "right": "project_cost",
+                "factor": "0.5",
+            },
+            clean=_clean_coherence,
+        ),
+        RuleKind(
+            code="required_document",
+            label=gettext_lazy("Document required in a situation"),
+            description=gettext_lazy(
+                "A type of supporting document the case must have: always, or when a field "
+                "has a given value or is above an amount."
+            ),
+            example={
+                "document": "tax_notice",
+                "when_field": "housing_type",
+                "equals": "Location dans le parc privé",
+            },
+            clean=_clean_required_document,
+        ),
+        RuleKind(
+            code="date_order",
+            label=gettext_lazy("Coherent dates"),
+            description=gettext_lazy(
+                "One date before another, with a minimum and maximum number of days between."
+            ),
+            example={
+                "before": "company_created_on",
+                "after": "submitted_on",
+                "min_days": 0,
+                "max_days": None,
+            },
+            clean=_clean_date_order,
+        ),
+        RuleKind(
+            code="duplicate_iban",
+            label=gettext_lazy("Same IBAN on unrelated cases"),
+            description=gettext_lazy("The case's IBAN declared on cases of other usagers."),
+            example={"field": "iban"},
+            clean=_clean_duplicate_iban,
+        ),
+        RuleKind(
+            code="duplicate_document",
+            label=gettext_lazy("Same document submitted twice"),
+            description=gettext_lazy("A supporting document identical to one of another case."),
+            example={},
+            clean=_clean_duplicate_document,
+        ),
+    )
 }
+# The model field's choices and the administrators' starting points, read from KINDS.
+KIND_CHOICES: list[tuple[str, Promise]] = [(kind.code, kind.label) for kind in KINDS.values()]
+KIND_EXAMPLES: dict[str, dict[str, Any]] = {code: kind.example for code, kind in KINDS.items()}
 
 
-def validate_parameters(kind: str, parameters: dict, schema: list[dict]) -> dict:
+def label_of(code: str) -> str:
+    """A kind's label, or its code when no kind has it (a rule of a removed kind)."""
+    kind = KINDS.get(code)
+    return str(kind.label) if kind else code
+
+
+def validate_parameters(
+    kind: str, parameters: dict[str, Any], schema: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Cleaned parameters of a rule of `kind` on a procedure of `schema`; ValidationError
     naming the parameter and the fix otherwise."""
-    if kind not in VALIDATORS:
+    if kind not in KINDS:
         raise _fail(
             _("Unknown kind of rule “%(kind)s”; use one of %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(KINDS)},
@@ -438,12 +498,12 @@ def validate_parameters(kind: str, parameters: dict, schema: list[dict]) -> dict
     if not isinstance(parameters, dict):
         raise _fail(
             _("The parameters must be a JSON object, for example %(example)s.")
-            % {"example": _json_example(kind)},
+            % {"example": example_json(kind)},
             "not_an_object",
         )
     schema = [entry for entry in schema or [] if isinstance(entry, dict)]
-    return VALIDATORS[kind](parameters, schema)
+    return KINDS[kind].clean(parameters, schema)
 
 
-def _json_example(kind: str) -> str:
+def example_json(kind: str) -> str:
     return json.dumps(KIND_EXAMPLES[kind], ensure_ascii=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from levier.cases.models import Case, Procedure
 from levier.core import policy
 from levier.core.geo import departement_of_commune, departement_of_postal_code, departements
+from levier.core.models import Agent
 
 from .models import ControlResult, Flag, FlagSource, RuleResult
 from .presenters import (
@@ -27,7 +29,7 @@ MIN_CASES_FOR_DISPARITY = 30
 
 
 def flags_for(
-    agent,
+    agent: Agent,
     *,
     procedure: Procedure | None = None,
     source: str = "",
@@ -48,14 +50,14 @@ def flags_for(
     return flags.order_by("result", "-score", "-id")
 
 
-def get_flag_for(agent, flag_id: int) -> Flag:
+def get_flag_for(agent: Agent, flag_id: int) -> Flag:
     flag = flags_for(agent, state="all").filter(pk=flag_id).first()
     if flag is None:
         raise policy.NotFound("No such flag.")
     return flag
 
 
-def procedures_with_flags(agent) -> QuerySet[Procedure]:
+def procedures_with_flags(agent: Agent) -> QuerySet[Procedure]:
     return Procedure.objects.filter(policy.rows_for(agent, Procedure)).order_by("name")
 
 
@@ -90,7 +92,7 @@ class ControlStatistics:
         return row.hit_rate / base
 
 
-def control_statistics(agent, procedure: Procedure | None = None) -> ControlStatistics:
+def control_statistics(agent: Agent, procedure: Procedure | None = None) -> ControlStatistics:
     flags = Flag.objects.visible_to(agent)
     if procedure is not None:
         flags = flags.filter(procedure=procedure)
@@ -127,8 +129,8 @@ class TerritoryRate:
         return self.flagged / self.cases if self.cases else 0.0
 
 
-def _case_territories(cases: QuerySet[Case]) -> Counter:
-    counts: Counter = Counter()
+def _case_territories(cases: QuerySet[Case]) -> Counter[str]:
+    counts: Counter[str] = Counter()
     rows = cases.values_list("contact__commune_code", "contact__postal_code").annotate(
         n=Count("id")
     )
@@ -139,7 +141,7 @@ def _case_territories(cases: QuerySet[Case]) -> Counter:
 
 
 def flag_rates_by_territory(
-    agent, procedure: Procedure | None = None, source: str = FlagSource.ANOMALY
+    agent: Agent, procedure: Procedure | None = None, source: str = FlagSource.ANOMALY
 ) -> tuple[list[TerritoryRate], float]:
     """Share of cases flagged per département, and overall: disparities show here."""
     cases = Case.objects.visible_to(agent)
@@ -182,7 +184,7 @@ def flag_rates_by_territory(
     return rates, overall
 
 
-def case_controls_panel(case: Case) -> dict:
+def case_controls_panel(case: Case) -> dict[str, Any]:
     """What the case page shows of controls: document checks, rules that failed, flags."""
     shown = value_formatter(case)
     checks = []

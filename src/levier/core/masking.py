@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 _SEPARATORS = re.compile(r"[\s.\-]+")
 
 MASKED_KINDS = frozenset({"nir", "iban"})
@@ -23,3 +25,14 @@ def mask_identifier(value: str) -> str:
     tail = plain[-VISIBLE_CHARACTERS:] if len(plain) > VISIBLE_CHARACTERS else ""
     pairs = " ".join(tail[index : index + 2] for index in range(0, len(tail), 2))
     return f"• • • {pairs}".strip()
+
+
+def masked_display(value: str, revealed: bool) -> str:
+    """An identifier for a read-only admin field: in full once revealed, else its end."""
+    if not value:
+        return "—"
+    if revealed:
+        return value
+    return gettext("%(masked)s (masked: use “Reveal the masked identifiers” above)") % {
+        "masked": mask_identifier(value)
+    }

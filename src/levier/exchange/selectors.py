@@ -45,12 +45,13 @@ def enquiry_for_client(*, client: ApiClient, reference: str) -> Enquiry | None:
     sent = ApiSubmission.objects.filter(client=client, enquiry_reference=reference).exists()
     if not sent:
         return None
-    return (
+    enquiry: Enquiry | None = (
         Enquiry.objects.select_related("topic", "team")
         .annotate(message_count=Count("messages"))
         .filter(reference=reference)
         .first()
     )
+    return enquiry
 
 
 def topics() -> QuerySet[Topic]:

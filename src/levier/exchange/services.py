@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -126,7 +127,9 @@ def api_request_reject(
         "reason": reason,
     }
     with transaction.atomic():
-        same = RejectedRequest.objects.same_refusal_since(since, **refusal).first()
+        same: RejectedRequest | None = RejectedRequest.objects.same_refusal_since(
+            since, **refusal
+        ).first()
         if same is not None:
             RejectedRequest.objects.filter(pk=same.pk).update(
                 count=F("count") + 1, last_received_at=now
@@ -232,6 +235,7 @@ def _check_required(data: PartnerEnquiry) -> None:
 
 
 def _resolve_contact(data: PartnerEnquiry, actor: Actor) -> Contact:
+    details: dict[str, Any]
     if data.kind == ContactKind.COMPANY:
         details = {"legal_name": data.legal_name, "siret": data.siret}
     else:

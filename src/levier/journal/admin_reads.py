@@ -10,9 +10,6 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.translation import gettext
-
-from levier.core.masking import mask_identifier
 
 from .services import record_list_read, record_read, record_reveal
 
@@ -119,14 +116,3 @@ class RevealInAdmin:
                     f"admin:{opts.app_label}_{opts.model_name}_reveal", args=[obj.pk]
                 )
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
-
-
-def masked_display(value: str, revealed: bool) -> str:
-    """An identifier for a read-only admin field: in full once revealed, else its end."""
-    if not value:
-        return "—"
-    if revealed:
-        return value
-    return gettext("%(masked)s (masked: use “Reveal the masked identifiers” above)") % {
-        "masked": mask_identifier(value)
-    }

@@ -6,6 +6,8 @@ the event log for process mining and the ledger from which time saved is compute
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -80,7 +82,7 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.target_type}#{self.target_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise PermissionDenied("Journal events cannot be updated.")
         kwargs["force_insert"] = True
@@ -117,7 +119,7 @@ class EventSubject(models.Model):
     def __str__(self) -> str:
         return f"{self.subject_type}#{self.subject_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise PermissionDenied("Journal events cannot be updated.")
         kwargs["force_insert"] = True

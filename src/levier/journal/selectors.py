@@ -7,7 +7,9 @@ from .services import target_key
 from .verbs import PERSONAL_DATA_VERBS
 
 
-def timeline_for(target: models.Model, *, include_reads: bool = False, limit: int = 200):
+def timeline_for(
+    target: models.Model, *, include_reads: bool = False, limit: int = 200
+) -> models.QuerySet[Event]:
     """The history of one object, newest first, read from the journal.
 
     Reads, reveals and exports are left out unless asked for: they are the data

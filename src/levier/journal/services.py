@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.dispatch import Signal
@@ -25,11 +25,11 @@ class Actor:
     label: str = ""
 
     @classmethod
-    def of(cls, agent) -> Actor:
+    def of(cls, agent: models.Model) -> Actor:
         return cls(ActorKind.AGENT, str(agent.pk), str(agent))
 
     @classmethod
-    def usager(cls, contact=None, label: str = "") -> Actor:
+    def usager(cls, contact: models.Model | None = None, label: str = "") -> Actor:
         if contact is None:
             return cls(ActorKind.USAGER, "", label or "usager")
         return cls(ActorKind.USAGER, str(contact.pk), label or str(contact))
@@ -43,7 +43,7 @@ class Actor:
         return cls(ActorKind.SYSTEM, "", "levier")
 
 
-def as_actor(who) -> Actor:
+def as_actor(who: Actor | models.Model) -> Actor:
     """Accept an Actor or an Agent (the common case in views and services)."""
     if isinstance(who, Actor):
         return who
@@ -69,12 +69,13 @@ def target_key(target: models.Model | tuple[str, Any]) -> tuple[str, str]:
     if isinstance(target, tuple):
         return target[0], str(target[1])
     # The concrete model: a Person (proxy) and its Contact row are one journal target.
-    return target._meta.concrete_model._meta.label_lower, str(target.pk)
+    concrete = cast("type[models.Model]", target._meta.concrete_model)  # set on every model
+    return concrete._meta.label_lower, str(target.pk)
 
 
 def record(
     *,
-    actor,
+    actor: Actor | models.Model,
     verb: str,
     target: models.Model | tuple[str, Any],
     activity: str = "",
@@ -121,7 +122,7 @@ def record(
     return event
 
 
-def record_read(*, agent, target: models.Model, what: str = "") -> Event:
+def record_read(*, agent: Actor | models.Model, target: models.Model, what: str = "") -> Event:
     """Journal a read of personal data (RGPD traceability)."""
     return record(
         actor=agent,
@@ -138,7 +139,7 @@ LIST_READ_MAX_IDS = 200
 
 def record_list_read(
     *,
-    agent,
+    agent: Actor | models.Model,
     listed: str,
     shown: Iterable[models.Model | tuple[str, Any]],
     query: str = "",
@@ -168,7 +169,7 @@ def record_list_read(
     )
 
 
-def record_reveal(*, agent, target: models.Model, field: str) -> Event:
+def record_reveal(*, agent: Actor | models.Model, target: models.Model, field: str) -> Event:
     """Journal that an agent unmasked an identifier (NIR, IBAN): the field's name only."""
     return record(
         actor=agent,
@@ -179,7 +180,9 @@ def record_reveal(*, agent, target: models.Model, field: str) -> Event:
     )
 
 
-def record_exports(*, agent, targets: Iterable[models.Model | tuple[str, Any]], what: str) -> int:
+def record_exports(
+    *, agent: Actor | models.Model, targets: Iterable[models.Model | tuple[str, Any]], what: str
+) -> int:
     """Journal one export per object (each case in a mail merge ZIP), in one bulk insert.
 
     The events are dispatched on commit like any other; returns how many were written.
