@@ -20,11 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def journal(case, verb):
-    return list(
-        Event.objects.filter(
-            verb=verb, target_type="cases.case", target_id=str(case.pk)
-        ).order_by("id")
-    )
+    return list(Event.objects.for_target("cases.case", case.pk).filter(verb=verb).order_by("id"))
 
 
 @pytest.fixture

@@ -124,7 +124,9 @@ def procedure_publish_version(*, procedure: Procedure, actor: Any) -> ProcedureV
 # ---------------------------------------------------------------------------
 
 
-def _check_declared(version: ProcedureVersion, data: dict[str, Any], files: list) -> None:
+def _check_declared(
+    version: ProcedureVersion, data: dict[str, Any], files: list[tuple[str, CheckedFile]]
+) -> None:
     """Data must match the version's schema: no unknown field, every required one given."""
     schema = version.field_schema
     names = {entry["name"] for entry in schema}

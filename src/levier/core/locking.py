@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import router, transaction
-from django.db.models import Model
+from django.db.models import ForeignObject, Model
 
 from .policy import NotFound
 
@@ -42,7 +43,7 @@ def lock_and_reload(instance: M) -> M:
         )
     try:
         fresh = model._base_manager.using(using).select_for_update().get(pk=instance.pk)
-    except model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise NotFound(f"No such {model._meta.model_name}.") from None
     for field in model._meta.concrete_fields:
         old = instance.__dict__.get(field.attname)  # never loads a deferred field
@@ -50,7 +51,7 @@ def lock_and_reload(instance: M) -> M:
         setattr(instance, field.attname, new)
         # A cached related object stays valid while its id is unchanged (keeps the
         # caller's select_related); a changed id drops it, to be loaded on access.
-        if field.is_relation and old != new and field.is_cached(instance):
+        if isinstance(field, ForeignObject) and old != new and field.is_cached(instance):
             field.delete_cached_value(instance)
     instance._state.db = using
     return instance

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,7 +56,7 @@ class MessageMeta:
     channel: str = ""
     email_message_id: str = ""
     quoted_text: str = ""
-    entities: list[dict] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
     received_at: datetime | None = None
 
 
@@ -92,7 +93,13 @@ def _store_attachments(message: Message, attachments: Iterable[CheckedFile]) -> 
 
 
 def _create_message(
-    *, enquiry: Enquiry, direction: str, body: str, meta: MessageMeta, channel: str, now
+    *,
+    enquiry: Enquiry,
+    direction: str,
+    body: str,
+    meta: MessageMeta,
+    channel: str,
+    now: datetime,
 ) -> Message:
     return Message.objects.create(
         enquiry=enquiry,
@@ -458,7 +465,7 @@ def enquiry_add_usager_message(
                 activity=how,
                 payload={"message_id": message.pk, "channel": message.channel},
             )
-        if enquiry.assignee_id is not None:
+        if enquiry.assignee is not None:
             notification_create(
                 agent=enquiry.assignee,
                 text=_("New message from the usager on %(reference)s")
