@@ -7,26 +7,18 @@ the colleague wrote (READ COMMITTED alone would let it decide from the old statu
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
 
 from levier.cases import services
 from levier.cases.models import Case, CaseStatus
 from levier.journal.models import Event
+from tests.concurrency import HOLD_SECONDS, needs_postgres, while_holding_the_row
 from tests.factories import AgentFactory, CaseFactory, ProcedureFactory
 
 S = CaseStatus
-HOLD_SECONDS = 0.5
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks between two connections need PostgreSQL")
+pytestmark = [pytest.mark.postgres, needs_postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -43,32 +35,8 @@ def journal(case, verb):
     return list(Event.objects.for_target("cases.case", case.pk).filter(verb=verb).order_by("id"))
 
 
-def while_holding_the_row(change):
-    """Run `change` in another thread and connection, keeping its transaction (and the row
-    lock its service took) open HOLD_SECONDS after it; returns once the lock is held."""
-    held = threading.Event()
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                change()
-                held.set()
-                time.sleep(HOLD_SECONDS)
-        except BaseException as error:  # reported by the test, not lost in the thread
-            failures.append(error)
-            held.set()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    assert held.wait(10), "the colleague's change never took the row"
-    return thread, failures
-
-
 def test_a_status_change_waits_for_the_colleague_and_decides_from_their_status(
-    postgres, agent, colleague, case
+    agent, colleague, case
 ):
     mine = Case.objects.get(pk=case.pk)  # in review, as the agent's page showed it
     thread, failures = while_holding_the_row(
@@ -93,7 +61,7 @@ def test_a_status_change_waits_for_the_colleague_and_decides_from_their_status(
 
 
 def test_two_agents_taking_the_same_case_at_once_journal_one_after_the_other(
-    postgres, agent, colleague, case
+    agent, colleague, case
 ):
     mine = Case.objects.get(pk=case.pk)  # nobody assigned
     thread, failures = while_holding_the_row(
