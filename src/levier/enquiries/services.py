@@ -571,6 +571,7 @@ def enquiry_log_contact(
             status=EnquiryStatus.CLOSED if answered else EnquiryStatus.OPEN,
             acknowledge=False,
         )
+        # Created in this transaction: nobody else can hold the row, no lock needed.
         enquiry.assignee = agent
         enquiry.save(update_fields=["assignee"])
         record(
