@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import Q
 from django_tasks_db.models import DBTaskResult
 
-from levier.core.models import Role
 from levier.journal.models import Activity, ActorKind, Event
 
 from . import registry
@@ -18,11 +17,6 @@ from .models import AutomationRun, RunStatus, ScheduledStepState
 
 RECENT_RUNS = 5
 EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-
-
-def may_see_automations(agent: Any) -> bool:
-    """Administrators only (anyone else gets a 404)."""
-    return bool(agent.is_authenticated and (agent.is_superuser or agent.role == Role.ADMINISTRATOR))
 
 
 @dataclass(frozen=True)

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from levier.cases.models import Case, Procedure, ProcedureVersion, SupportingDocument
 from levier.core import policy
+from levier.core.models import Agent
 
 from .models import Campaign, CampaignRecipient, RecipientStatus
 
 
-def campaign_list_for(agent) -> QuerySet[Campaign]:
+def campaign_list_for(agent: Agent) -> QuerySet[Campaign]:
     return Campaign.objects.visible_to(agent).select_related("procedure", "created_by")
 
 
-def get_campaign_for(agent, campaign_id: int) -> Campaign:
+def get_campaign_for(agent: Agent, campaign_id: int) -> Campaign:
     """One campaign of the agent's teams' procedures; 404 for missing and forbidden alike."""
-    campaign = campaign_list_for(agent).filter(pk=campaign_id).first()
+    campaign: Campaign | None = campaign_list_for(agent).filter(pk=campaign_id).first()
     if campaign is None:
         raise policy.NotFound("No such campaign.")
     return campaign
 
 
-def campaign_procedures_for(agent) -> QuerySet[Procedure]:
+def campaign_procedures_for(agent: Agent) -> QuerySet[Procedure]:
     """Procedures a campaign may be created on: those of the agent's teams."""
     return Procedure.objects.filter(policy.rows_for(agent, Procedure)).order_by("name")
 
@@ -35,7 +38,8 @@ def _lacks_a_required_document(procedure: Procedure) -> Q:
             if entry.get("type") != "file" or not entry.get("required"):
                 continue
             given = SupportingDocument.objects.filter(case=OuterRef("pk"), field_name=entry["name"])
-            condition |= Q(procedure_version=version) & ~Exists(given)
+            # Q & Exists is a Q at run time; the stubs only know it as Combinable.
+            condition |= cast(Q, Q(procedure_version=version) & ~Exists(given))
     return condition
 
 

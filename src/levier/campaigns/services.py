@@ -28,6 +28,7 @@ from levier.cases.models import Case, CaseStatus, Procedure
 from levier.contacts.models import Contact
 from levier.core import policy
 from levier.core.mail import tasks_share_the_database
+from levier.core.models import Agent
 from levier.documents.bounded_run import run_bounded
 from levier.documents.context import merge_context
 from levier.documents.render import MissingMergeValue, environment
@@ -102,7 +103,7 @@ def missing_value_reason(error: MissingMergeValue) -> str:
     }
 
 
-def _render_texts(subject: str, body: str, context: dict) -> tuple[str, str]:
+def _render_texts(subject: str, body: str, context: dict[str, Any]) -> tuple[str, str]:
     env = text_environment()
     return " ".join(env.from_string(subject).render(context).split()), env.from_string(body).render(
         context
@@ -181,14 +182,14 @@ def campaign_preview(campaign: Campaign, limit: int = 5) -> Preview:
 # --- writes --------------------------------------------------------------------------
 
 
-def _check_may_run(actor, procedure: Procedure) -> None:
+def _check_may_run(actor: Agent, procedure: Procedure) -> None:
     """A procedure outside the agent's teams is not found; a plain agent is refused."""
     policy.check_may(actor, policy.Action.RUN_CAMPAIGNS, on=procedure)
 
 
 def campaign_create(
     *,
-    actor,
+    actor: Agent,
     name: str,
     procedure: Procedure,
     subject: str,
@@ -246,7 +247,7 @@ def campaign_create(
     return campaign
 
 
-def campaign_start(*, campaign: Campaign, actor) -> Campaign:
+def campaign_start(*, campaign: Campaign, actor: Agent) -> Campaign:
     """Start a draft campaign: its first batch runs at once, the next ones a minute apart."""
     _check_may_run(actor, campaign.procedure)
     with transaction.atomic():
@@ -271,7 +272,7 @@ def campaign_start(*, campaign: Campaign, actor) -> Campaign:
     return campaign
 
 
-def campaign_cancel(*, campaign: Campaign, actor) -> Campaign:
+def campaign_cancel(*, campaign: Campaign, actor: Agent) -> Campaign:
     """Stop a draft or running campaign; emails already queued leave as planned."""
     _check_may_run(actor, campaign.procedure)
     with transaction.atomic():
@@ -347,7 +348,7 @@ def unsubscribe(*, token: str, source: str = "portal") -> Contact:
     A bad or forged token raises ValidationError (signing: no expiry).
     """
     contact_id = contact_id_from_token(token)
-    contact = Contact.objects.filter(pk=contact_id).first()
+    contact: Contact | None = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         raise ValidationError(
             _("This unsubscribe link is not valid any more."), code="unknown_contact"

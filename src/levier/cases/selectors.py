@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypeVar
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
 from levier.core import policy
@@ -20,6 +21,7 @@ from .models import (
     agent_case_scope,
 )
 
+F = TypeVar("F", bound=Model)
 DUE_SOON = timedelta(days=5)
 # What a list row shows: reading only these keeps a page light at a million rows.
 LIST_COLUMNS = (
@@ -45,7 +47,7 @@ LIST_COLUMNS = (
 
 
 def case_list_for(
-    agent,
+    agent: Agent,
     *,
     status: str = "",
     procedure_id: int | None = None,
@@ -85,18 +87,18 @@ def case_list_for(
     )
 
 
-def my_open_cases(agent) -> QuerySet[Case]:
+def my_open_cases(agent: Agent) -> QuerySet[Case]:
     return case_list_for(agent, status="open", assignee="me")
 
 
-def team_queue(agent) -> QuerySet[Case]:
+def team_queue(agent: Agent) -> QuerySet[Case]:
     """Open cases of the agent's teams that nobody has taken yet."""
     return case_list_for(agent, status="open", assignee="none")
 
 
-def get_case_for(agent, case_id: int) -> Case:
+def get_case_for(agent: Agent, case_id: int) -> Case:
     """One case, or 404 when it does not exist or is outside the agent's teams."""
-    case = (
+    case: Case | None = (
         Case.objects.visible_to(agent)
         .select_related("procedure", "procedure_version", "contact", "team", "assignee")
         .filter(pk=case_id)
@@ -107,7 +109,7 @@ def get_case_for(agent, case_id: int) -> Case:
     return case
 
 
-def sla_state(case: Case, now=None) -> str:
+def sla_state(case: Case, now: datetime | None = None) -> str:
     """'overdue', 'due_soon', 'on_time' for an open case with a deadline; '' otherwise."""
     if case.status not in OPEN_STATUSES or case.due_at is None:
         return ""
@@ -123,11 +125,13 @@ def documents_of(case: Case) -> QuerySet[SupportingDocument]:
     return SupportingDocument.objects.filter(case=case).order_by("uploaded_at", "id")
 
 
-def get_case_file_for(model, agent, case_id: int, file_id: int):
+def get_case_file_for(model: type[F], agent: Agent, case_id: int, file_id: int) -> F:
     """A file row (supporting or generated document) of a case the agent may see; 404 for
     missing and forbidden alike (a draft's files included)."""
     found = (
-        model.objects.filter(agent_case_scope(agent, via="case"), pk=file_id, case_id=case_id)
+        model._default_manager.filter(
+            agent_case_scope(agent, via="case"), pk=file_id, case_id=case_id
+        )
         .select_related("case")
         .first()
     )
@@ -136,7 +140,7 @@ def get_case_file_for(model, agent, case_id: int, file_id: int):
     return found
 
 
-def get_document_for(agent, case_id: int, document_id: int) -> SupportingDocument:
+def get_document_for(agent: Agent, case_id: int, document_id: int) -> SupportingDocument:
     """A supporting document of a case the agent may see; 404 for missing and forbidden alike."""
     return get_case_file_for(SupportingDocument, agent, case_id, document_id)
 
@@ -159,7 +163,7 @@ def assignable_agents(case: Case) -> QuerySet[Agent]:
     )
 
 
-def procedures_for(agent) -> QuerySet[Procedure]:
+def procedures_for(agent: Agent) -> QuerySet[Procedure]:
     """Procedures instructed by the agent's teams (for list filters)."""
     return Procedure.objects.filter(policy.rows_for(agent, Procedure)).order_by("name")
 

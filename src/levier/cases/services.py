@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from levier.contacts.models import Contact
 from levier.contacts.services import contact_find_or_create
 from levier.core import policy
+from levier.core.locking import locked
 from levier.core.models import Agent
 from levier.core.references import next_reference
 from levier.core.services import notification_create
@@ -123,7 +124,9 @@ def procedure_publish_version(*, procedure: Procedure, actor: Any) -> ProcedureV
 # ---------------------------------------------------------------------------
 
 
-def _check_declared(version: ProcedureVersion, data: dict[str, Any], files: list) -> None:
+def _check_declared(
+    version: ProcedureVersion, data: dict[str, Any], files: list[tuple[str, CheckedFile]]
+) -> None:
     """Data must match the version's schema: no unknown field, every required one given."""
     schema = version.field_schema
     names = {entry["name"] for entry in schema}
@@ -285,18 +288,18 @@ def _status_label(status: str) -> str:
 
 
 def case_transition(*, case: Case, to_status: str, actor: Any, reason: str = "") -> Case:
-    """Move a case along its lifecycle; refusing needs a reason. Emails the usager."""
-    check_may_see(actor, case)
+    """Move a case along its lifecycle; refusing needs a reason. Emails the usager.
+
+    Decides from the current row (`locked`), whatever copy the caller holds."""
     reason = (reason or "").strip()
-    if to_status not in CaseStatus.values:
-        raise ValidationError(
-            {"to_status": _("“%(status)s” is not a case status.") % {"status": to_status}}
-        )
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        from_status = locked.status
-        case.status = from_status
-        if to_status not in allowed_transitions(locked):
+    with locked(case):
+        check_may_see(actor, case)
+        if to_status not in CaseStatus.values:
+            raise ValidationError(
+                {"to_status": _("“%(status)s” is not a case status.") % {"status": to_status}}
+            )
+        from_status = case.status
+        if to_status not in allowed_transitions(case):
             raise ValidationError(
                 {
                     "to_status": _("A case that is %(from)s cannot go to %(to)s.")
@@ -364,20 +367,22 @@ def _email_status_change(case: Case, reason: str, *, dedupe_key: str = "") -> No
 
 
 def case_assign(*, case: Case, assignee: Agent | None, actor: Any) -> Case:
-    """Give the case to an agent of its team (or to nobody); the new assignee is notified."""
-    check_may_see(actor, case)
-    if assignee is not None and (
-        not assignee.is_active or not assignee.teams.filter(pk=case.team_id).exists()
-    ):
-        raise ValidationError(
-            {
-                "assignee": _("%(agent)s is not a member of the team %(team)s.")
-                % {"agent": assignee, "team": case.team}
-            },
-            code="not_in_team",
-        )
-    previous_id = case.assignee_id
-    with transaction.atomic():
+    """Give the case to an agent of its team (or to nobody); the new assignee is notified.
+
+    Decides from the current row (`locked`), whatever copy the caller holds."""
+    with locked(case):
+        check_may_see(actor, case)
+        if assignee is not None and (
+            not assignee.is_active or not assignee.teams.filter(pk=case.team_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "assignee": _("%(agent)s is not a member of the team %(team)s.")
+                    % {"agent": assignee, "team": case.team}
+                },
+                code="not_in_team",
+            )
+        previous_id = case.assignee_id
         case.assignee = assignee
         case.updated_at = timezone.now()
         case.save(update_fields=["assignee", "updated_at"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
@@ -25,14 +27,18 @@ def contact_list_for(agent: Agent) -> QuerySet[Contact]:
     """
     seen_through = Q()
     for relation in VISIBLE_THROUGH:
-        rows = Contact._meta.get_field(relation).related_model._default_manager
-        seen_through |= Exists(rows.visible_to(agent).filter(contact=OuterRef("pk")))
+        # The owning model, known only at run time (its manager has `visible_to`).
+        owner: Any = Contact._meta.get_field(relation).related_model
+        rows = owner._default_manager
+        seen_through = cast(
+            Q, seen_through | Exists(rows.visible_to(agent).filter(contact=OuterRef("pk")))
+        )
     return Contact.objects.filter(seen_through).select_related("merged_into")
 
 
 def get_contact_for(agent: Agent, contact_id: int) -> Contact:
     """One contact, or 404 when it does not exist or has nothing in the agent's teams."""
-    contact = contact_list_for(agent).filter(pk=contact_id).first()
+    contact: Contact | None = contact_list_for(agent).filter(pk=contact_id).first()
     if contact is None:
         raise policy.NotFound("No such contact.")
     return contact

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -230,7 +230,7 @@ def contact_merge(*, source: Contact, target: Contact, actor: Agent | Actor) -> 
         for _receiver, response in contact_merged.send(
             sender=Contact, source_id=source.pk, target_id=target.pk, actor=actor
         ):
-            moved.update(response or {})
+            moved.update(cast("dict[str, Any] | None", response) or {})
         if filled:
             contact_changed.send(sender=Contact, contact=target, fields=filled)
         earlier = list(
@@ -262,13 +262,13 @@ def _check_mergeable(*, source: Contact, target: Contact) -> None:
             _("A person and a company cannot be merged: choose two persons or two companies."),
             code="kind",
         )
-    if source.merged_into_id:
+    if source.merged_into is not None:
         raise ValidationError(
             _("%(name)s was already merged into %(other)s."),
             code="merged",
             params={"name": source.display_name, "other": source.merged_into.display_name},
         )
-    if target.merged_into_id:
+    if target.merged_into is not None:
         raise ValidationError(
             _("%(name)s was merged into %(other)s: merge into that one instead."),
             code="merged",

@@ -8,7 +8,8 @@ The rule, by role and team:
 - an object the agent may not see is answered exactly like a missing one: `NotFound`, a
   404, never a 403 that would tell them it exists;
 - some actions need a role (campaigns: team leads and up; configuration: administrators);
-  refused with `Refused` (a 403 naming who may) only on objects the agent may see.
+  refused with `Refused` (a 403 naming who may) only on objects the agent may see; a page
+  that exists only for some roles (the automations) is `NotFound` for everyone else.
 
 Apps declare how each of their models hangs on a team with `register_rows`, so a new
 model is scoped the day it is declared; asking about an undeclared model fails closed.
@@ -45,6 +46,7 @@ class Action(StrEnum):
     CONFIGURE_PROCEDURES = "configure-procedures"
     CONFIGURE_TEMPLATES = "configure-templates"
     AUDIT_PERSONAL_DATA = "audit-personal-data"
+    ADMINISTER_AUTOMATIONS = "administer-automations"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class ActionRule:
     # Whether a robot or a command (no agent) may do it; they are trusted by their caller.
     robots: bool = True
     refusal: str | Promise = _("Your role does not allow this action.")
+    # A page only these roles know of: refused as `NotFound`, so others never learn of it.
+    hidden: bool = False
 
 
 ACTIONS: dict[Action, ActionRule] = {
@@ -77,6 +81,11 @@ ACTIONS: dict[Action, ActionRule] = {
         roles=frozenset({Role.DPO, Role.ADMINISTRATOR}),
         robots=False,
         refusal=_("Only the data protection officer and administrators audit reads."),
+    ),
+    Action.ADMINISTER_AUTOMATIONS: ActionRule(
+        roles=frozenset({Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
     ),
 }
 
@@ -194,8 +203,27 @@ def may(actor: Any, action: Action) -> bool:
 
 def check_may(actor: Any, action: Action, on: Model | None = None) -> None:
     """Raise `NotFound` if the agent may not see `on`, then `Refused` if their role may not
-    do `action`: who cannot see the object never learns what they could not do to it."""
+    do `action` (`NotFound` for a hidden action): who cannot see the object never learns
+    what they could not do to it."""
     if on is not None:
         check_may_see(actor, on)
     if not may(actor, action):
-        raise Refused(ACTIONS[action].refusal)
+        rule = ACTIONS[action]
+        if rule.hidden:
+            raise NotFound("No such page.")
+        raise Refused(rule.refusal)
+
+
+class ActionsOf:
+    """What `actor` may do, for templates: `{% if may.run_campaigns %}` asks `may()` for
+    `Action.RUN_CAMPAIGNS` when the page reads it (the shell's context processor)."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    def __getitem__(self, name: str) -> bool:
+        try:
+            action = Action[name.upper()]
+        except KeyError:
+            raise KeyError(name) from None
+        return may(self.actor, action)

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from . import policy
 from .models import Agent, Notification, Team
 from .text import search_terms
+
+M = TypeVar("M", bound=Model)
 
 
 def teams_of(agent: Agent) -> QuerySet[Team]:
@@ -29,10 +32,10 @@ def notifications_for(agent: Agent) -> QuerySet[Notification]:
 
 
 def filter_worklist(
-    rows: QuerySet,
+    rows: QuerySet[M],
     *,
     agent: Agent,
-    open_rows: Callable[[QuerySet], QuerySet],
+    open_rows: Callable[[QuerySet[M]], QuerySet[M]],
     assignee: str,
     date_field: str,
     since: date | None,
@@ -41,7 +44,7 @@ def filter_worklist(
     sla: str,
     due_soon: timedelta,
     q: str,
-) -> QuerySet:
+) -> QuerySet[M]:
     """The filters cases and enquiries lists share: assignee ('me', 'none' or an id),
     a date range, the deadline state of open rows, and the search box; newest first."""
     if assignee == "me":

@@ -11,7 +11,9 @@ from levier.journal.services import Actor, record
 from .models import Agent, Notification
 
 
-def notification_create(*, agent: Agent, text: str, url: str, actor=None) -> Notification:
+def notification_create(
+    *, agent: Agent, text: str, url: str, actor: Agent | Actor | None = None
+) -> Notification:
     """Notify an agent (an @mention, an assignment)."""
     with transaction.atomic():
         notification = Notification.objects.create(agent=agent, text=text[:300], url=url)

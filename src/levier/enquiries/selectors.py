@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
@@ -51,7 +52,7 @@ LIST_COLUMNS = (
 
 
 def enquiry_list_for(
-    agent,
+    agent: Agent,
     *,
     status: str = "",
     topic_id: int | None = None,
@@ -91,17 +92,17 @@ def enquiry_list_for(
     )
 
 
-def my_open_enquiries(agent) -> QuerySet[Enquiry]:
+def my_open_enquiries(agent: Agent) -> QuerySet[Enquiry]:
     return enquiry_list_for(agent, status="open", assignee="me")
 
 
-def team_enquiry_queue(agent) -> QuerySet[Enquiry]:
+def team_enquiry_queue(agent: Agent) -> QuerySet[Enquiry]:
     return enquiry_list_for(agent, status="open", assignee="none")
 
 
-def get_enquiry_for(agent, enquiry_id: int) -> Enquiry:
+def get_enquiry_for(agent: Agent, enquiry_id: int) -> Enquiry:
     """One enquiry, or 404 when it does not exist or is outside the agent's teams."""
-    enquiry = (
+    enquiry: Enquiry | None = (
         Enquiry.objects.visible_to(agent)
         .select_related("topic", "contact", "team", "assignee")
         .filter(pk=enquiry_id)
@@ -147,7 +148,7 @@ def classify_topics() -> QuerySet[Topic]:
     return Topic.objects.select_related("team").order_by("label")
 
 
-def visible_links(agent: Agent, links: Iterable[dict]) -> dict[tuple[str, int], str]:
+def visible_links(agent: Agent, links: Iterable[dict[str, Any]]) -> dict[tuple[str, int], str]:
     """URL of each linked case, enquiry or contact the agent may see; the others are left out.
 
     One query per kind of link, whatever the number of messages.
@@ -192,7 +193,7 @@ class ShownMessage:
     entity_count: int
 
 
-def _entities_of(message: Message) -> list[tuple[entity_extraction.Entity, dict]]:
+def _entities_of(message: Message) -> list[tuple[entity_extraction.Entity, dict[str, Any]]]:
     """Stored entities still matching the text (a stale one would mark the wrong words),
     each with its stored link (or {})."""
     found = []
@@ -214,7 +215,7 @@ def _entities_of(message: Message) -> list[tuple[entity_extraction.Entity, dict]
     return found
 
 
-def _link_key(link: dict) -> tuple[str, int] | None:
+def _link_key(link: dict[str, Any]) -> tuple[str, int] | None:
     if not isinstance(link, dict) or not str(link.get("id", "")).isdigit():
         return None
     return str(link.get("type")), int(link["id"])
@@ -237,7 +238,8 @@ def shown_thread(agent: Agent, messages: Sequence[Message]) -> list[ShownMessage
             continue
         links: dict[int, tuple[str, str]] = {}
         for index, (entity, link) in enumerate(pairs):
-            url = urls.get(_link_key(link))
+            key = _link_key(link)
+            url = urls.get(key) if key is not None else None
             if url:
                 links[index] = (url, str(link.get("label") or entity.text))
         entities = [entity for entity, _link in pairs]
@@ -246,7 +248,7 @@ def shown_thread(agent: Agent, messages: Sequence[Message]) -> list[ShownMessage
     return shown
 
 
-def get_attachment_for(agent, enquiry_id: int, attachment_id: int) -> Attachment:
+def get_attachment_for(agent: Agent, enquiry_id: int, attachment_id: int) -> Attachment:
     """One attachment of an enquiry the agent may see, or 404."""
     attachment = (
         Attachment.objects.filter(
@@ -269,7 +271,7 @@ def assignable_agents(enquiry: Enquiry) -> QuerySet[Agent]:
     )
 
 
-def topics_for(agent) -> QuerySet[Topic]:
+def topics_for(agent: Agent) -> QuerySet[Topic]:
     """Topics routed to the agent's teams (choices of the list filter)."""
     return Topic.objects.filter(policy.rows_for(agent, Topic)).order_by("label")
 

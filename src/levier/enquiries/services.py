@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from levier.contacts.models import Contact
 from levier.core import policy, verification
 from levier.core.business_hours import business_hours_between
+from levier.core.locking import lock_and_reload
 from levier.core.models import Agent, Team
 from levier.core.references import next_reference
 from levier.core.services import notification_create
@@ -54,7 +56,7 @@ class MessageMeta:
     channel: str = ""
     email_message_id: str = ""
     quoted_text: str = ""
-    entities: list[dict] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
     received_at: datetime | None = None
 
 
@@ -67,17 +69,11 @@ def _check_agent_may_act(actor: Agent | Actor, team_id: int) -> None:
     policy.check_may_see_team(actor, team_id, what="enquiry")
 
 
-def _refresh_for_update(enquiry: Enquiry) -> None:
-    """Lock the row and reload the fields a transition depends on (concurrent edits)."""
-    current = (
-        Enquiry.objects.select_for_update()
-        .only("status", "assignee_id", "closed_at", "team_id")
-        .get(pk=enquiry.pk)
-    )
-    enquiry.status = current.status
-    enquiry.assignee_id = current.assignee_id
-    enquiry.closed_at = current.closed_at
-    enquiry.team_id = current.team_id
+def _lock_for_change(enquiry: Enquiry, actor: Agent | Actor) -> None:
+    """Lock the row and reload the caller's copy (levier.core.locking), then check the agent
+    against the team the enquiry is in now: a colleague may have moved it meanwhile."""
+    lock_and_reload(enquiry)
+    _check_agent_may_act(actor, enquiry.team_id)
 
 
 def _require_text(value: str, field: str, message: str) -> str:
@@ -97,7 +93,13 @@ def _store_attachments(message: Message, attachments: Iterable[CheckedFile]) -> 
 
 
 def _create_message(
-    *, enquiry: Enquiry, direction: str, body: str, meta: MessageMeta, channel: str, now
+    *,
+    enquiry: Enquiry,
+    direction: str,
+    body: str,
+    meta: MessageMeta,
+    channel: str,
+    now: datetime,
 ) -> Message:
     return Message.objects.create(
         enquiry=enquiry,
@@ -266,7 +268,7 @@ def enquiry_reply(
     _check_agent_may_act(author, enquiry.team_id)
     body = _require_text(body, "body", _("Write the answer before sending it."))
     with transaction.atomic():
-        _refresh_for_update(enquiry)
+        _lock_for_change(enquiry, author)
         if enquiry.status == EnquiryStatus.CLOSED:
             raise ValidationError(
                 _(
@@ -336,7 +338,7 @@ def enquiry_assign(*, enquiry: Enquiry, assignee: Agent | None, actor: Agent | A
     """Give the enquiry to an agent of its team (or to nobody); the new assignee is notified."""
     _check_agent_may_act(actor, enquiry.team_id)
     with transaction.atomic():
-        _refresh_for_update(enquiry)
+        _lock_for_change(enquiry, actor)
         if enquiry.status == EnquiryStatus.CLOSED:
             raise ValidationError(
                 _("This enquiry is closed: it cannot be assigned any more."), code="closed"
@@ -385,7 +387,7 @@ def enquiry_close(*, enquiry: Enquiry, actor: Agent | Actor, reason: str = "") -
     """Close an enquiry without (further) answer, e.g. a duplicate or a message sent by mistake."""
     _check_agent_may_act(actor, enquiry.team_id)
     with transaction.atomic():
-        _refresh_for_update(enquiry)
+        _lock_for_change(enquiry, actor)
         if enquiry.status == EnquiryStatus.CLOSED:
             raise ValidationError(_("This enquiry is already closed."), code="already_closed")
         previous = enquiry.status
@@ -425,7 +427,7 @@ def enquiry_add_usager_message(
     body = _require_text(body, "body", _("Write your message."))
     attachments = list(attachments)
     with transaction.atomic():
-        _refresh_for_update(enquiry)
+        lock_and_reload(enquiry)  # the usager's own enquiry: checked above, by its contact
         now = meta.received_at or timezone.now()
         message = _create_message(
             enquiry=enquiry,
@@ -462,7 +464,7 @@ def enquiry_add_usager_message(
                 activity=how,
                 payload={"message_id": message.pk, "channel": message.channel},
             )
-        if enquiry.assignee_id is not None:
+        if enquiry.assignee is not None:
             notification_create(
                 agent=enquiry.assignee,
                 text=_("New message from the usager on %(reference)s")
@@ -489,7 +491,7 @@ def enquiry_classify(
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")})
     with transaction.atomic():
-        _refresh_for_update(enquiry)
+        _lock_for_change(enquiry, actor)
         before = {
             "topic": enquiry.topic.slug if enquiry.topic else "",
             "topic_source": enquiry.topic_source,
@@ -568,6 +570,7 @@ def enquiry_log_contact(
             status=EnquiryStatus.CLOSED if answered else EnquiryStatus.OPEN,
             acknowledge=False,
         )
+        # Created in this transaction: nobody else can hold the row, no lock needed.
         enquiry.assignee = agent
         enquiry.save(update_fields=["assignee"])
         record(
