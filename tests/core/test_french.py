@@ -7,6 +7,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +29,23 @@ from levier.core.french import (
 )
 
 N, S = NARROW_NBSP, NBSP
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_refusals_speak_french_to_french_users():
+    with translation.override("fr"), pytest.raises(FrenchFormatError) as raised:
+        parse_decimal("1.234")
+    assert str(raised.value) == (
+        f"« 1.234 » est ambigu : le point peut séparer les milliers ou les décimales. "
+        f"Écrivez 1{N}234 ou 1,234."
+    )
+    with translation.override("fr"), pytest.raises(FrenchFormatError, match="pas une date"):
+        parse_date("hier")
 
 
 # ---------------------------------------------------------------------------

@@ -97,8 +97,7 @@ def format_money(
 ) -> str:
     """1234.5 -> '1 234,50 €', rounded half up to the cent (to the euro without `cents`)."""
     return (
-        format_number(value, decimals=2 if cents else 0, separator=separator)
-        + f"{before_symbol}€"
+        format_number(value, decimals=2 if cents else 0, separator=separator) + f"{before_symbol}€"
     )
 
 
@@ -172,10 +171,7 @@ def parse_decimal(text: str) -> Decimal:
         1 <= len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
     ):
         raise FrenchFormatError(
-            _(
-                "“%(text)s” groups its digits unevenly: thousands go in groups of three "
-                "(12 345,67)."
-            )
+            _("“%(text)s” groups its digits unevenly: thousands go in groups of three (12 345,67).")
             % {"text": original}
         )
     digits = "".join(groups) or "0"
