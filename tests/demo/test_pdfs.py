@@ -103,7 +103,7 @@ def test_storage_name_is_content_addressed(printed):
 
 
 def test_core_fonts_are_the_fallback_without_dejavu(monkeypatch, tmp_path):
-    monkeypatch.setattr(pdfs, "DEJAVU_DIR", tmp_path)
+    monkeypatch.setattr(pdfs.printing, "DEJAVU_DIR", tmp_path)
     generator = DemoGenerator(5, today=SUBMITTED_ON)
     _data, specs = CaseDataBuilder(generator).build(
         "aide-logement", generator.person(), SUBMITTED_ON

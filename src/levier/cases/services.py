@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from levier.contacts.models import Contact
 from levier.contacts.services import contact_find_or_create
 from levier.core import policy
+from levier.core.french import format_date
 from levier.core.locking import locked
 from levier.core.models import Agent
 from levier.core.references import next_reference
@@ -244,7 +245,7 @@ def case_submit(
                     "reference": case.reference,
                     "code": code,
                     "url": follow_url(),
-                    "due": timezone.localtime(case.due_at).strftime("%d/%m/%Y"),
+                    "due": format_date(case.due_at),
                     "organisation": procedure.organisation.name,
                 },
             )

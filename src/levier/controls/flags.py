@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from levier.cases.models import Case
 from levier.cases.services import check_may_see
+from levier.core.french import format_date
 from levier.core.geo import departement_of_commune, departement_of_postal_code
 from levier.journal.services import Actor, record
 from levier.mailing.services import email_queue
@@ -140,7 +141,7 @@ def flag_send_advice(*, flag: Flag, actor: Any, note: str = "") -> Flag:
     if flag.advice:
         raise ValidationError(
             _("A friendly letter was already sent on %(date)s.")
-            % {"date": timezone.localtime(flag.advice_sent_at).strftime("%d/%m/%Y")},
+            % {"date": format_date(flag.advice_sent_at)},
             code="already_sent",
         )
     subject, body = advice_text(flag, note)

@@ -17,15 +17,16 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import ngettext as django_ngettext
 
-from levier.cases.schema import field_labels, format_money, format_number  # noqa: F401 (field_labels: part of this module's API)
+from levier.cases.schema import field_labels  # noqa: F401 (part of this module's API)
 from levier.contacts.identifiers import compact
+from levier.core.french import NARROW_NBSP, format_money, format_number
 from levier.documents.formatting import date_longue
 
 from .rule_kinds import NUMERIC_TYPES, OPERATORS, parse_date, parse_number
@@ -34,7 +35,6 @@ PASSED, FAILED, NOT_APPLICABLE = "passed", "failed", "not_applicable"
 OUTCOMES = (PASSED, FAILED, NOT_APPLICABLE)
 # Duplicate evidence lists at most this many other cases (and counts them all).
 MAX_LISTED_CASES = 20
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +211,7 @@ def _display(value: Decimal | datetime.date, field_type: str) -> str:
     if field_type == "date":
         return date_longue(value)
     if field_type == "money":
-        return format_money(value.quantize(CENT, rounding=ROUND_HALF_UP))
+        return format_money(value)
     return format_number(value)
 
 
@@ -363,7 +363,7 @@ def _threshold(rule: RuleSpec, facts: CaseFacts, ctx: _Context) -> RuleResult:
 
 
 def _percent(factor: Decimal) -> str:
-    return f"{format_number(factor * 100)}\u202f%"
+    return f"{format_number(factor * 100)}{NARROW_NBSP}%"
 
 
 def _coherence(rule: RuleSpec, facts: CaseFacts, ctx: _Context) -> RuleResult:

@@ -2,7 +2,8 @@
 
 Each function accepts what a template may hand it: a number, a Decimal, a string as
 stored on a case ('1234.56', '2026-03-12') or as already formatted ('1 234,56 €'),
-or a `Formatted` value from the merge context (which carries its raw value).
+or a `Formatted` value from the merge context (which carries its raw value). The
+writing and reading themselves are `levier.core.french`'s.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from typing import Any
 
 from num2words import num2words
 
-from levier.cases.schema import format_money, parse_french_decimal
+from levier.core.french import (
+    CENT,
+    MONTHS,
+    FrenchFormatError,
+    format_long_date,
+    format_money,
+    parse_date,
+    parse_decimal,
+)
 
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
-CENT = Decimal("0.01")
+__all__ = ["MONTHS", "Formatted", "date_longue", "en_lettres", "montant", "to_date", "to_decimal"]
 
 
 class Formatted(str):
@@ -50,10 +55,10 @@ def to_decimal(value: Any) -> Decimal:
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            parsed = parse_french_decimal(str(value))
-            if parsed is None:
+            try:
+                number = parse_decimal(str(value))
+            except FrenchFormatError:
                 raise ValueError(f"not an amount: {value!r}") from None
-            number = parsed
     if not number.is_finite():
         raise ValueError(f"not an amount: {value!r}")
     return number
@@ -61,7 +66,7 @@ def to_decimal(value: Any) -> Decimal:
 
 def montant(value: Any) -> str:
     """1234.5 -> '1 234,50 €' (narrow no-break spaces between thousands, no-break before €)."""
-    return format_money(to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+    return format_money(to_decimal(value))
 
 
 def _euros_in_words(euros: int) -> str:
@@ -101,11 +106,9 @@ def to_date(value: Any) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text[:10])
     except ValueError:
-        return datetime.datetime.strptime(text, "%d/%m/%Y").date()
+        return parse_date(text)  # 31/12/2026, 31 décembre 2026
 
 
 def date_longue(value: Any) -> str:
     """2026-03-12 -> '12 mars 2026'; the first of the month is written '1er'."""
-    day = to_date(value)
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
+    return format_long_date(to_date(value))

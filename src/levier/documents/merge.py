@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from levier.cases.models import Case, CaseStatus
 from levier.cases.selectors import case_list_for
+from levier.core.french import format_number
 
 from .models import GeneratedDocument, MergeBatch
 
@@ -77,7 +78,7 @@ def freeze_case_ids(agent, filters: dict[str, Any]) -> list[int]:
                 "submission dates) to merge at most %(max)s cases at once."
             ),
             code="too_many_cases",
-            params={"max": f"{MERGE_MAX_CASES:,}".replace(",", "\u202f")},
+            params={"max": format_number(MERGE_MAX_CASES)},
         )
     return ids
 

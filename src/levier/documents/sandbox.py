@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from jinja2 import BaseLoader
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from levier.core.french import group_digits
+
 # A letter lists a few dozen items at most; this leaves room for long annexes.
 MAX_RANGE = 10_000
 # Largest integer result of `**`, in bits (10**300 has 997 bits).
@@ -38,7 +40,7 @@ def _too_large(size: int) -> SecurityError:
             "the template builds %(size)s characters or list items, beyond the limit of "
             "%(limit)s set by LEVIER_TEMPLATE_MAX_OUTPUT: reduce the repetition"
         )
-        % {"size": f"{size:,}".replace(",", " "), "limit": f"{max_output():,}".replace(",", " ")}
+        % {"size": group_digits(size, " "), "limit": group_digits(max_output(), " ")}
     )
 
 

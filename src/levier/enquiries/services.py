@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from levier.contacts.models import Contact
 from levier.core import policy, verification
 from levier.core.business_hours import business_hours_between
+from levier.core.french import format_datetime
 from levier.core.locking import lock_and_reload
 from levier.core.models import Agent, Team
 from levier.core.references import next_reference
@@ -250,7 +251,7 @@ def enquiry_create(
                 "reference": enquiry.reference,
                 "code": code,
                 "url": _follow_url(),
-                "due": timezone.localtime(enquiry.sla_due_at).strftime("%d/%m/%Y %H:%M"),
+                "due": format_datetime(enquiry.sla_due_at),
             }
             + _reply_hint(),
         )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from levier.core.french import format_datetime
 from levier.journal.services import record, record_list_read, record_read
 from levier.journal.verbs import EXPORT
 
@@ -120,7 +121,7 @@ def usager_reads_csv(request: HttpRequest, contact_id: int) -> HttpResponse:
         yield "\ufeff"  # lets spreadsheet software read the file as UTF-8
         yield writer.writerow(header)
         for row in rows:
-            when = timezone.localtime(row.occurred_at).strftime("%d/%m/%Y %H:%M:%S")
+            when = format_datetime(row.occurred_at, seconds=True)
             cells = [row.actor, row.action, row.about, row.detail]
             yield writer.writerow([when, *(_cell(cell) for cell in cells)])
 

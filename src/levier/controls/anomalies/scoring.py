@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext
 
+from levier.core import french
+from levier.core.french import NBSP, group_digits
+
 from .detector import PeerTailDetector, logistic_score
 from .spec import Declaration, ModelSpec, Reason, Scored, check_inputs
 from .targeted import (
@@ -29,7 +32,6 @@ from .targeted import (
 
 MAX_REASONS = 3  # fields named per flagged declaration
 OUTSIDE_RANGE = math.log(10.0)  # two-sided tail <= 10 %: outside the 5th-95th percentile range
-THIN_SPACE, NBSP = "\u202f", "\u00a0"  # French digit grouping, and before units
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,9 @@ def format_number(value: float, unit: str = "") -> str:
     if value is None or not math.isfinite(value):
         return "?"
     if abs(value) >= 100 or value == int(value):
-        text = f"{round(value):,}".replace(",", THIN_SPACE)
+        text = group_digits(int(round(value)))
     else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", THIN_SPACE).replace(".", ",")
+        text = french.format_number(f"{value:.2f}")
     return f"{text}{NBSP}{unit}" if unit else text
 
 
@@ -284,7 +286,7 @@ def peer_reasons(
                 else ("high-for-peers" if signs[i][rank] > 0 else "low-for-peers")
             )
             shown = (
-                f"{rounded[i][rank]:,}".replace(",", THIN_SPACE) + units[j]
+                group_digits(int(rounded[i][rank])) + units[j]
                 if whole[i][rank] and not ratio[j]
                 else writer.show(names[j], ratio[j], value)
             )

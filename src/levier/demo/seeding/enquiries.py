@@ -14,9 +14,9 @@ from levier.core.text import fold
 from levier.enquiries.models import Channel, Direction, Enquiry, LabelSource, Message, Priority
 from levier.journal.models import ActorKind, Event
 
-from . import content
-from .plans import ENQUIRY_TARGET, Worker, chunks, growth
-from .timeline import after, usager_time
+from .. import content
+from ..plans import ENQUIRY_TARGET, Worker, chunks, growth
+from ..timeline import after, usager_time
 
 ROBOT_ROUTER = "orientation-sollicitations"
 

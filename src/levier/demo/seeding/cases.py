@@ -1,66 +1,28 @@
-"""Bulk loading of demo data: usagers, cases, documents, comments, enquiries, journal.
-
-The demo is loaded in chunks (5,000 cases by default): each chunk is generated in
-memory as plain rows, written in one transaction and dropped, so memory stays flat
-whether one loads 2,000 cases on SQLite or 1,000,000 on PostgreSQL. Rows go through
-`RowWriter`: COPY on PostgreSQL, `bulk_create` elsewhere. Usagers come from a
-bounded pool that cases and enquiries reuse.
-
-Rows are written as levier's services would write them (same statuses, verbs,
-activity codes, payloads, search_text and verification digest), without calling
-the services one by one: the demo loads in seconds instead of hours. Journal events
-are inserted in bulk, which the append-only journal accepts (it refuses updates and
-deletes, not inserts).
-"""
+"""Cases: planned in memory (status, documents, who did what), then written in chunks."""
 
 from __future__ import annotations
 
 import datetime
 import itertools
-import random
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import connection
 from django.utils import timezone
-from tqdm import tqdm
 
-from levier.campaigns.demo import ensure_demo_campaign
 from levier.cases.models import Case, CaseStatus, Comment, SupportingDocument
-from levier.contacts.models import Contact
 from levier.controls.document_checks import ROBOT as DOCUMENT_CHECKER
-from levier.core.models import Agent
-from levier.core.references import reference_counters_sync
-from levier.core.text import fold
-from levier.core.verification import ALPHABET, digest
-from levier.documents.demo import ensure_demo_email_templates, ensure_demo_templates
-from levier.enquiries.models import Enquiry
 from levier.journal.models import ActorKind, Event, EventDetail
 
-from . import content
-from .automation import ensure_automation
-from .casedata import CaseDataBuilder
-from .controls import ControlsReport, run_demo_controls
-from .enquiry_loading import EnquiryLoading
-from .generators import CompanyRecord, DemoGenerator, PersonRecord
-from .intake_day import receive_todays_messages
-from .pdfs import DocumentSpec, DocumentTruth, PrintedDocument, print_documents
-from .plans import CASE_TARGET, PoolContact, Worker, chunks, growth
-from .setup import DEMO_PASSWORD, DemoSetup, ensure_demo_setup
-from .timeline import PARIS, after, usager_time, working_time
-from .writer import RowWriter
+from .. import content
+from ..pdfs import DocumentSpec, DocumentTruth, PrintedDocument, print_documents
+from ..plans import CASE_TARGET, PoolContact, Worker, chunks, growth
+from ..timeline import PARIS, after, usager_time, working_time
+from .rows import DETAIL
 
 FINAL = frozenset({CaseStatus.ACCEPTED, CaseStatus.REFUSED, CaseStatus.CLOSED_WITHOUT_FOLLOW_UP})
 OPEN = frozenset({CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING_FOR_USAGER})
-MAX_POOL = 60_000  # usagers reused by cases beyond this many
 SPECIMENS_PER_PROCEDURE = 8  # shared documents per procedure and year, for older cases
 MAX_TRUTHS = 5000
-# Key of an event row carrying the text of its EventDetail (removed before the insert).
-DETAIL = "_detail"
 ROBOT_DOCUMENT_CHECK = DOCUMENT_CHECKER.label
 PROCEDURE_WEIGHTS = tuple(itertools.accumulate(entry["weight"] for entry in content.PROCEDURES))
 VALUE_FIELDS = {  # declared fields a shared specimen document imposes on the case that uses it
@@ -82,51 +44,6 @@ CLOSING_REASONS = [
 ]
 
 
-@dataclass
-class SeedOptions:
-    cases: int = 2000
-    enquiries: int = 500
-    batch_size: int = 1000  # rows per INSERT (bulk_create)
-    chunk_size: int = 5_000  # cases generated and written per transaction
-    seed: int = 2026
-    departement: str | None = None
-    password: str = DEMO_PASSWORD
-    personal_documents: int = 600  # the N most recent cases get documents printed for them
-    contacts: int | None = None  # size of the usager pool (default: from the number of cases)
-    documents: bool = True
-    controls: bool = True  # configure controls, plant anomalies, check, score (demo.controls)
-    comments: bool = True
-    journal: bool = True
-    progress: bool = True
-    window_days: int | None = None  # how far back the history goes
-    use_copy: bool | None = None  # None: COPY on PostgreSQL, bulk_create elsewhere
-
-
-@dataclass
-class SeedReport:
-    setup: DemoSetup
-    skipped: bool = False
-    counts: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    # (reference, verification code) of a recent open case and enquiry, for the portal
-    example_case: tuple[str, str] | None = None
-    example_enquiry: tuple[str, str] | None = None
-    # Declared against printed values of the first documents (5,000 at most), for tests and checks.
-    truths: list[tuple[str, str, DocumentTruth]] = field(default_factory=list)
-    # What the controls found (planted anomalies, 2D-Docs, checks), see demo.controls.
-    controls: ControlsReport | None = None
-    # How today's messages went through intake, e.g. {"email:processed": 9, "flood:quarantined": 3}.
-    intake: dict[str, int] = field(default_factory=dict)
-
-    def add(self, name: str, count: int) -> None:
-        self.counts[name] = self.counts.get(name, 0) + count
-
-    @property
-    def rows(self) -> int:
-        return sum(self.counts.values())
-
-
 @dataclass(slots=True)
 class CasePlan:
     row: dict[str, Any]
@@ -145,267 +62,8 @@ class CasePlan:
     )
 
 
-class Seeder(EnquiryLoading):
-    """Loads the demo: `Seeder(SeedOptions(...)).run()`; see `levier seed --help`."""
-
-    def __init__(self, options: SeedOptions):
-        self.options = options
-        # A random stream apart from the generator's, so that usagers do not depend on cases.
-        self.rng = random.Random(f"levier-demo-{options.seed}")
-        self.now = timezone.now()
-        self.generator = DemoGenerator(
-            options.seed, departement=options.departement, today=timezone.localdate(self.now)
-        )
-        self.builder = CaseDataBuilder(self.generator)
-        self.writer = RowWriter(batch_size=options.batch_size, use_copy=options.use_copy)
-        self.references: dict[tuple[str, int], int] = {}
-        self.pool: dict[str, list[PoolContact]] = {}
-        self.next_contact: dict[str, int] = {}
-        self.specimens: dict[tuple[str, int], list[tuple[dict, list[PrintedDocument]]]] = {}
-        self.stored_files: set[str] = set()
-        # usager -> (reference, procedure, amount) of their latest case, for enquiries about it
-        self.cases_of_contact: dict[int, tuple[str, str, str]] = {}
-        self.setup: DemoSetup | None = None
-        self.report: SeedReport | None = None
-        # team id -> (agents, cumulative weights of their share of the work)
-        self.workers: dict[int, tuple[list[Worker], list[int]]] = {}
-        self.leads: dict[int, Worker] = {}
-        self.seconds: dict[str, int] = {}
-
-    # -- entry points -----------------------------------------------------------------
-
-    def run(self) -> SeedReport:
-        """Set up the administration, then load usagers, cases and enquiries (once per database)."""
-        started = time.perf_counter()
-        self.prepare()
-        if self.already_seeded():
-            self.report.skipped = True
-        else:
-            self.timed("contacts", self.create_contacts)
-            if self.options.cases:
-                self.timed("cases", self.create_cases)
-            if self.options.enquiries:
-                self.timed("enquiries", self.create_enquiries)
-            self.timed("finish", self.finish)
-            if self.options.cases and self.options.controls:
-                self.timed("controls", self.run_controls)
-            if self.options.enquiries:
-                self.timed("intake", self.receive_today)
-        self.report.seconds = time.perf_counter() - started
-        return self.report
-
-    def finish(self) -> None:
-        """Reference counters past the loaded references; fresh planner statistics."""
-        for prefix, model in [
-            (p.reference_prefix, Case) for p in self.setup.procedures.values()
-        ] + [("SOL", Enquiry)]:
-            dates = model.objects.filter(reference__startswith=f"{prefix}-").dates(
-                "created_at", "year"
-            )
-            # A reference carries its year in Paris time: the one after may hold a few too.
-            for year in sorted({d.year for d in dates} | {d.year + 1 for d in dates}):
-                reference_counters_sync(model=model, prefix=prefix, year=year)
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # After a bulk load the statistics still describe empty tables, and the planner
-            # would pick poor plans for the queue until autovacuum gets round to them.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-
-    def run_controls(self) -> None:
-        """Configure controls, plant a few anomalies, check documents and score the procedures."""
-        self.report.controls = run_demo_controls(self.setup, seed=self.options.seed)
-
-    def receive_today(self) -> None:
-        """Train on the history, then take in today's messages through the real intake."""
-        self.report.intake = dict(receive_todays_messages(self))
-
-    def prepare(self) -> None:
-        self.setup = ensure_demo_setup(password=self.options.password)
-        ensure_automation(self.setup)
-        ensure_demo_templates(self.setup)
-        ensure_demo_email_templates(self.setup)
-        ensure_demo_campaign(self.setup)
-        self.report = SeedReport(setup=self.setup)
-        self.seconds = self.setup.standard_seconds
-        for team_id, members in self.setup.members.items():
-            workers = [self.worker(agent) for agent, _weight in members]
-            cumulative, total = [], 0
-            for _agent, weight in members:
-                total += weight
-                cumulative.append(total)
-            self.workers[team_id] = (workers, cumulative)
-        self.leads = {team_id: self.worker(agent) for team_id, agent in self.setup.leads.items()}
-
-    def timed(self, name: str, stage: Callable[[], None]) -> None:
-        started = time.perf_counter()
-        stage()
-        self.report.stage_seconds[name] = time.perf_counter() - started
-
-    @staticmethod
-    def worker(agent: Agent) -> Worker:
-        return Worker(agent.pk, str(agent)[:200], agent.username)
-
-    def already_seeded(self) -> bool:
-        setup = self.setup
-        return (
-            Case.objects.filter(procedure__in=setup.procedures.values()).exists()
-            or Enquiry.objects.filter(topic__in=setup.topics.values()).exists()
-        )
-
-    def progress(self, total: int, unit: str, desc: str) -> tqdm:
-        return tqdm(
-            total=total,
-            unit=f" {unit}",
-            desc=desc,
-            disable=not self.options.progress,
-            dynamic_ncols=True,
-            mininterval=0.5,
-        )
-
-    # -- usagers ------------------------------------------------------------------------
-
-    def pool_sizes(self) -> dict[str, int]:
-        options = self.options
-        if options.contacts:
-            total = options.contacts
-        else:
-            total = min(MAX_POOL, max(30, int(options.cases * 0.85)) + int(options.enquiries * 0.3))
-        weights = {entry["contact_kind"]: entry["weight"] for entry in content.PROCEDURES}
-        case_share = options.cases / max(1, options.cases + options.enquiries * 0.3)
-        sizes = {
-            kind: max(3, int(total * case_share * weight / 100)) for kind, weight in weights.items()
-        }
-        sizes["person"] += max(3, total - sum(sizes.values()))
-        return sizes
-
-    def new_record(self, kind: str) -> PersonRecord | CompanyRecord:
-        if kind == "person":
-            return self.generator.person()
-        if kind == "association":
-            return self.generator.association()
-        return self.generator.company()
-
-    def create_contacts(self) -> None:
-        sizes = self.pool_sizes()
-        bar = self.progress(sum(sizes.values()), "usagers", "Usagers")
-        for kind, size in sizes.items():
-            self.pool[kind] = []
-            self.next_contact[kind] = 0
-            for start, end in chunks(size, self.options.chunk_size):
-                records = [self.new_record(kind) for _ in range(end - start)]
-                rows = [{**record.contact_fields(), "created_at": self.now} for record in records]
-                with self.writer.unit():
-                    ids = self.writer.insert(Contact, rows)
-                for contact_id, record, row in zip(ids, records, rows, strict=True):
-                    siret = row.get("siret", "")
-                    self.pool[kind].append(
-                        PoolContact(
-                            contact_id,
-                            kind,
-                            record,
-                            record.display_name,
-                            siret,
-                            row["email"],
-                            fold(f"{record.display_name} {siret} {row['email']}"),
-                        )
-                    )
-                bar.update(end - start)
-                self.report.add("contacts", end - start)
-        self.writer.drain()
-        bar.close()
-
-    def pick_contact(self, kind: str) -> PoolContact:
-        """Each usager of the pool once, in order; then anyone again (some usagers file many cases)."""
-        pool = self.pool[kind]
-        position = self.next_contact[kind]
-        if position < len(pool):
-            self.next_contact[kind] = position + 1
-            return pool[position]
-        return self.rng.choice(pool)
-
-    # -- shared helpers -----------------------------------------------------------------
-
-    def window(self) -> datetime.timedelta:
-        days = self.options.window_days or (400 if self.options.cases <= 50_000 else 1095)
-        return datetime.timedelta(days=days)
-
-    def next_reference(self, prefix: str, moment: datetime.datetime) -> str:
-        """PREFIX-YYYY-NNNNNN, numbered per prefix and year as the services number them."""
-        year = moment.astimezone(PARIS).year
-        number = self.references.get((prefix, year), 0) + 1
-        self.references[(prefix, year)] = number
-        return f"{prefix}-{year}-{number:06d}"
-
-    def verification(self, reference: str) -> tuple[str, str]:
-        code = "".join(self.rng.choices(ALPHABET, k=8))
-        return code, digest(reference, code)
-
-    def pick_worker(self, team_id: int) -> Worker:
-        workers, cumulative = self.workers[team_id]
-        return self.rng.choices(workers, cum_weights=cumulative)[0]
-
-    def colleague_of(self, worker: Worker, team_id: int) -> Worker | None:
-        others = [other for other in self.workers[team_id][0] if other.id != worker.id]
-        return self.rng.choice(others) if others else None
-
-    def agent_event(
-        self,
-        worker: Worker,
-        moment: datetime.datetime,
-        verb: str,
-        target_type: str,
-        target_id: str,
-        activity: str,
-        payload: dict,
-    ) -> dict[str, Any]:
-        return self.other_event(
-            ActorKind.AGENT,
-            str(worker.id),
-            worker.label,
-            moment,
-            verb,
-            target_type,
-            target_id,
-            activity,
-            payload,
-        )
-
-    def other_event(
-        self,
-        kind: str,
-        actor_id: str,
-        label: str,
-        moment: datetime.datetime,
-        verb: str,
-        target_type: str,
-        target_id: str,
-        activity: str,
-        payload: dict,
-    ) -> dict[str, Any]:
-        return {
-            "occurred_at": moment,
-            "actor_kind": kind,
-            "actor_id": actor_id,
-            "actor_label": label[:200],
-            "verb": verb,
-            "target_type": target_type,
-            "target_id": target_id,
-            "activity_code": activity,
-            "automated": kind == ActorKind.ROBOT,
-            "duration_seconds": self.seconds.get(activity) if activity else None,
-            "payload": payload,
-        }
-
-    def store(self, document: PrintedDocument) -> str:
-        """Write a document once under MEDIA_ROOT/demo/ (content-addressed), return its storage name."""
-        name = document.storage_name
-        if name not in self.stored_files:
-            if not default_storage.exists(name):
-                default_storage.save(name, ContentFile(document.content))
-            self.stored_files.add(name)
-        return name
-
-    # -- cases --------------------------------------------------------------------------
+class CaseLoading:
+    """Plans and writes cases in chunks; mixed into `Seeder`."""
 
     def choose_status(self, age_days: float, instruction_days: int, mismatching: bool) -> str:
         rng = self.rng
@@ -780,8 +438,3 @@ class Seeder(EnquiryLoading):
         else:
             declared = plan.row["data"].get(truth.field)
         return DocumentTruth(truth.kind, truth.field, str(declared), truth.printed)
-
-
-def seed(**options: Any) -> SeedReport:
-    """Load the demo with `SeedOptions` given as keyword arguments."""
-    return Seeder(SeedOptions(**options)).run()
