@@ -245,7 +245,7 @@ def case_submit(
                     "reference": case.reference,
                     "code": code,
                     "url": follow_url(),
-                    "due": format_date(case.due_at),
+                    "due": format_date(case.due_at or now),
                     "organisation": procedure.organisation.name,
                 },
             )

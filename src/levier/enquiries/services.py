@@ -251,7 +251,7 @@ def enquiry_create(
                 "reference": enquiry.reference,
                 "code": code,
                 "url": _follow_url(),
-                "due": format_datetime(enquiry.sla_due_at),
+                "due": format_datetime(enquiry.sla_due_at or now),
             }
             + _reply_hint(),
         )
