@@ -213,8 +213,7 @@ def parse_header(text: str) -> Header:
     header = text[:length]
     if len(header) < length:
         raise TwoDDocError(
-            f"truncated header: version {version_text} has {length} characters, "
-            f"{len(header)} read"
+            f"truncated header: version {version_text} has {length} characters, {len(header)} read"
         )
     if not _ALPHANUMERIC.fullmatch(header):
         raise TwoDDocError("malformed header: only A-Z and 0-9 are allowed")
