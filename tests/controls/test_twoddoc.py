@@ -163,3 +163,30 @@ def test_random_bytes_never_raise(trusted):
             assert reading.found is False
     for sample in samples[:20]:
         decode_and_verify(b"DC03" + sample)  # must not raise either
+
+
+@pytest.mark.parametrize(
+    ("authentic", "badge"),
+    [(True, "Genuine 2D-Doc"), (False, "2D-Doc not genuine"), (None, "2D-Doc not checked")],
+)
+def test_the_case_panel_tells_a_2d_doc_not_checked_from_one_not_genuine(authentic, badge):
+    """An ANTS-signed 2D-Doc whose signing certificate levier lacks is not called forged."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    check = SimpleNamespace(
+        document_id=1,
+        document=SimpleNamespace(original_name="avis.pdf"),
+        outcome="matches",
+        two_d_doc={"authentic": authentic, "problem": "certificate EDF1 missing"},
+        warnings=[],
+    )
+    panel = SimpleNamespace(flags=[], failed_rules=[], checks=[SimpleNamespace(check=check)])
+    with translation.override("en"):
+        context = {"panel": panel, "case": SimpleNamespace(pk=1)}
+        html = render_to_string("controls/_case_controls.html", context)
+    assert badge in html
+    others = {"Genuine 2D-Doc", "2D-Doc not genuine", "2D-Doc not checked"} - {badge}
+    assert not any(other in html for other in others)
