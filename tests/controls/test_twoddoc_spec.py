@@ -255,6 +255,11 @@ def test_truncated_value_and_annex():
     assert document.message.endswith(b"26FR")
 
 
+def test_a_number_in_exponent_form_is_kept_as_read():
+    document = parse("DC04FR000001FFFFFFFF0401FR" + "411E999999" + GS + "432,5")
+    assert levier_fields(document)["reference_tax_income"] == "1E999999"
+
+
 def test_unknown_identifier_is_a_problem_not_an_error():
     document = parse("DC04FR000001FFFFFFFF0101FR" + "ZZHELLO" + GS + "26FR")
     assert document.texts() == {"ZZ": "HELLO", "26": "FR"}
@@ -310,7 +315,9 @@ def test_arbitrary_bytes_raise_only_the_parsers_error(content):
     st.sampled_from(
         ["DC02FR000001125E125B01", "DC03FR000001FFFF125B0401", "DC04FR000001125E125B0601FR"]
     ),
-    st.text(alphabet=st.sampled_from(list("0123456789ABZ ,/-" + GS + RS + US + "=")), max_size=120),
+    st.text(
+        alphabet=st.sampled_from(list("0123456789ABEZ ,./-" + GS + RS + US + "=")), max_size=120
+    ),
 )
 def test_arbitrary_messages_after_a_valid_header_never_crash(header, data):
     try:

@@ -314,7 +314,7 @@ def _decimal(value: str) -> Decimal | None:
 def amount(value: str) -> str:
     """'23456' or '1 234,5' -> '23456.00' / '1234.50'; unreadable values kept as they are."""
     number = _decimal(value)
-    if number is None:
+    if number is None or abs(number) >= 10**15:  # '1E999' is a Decimal, not an amount
         return compact(value)
     return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
@@ -325,23 +325,3 @@ def count(value: str) -> str:
     if number is None:
         return compact(value)
     return f"{number.normalize():f}"
-
-
-def _parse_date(value: str) -> datetime.date | None:
-    for pattern in ("%d%m%Y", "%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def iso_date(value: str) -> str:
-    day = _parse_date(value)
-    return day.isoformat() if day else ""
-
-
-def period(value: str) -> str:
-    """Pay period from its first day: '01032026' -> '2026-03'."""
-    day = _parse_date(value)
-    return f"{day:%Y-%m}" if day else ""
