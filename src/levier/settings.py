@@ -286,8 +286,8 @@ LEVIER_SEAL_KEY_PASSWORD = os.environ.get("LEVIER_SEAL_KEY_PASSWORD", "")
 LEVIER_SEAL_REASON = os.environ.get("LEVIER_SEAL_REASON", "Document scellé par l'administration")
 LEVIER_SEAL_LOCATION = os.environ.get("LEVIER_SEAL_LOCATION", "")
 
-# Controls (see controls): 2D-Doc certificates trusted beside the ANTS list bundled with
-# py2ddoc, as "CAID:/path/cert.pem" separated by commas (the demo trusts its own test key).
+# Controls (see controls.reading.twoddoc_verify): 2D-Doc signing certificates trusted, as
+# "CAID:/path/cert.pem" or "CAID/CERTID:/path" separated by commas (the demo trusts its own test key).
 LEVIER_2DDOC_TRUSTED_CERTIFICATES = [
     entry.strip()
     for entry in os.environ.get("LEVIER_2DDOC_TRUSTED_CERTIFICATES", "").split(",")

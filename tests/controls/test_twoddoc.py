@@ -53,7 +53,7 @@ def test_authority_is_saved_once_and_loaded_again(authority):
 def test_genuine_notice_is_read_from_the_pdf_and_authentic(trusted, notice_pdf):
     reading = read_two_d_doc(notice_pdf, "application/pdf")
     assert reading.found and reading.authentic is True and reading.problem == ""
-    assert (reading.issuer, reading.doc_type) == ("FR00", "0001")
+    assert (reading.issuer, reading.doc_type) == ("FR00", "04")
     assert reading.fields == {
         "notice_reference": "2675A12345612",
         "reference_tax_income": "23456.00",
@@ -61,6 +61,7 @@ def test_genuine_notice_is_read_from_the_pdf_and_authentic(trusted, notice_pdf):
         "income_year": "2024",
         "tax_year": "2025",
         "declarants": "DUPONT MARIE ET JEAN",
+        "tax_number": "1234567890123",
     }
 
 
@@ -101,7 +102,7 @@ def test_without_the_demo_certificate_the_issuer_is_unknown(settings, notice_pdf
 
 def test_a_tampered_value_breaks_the_signature(trusted):
     message = twoddoc.tax_notice_message(NOTICE, trusted)
-    forged = twoddoc.tamper(message, "02", "9800")
+    forged = twoddoc.tamper(message, "41", "9800")
     reading = decode_and_verify(forged.encode("latin-1"))
     assert reading.found and reading.authentic is False and reading.problem
     assert reading.fields["reference_tax_income"] == "9800.00"
@@ -130,14 +131,13 @@ def test_payslip_and_address_proof_fields_are_mapped(trusted):
 
     proof = replace(ENERGY_BILL, bill="rent")
     reading = decode_and_verify(twoddoc.address_proof_message(proof, trusted))
-    assert reading.authentic is True and reading.doc_type == "0016"
+    assert reading.authentic is True and reading.doc_type == "00"
     assert reading.fields == {
         "holder": "LEA BERNARD",
         "address": "8 RUE VICTOR HUGO",
         "postal_code": "69003",
         "city": "LYON",
         "issued_on": "2026-02-03",
-        "issuer": "ENERGIES DU RHONE",
     }
 
 
@@ -148,7 +148,7 @@ def test_a_document_without_barcode_has_no_2d_doc(trusted):
 
 
 def test_corrupt_barcode_content_is_found_but_not_verified(trusted):
-    reading = decode_and_verify(b"DC03FR00\x1fAAAA")
+    reading = decode_and_verify(b"DC04FR00\x1fAAAA")
     assert reading.found and reading.authentic is None and reading.problem
 
 
@@ -163,3 +163,30 @@ def test_random_bytes_never_raise(trusted):
             assert reading.found is False
     for sample in samples[:20]:
         decode_and_verify(b"DC03" + sample)  # must not raise either
+
+
+@pytest.mark.parametrize(
+    ("authentic", "badge"),
+    [(True, "Genuine 2D-Doc"), (False, "2D-Doc not genuine"), (None, "2D-Doc not checked")],
+)
+def test_the_case_panel_tells_a_2d_doc_not_checked_from_one_not_genuine(authentic, badge):
+    """An ANTS-signed 2D-Doc whose signing certificate levier lacks is not called forged."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    check = SimpleNamespace(
+        document_id=1,
+        document=SimpleNamespace(original_name="avis.pdf"),
+        outcome="matches",
+        two_d_doc={"authentic": authentic, "problem": "certificate EDF1 missing"},
+        warnings=[],
+    )
+    panel = SimpleNamespace(flags=[], failed_rules=[], checks=[SimpleNamespace(check=check)])
+    with translation.override("en"):
+        context = {"panel": panel, "case": SimpleNamespace(pk=1)}
+        html = render_to_string("controls/_case_controls.html", context)
+    assert badge in html
+    others = {"Genuine 2D-Doc", "2D-Doc not genuine", "2D-Doc not checked"} - {badge}
+    assert not any(other in html for other in others)

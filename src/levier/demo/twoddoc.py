@@ -1,14 +1,18 @@
 """Signed 2D-Doc messages for the demo documents, from a test certification authority.
 
 A real 2D-Doc is signed by an authority listed by ANTS; the demo cannot be, so it
-makes its own authority (CA id `FR00`, absent from the ANTS list). Only
-`levier.controls.reading.twoddoc` trusts it, and only when the certificate is named
-in `settings.LEVIER_2DDOC_TRUSTED_CERTIFICATES` (see `DemoAuthority.trusted_setting`).
+makes its own authority (CA id `FR00`, which the specification reserves for tests and
+levier never trusts by default). Only `levier.controls.reading.twoddoc` trusts it, and
+only when the certificate is named in `settings.LEVIER_2DDOC_TRUSTED_CERTIFICATES` (see
+`DemoAuthority.trusted_setting`).
 
-Message format (2D-Doc v3, as py2ddoc parses it):
-`DC03` + CA id (4) + certificate id (4) + document date (4) + signature date (4) +
-document type (4) + fields `<id:2><value>` separated by GS (0x1D) + US (0x1F) + base32
-(no padding) of the raw ECDSA P-256 signature r||s over the Latin-1 message.
+Messages follow the ANTS specification (C40 format, version 04): the 26-character
+header `DC04` + CA id (4) + certificate id (4) + issue date (4) + signature date (4) +
+document type (2) + perimeter `01` + country `FR`, dates in hexadecimal days since
+2000-01-01 (`FFFF`: none); then the fields, each a specification identifier and its
+value, fixed-length values without separator, variable ones ended by GS (0x1D); then
+US (0x1F) and the base32 (no padding) of the raw ECDSA P-256 signature r||s of the
+Latin-1 message. See `levier.controls.reading.twoddoc_spec` for the identifiers.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
+from levier.controls.reading.twoddoc_parse import encode_hex_date, parse
+from levier.controls.reading.twoddoc_spec import FIELDS
+
 if TYPE_CHECKING:
     from .pdfs import AddressProofSpec, PayslipSpec, TaxNoticeSpec
 
@@ -35,15 +42,14 @@ DEMO_CERTIFICATE_ID = "0001"
 KEY_FILE = "demo-2ddoc-key.pem"
 CERTIFICATE_FILE = "demo-2ddoc-cert.pem"
 GROUP_SEPARATOR = "\x1d"
+RECORD_SEPARATOR = "\x1e"
 UNIT_SEPARATOR = "\x1f"
-BASE_DATE = datetime.date(2000, 1, 1)
-DIGITS36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-# 2D-Doc document types used by the demo.
-TAX_NOTICE = "0001"
-PAYSLIP = "0007"
-ADDRESS_PROOF = "0013"  # justificatif de domicile (énergie)
-RENT_RECEIPT = "0016"  # justificatif de domicile (loyer), same fields
+# 2D-Doc document types used by the demo (ANTS specification, section 6.1).
+TAX_NOTICE = "04"  # avis d'impôt sur les revenus
+PAYSLIP = "06"  # bulletin de salaire
+ADDRESS_PROOF = "01"  # facture (énergie, téléphonie, internet, eau)
+RENT_RECEIPT = "00"  # justificatif de domicile émis spécifiquement
 
 
 @dataclass(frozen=True)
@@ -114,18 +120,6 @@ def _self_signed_certificate(key: ec.EllipticCurvePrivateKey) -> x509.Certificat
     )
 
 
-def encode_date(day: datetime.date | None) -> str:
-    """Days since 2000-01-01 in 4 base-36 digits ('FFFF' style); '0000' when unknown."""
-    if day is None:
-        return "0000"
-    days = (day - BASE_DATE).days
-    digits = ""
-    for _ in range(4):
-        days, remainder = divmod(days, 36)
-        digits = DIGITS36[remainder] + digits
-    return digits
-
-
 def clean_value(value: str) -> str:
     """Upper-case ASCII, as printed in real 2D-Docs, without the separators."""
     ascii_text = (
@@ -134,40 +128,60 @@ def clean_value(value: str) -> str:
     return "".join(c for c in ascii_text if c.isprintable()).strip()
 
 
+def encode_fields(fields: dict[str, str]) -> str:
+    """The message zone: fixed-length values as they are, variable ones ended by GS.
+
+    A value longer than its field's maximum is cut and ended by RS (truncated), as the
+    specification says; a fixed-length value of another length is a programming error.
+    """
+    parts = []
+    items = list(fields.items())
+    for index, (field_id, value) in enumerate(items):
+        spec = FIELDS[field_id]
+        if spec.fixed:
+            if len(value) != spec.min_length:
+                raise ValueError(f"2D-Doc field {field_id} takes {spec.min_length} characters")
+            parts.append(f"{field_id}{value}")
+            continue
+        if spec.max_length is not None and len(value) > spec.max_length:
+            parts.append(f"{field_id}{value[: spec.max_length]}{RECORD_SEPARATOR}")
+            continue
+        last = index == len(items) - 1
+        parts.append(f"{field_id}{value}{'' if last else GROUP_SEPARATOR}")
+    return "".join(parts)
+
+
 def encode(
     doc_type: str,
     fields: dict[str, str],
-    issued_on: datetime.date,
+    issued_on: datetime.date | None,
     signed_on: datetime.date,
     authority: DemoAuthority,
 ) -> str:
-    """Build and sign a 2D-Doc v3 message; `fields` maps 2-character ids to values."""
+    """Build and sign a 2D-Doc v04 message; `fields` maps specification ids to values."""
     header = (
-        f"DC03{authority.ca_id}{authority.certificate_id}"
-        f"{encode_date(issued_on)}{encode_date(signed_on)}{doc_type}"
+        f"DC04{authority.ca_id}{authority.certificate_id}"
+        f"{encode_hex_date(issued_on)}{encode_hex_date(signed_on)}{doc_type}01FR"
     )
-    data = GROUP_SEPARATOR.join(
-        f"{field_id}{clean_value(value)}" for field_id, value in fields.items()
-    )
-    message = header + data
+    message = header + encode_fields({key: clean_value(value) for key, value in fields.items()})
     return message + UNIT_SEPARATOR + authority.sign(message)
 
 
 def tamper(message: str, field_id: str, new_value: str) -> str:
     """Change one signed value and keep the old signature: what a forger would do."""
     signed, separator, signature = message.partition(UNIT_SEPARATOR)
-    header, data = signed[:24], signed[24:]
-    parts = data.split(GROUP_SEPARATOR)
-    changed = [
-        f"{field_id}{clean_value(new_value)}" if part[:2] == field_id else part for part in parts
-    ]
-    if changed == parts and not any(part[:2] == field_id for part in parts):
-        changed.append(f"{field_id}{clean_value(new_value)}")
-    return header + GROUP_SEPARATOR.join(changed) + separator + signature
+    document = parse(signed)
+    fields = document.texts()
+    fields[field_id] = clean_value(new_value)
+    return signed[: document.header.length] + encode_fields(fields) + separator + signature
 
 
 def ddmmyyyy(day: datetime.date) -> str:
     return day.strftime("%d%m%Y")
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isalnum()).upper()
 
 
 # ---------------------------------------------------------------------------
@@ -176,46 +190,46 @@ def ddmmyyyy(day: datetime.date) -> str:
 
 
 def _whole_or_cents(amount: Decimal) -> str:
-    """2D-Doc amounts: '23456' for whole euros, '1234.50' otherwise."""
+    """2D-Doc amounts: '23456' for whole euros, '1234,50' otherwise (decimal comma)."""
     amount = Decimal(amount).quantize(Decimal("0.01"))
-    return f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount}"
+    text = f"{amount:.0f}" if amount == amount.to_integral_value() else f"{amount}"
+    return text.replace(".", ",")
 
 
 def tax_notice_message(
     spec: TaxNoticeSpec, authority: DemoAuthority, *, signed_income: Decimal | None = None
 ) -> str:
-    """The 2D-Doc of a tax notice; it signs the printed income unless told otherwise."""
-    last_name, _space, first_names = spec.holder.partition(" ")
-    issued_on = datetime.date(spec.year, 7, 31)
+    """The 2D-Doc of a tax notice (type 04); it signs the printed income unless told otherwise."""
+    signed_on = datetime.date(spec.year, 7, 31)
     fields = {
-        "01": "".join(spec.notice_reference.split()),
-        "02": _whole_or_cents(spec.printed_income if signed_income is None else signed_income),
-        "03": f"{Decimal(spec.parts).normalize():f}",
-        "07": str(spec.year - 1),
-        "08": str(spec.year),
-        "09": last_name,
-        "0A": first_names,
+        "44": _digits(spec.notice_reference),
+        "41": _whole_or_cents(spec.printed_income if signed_income is None else signed_income),
+        "43": f"{Decimal(spec.parts).normalize():f}".replace(".", ","),
+        "45": str(spec.year - 1),
+        "46": spec.holder,
     }
-    return encode(TAX_NOTICE, fields, issued_on, issued_on, authority)
+    if len(_digits(spec.tax_number)) == 13:
+        fields["47"] = _digits(spec.tax_number)
+    # Type 04 is undated in the header (the specification's "N"): FFFF.
+    return encode(TAX_NOTICE, fields, None, signed_on, authority)
 
 
 def payslip_message(
     spec: PayslipSpec, authority: DemoAuthority, *, signed_net_pay: Decimal | None = None
 ) -> str:
-    """The 2D-Doc of a payslip; it signs the printed net pay unless told otherwise."""
-    gross, _lines, _withheld, paid = spec.amounts()
+    """The 2D-Doc of a payslip (type 06); it signs the printed net pay unless told otherwise."""
+    gross, _lines, _withheld, _paid = spec.amounts()
     first = spec.period.replace(day=1)
     last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    net = spec.printed_net_pay if signed_net_pay is None else signed_net_pay
     fields = {
-        "01": spec.employee,
-        "04": spec.job_title,
-        "05": ddmmyyyy(first),
-        "06": ddmmyyyy(last),
-        "07": f"{gross:.2f}",
-        "08": f"{(spec.printed_net_pay if signed_net_pay is None else signed_net_pay):.2f}",
-        "09": f"{paid:.2f}",
-        "0A": spec.employer,
-        "0B": spec.employer_siret,
+        "10": spec.employee,
+        "50": _digits(spec.employer_siret),
+        "53": encode_hex_date(first),
+        "54": encode_hex_date(last),
+        "5A": _whole_or_cents(gross),
+        "5C": _whole_or_cents(net),
+        "5M": spec.employer,
     }
     return encode(PAYSLIP, fields, last, last, authority)
 
@@ -227,15 +241,15 @@ def address_proof_message(
     signed_street: str | None = None,
     signed_holder: str | None = None,
 ) -> str:
-    """The 2D-Doc of an energy bill (type 0013) or a rent receipt (0016)."""
+    """The 2D-Doc of an energy bill (type 01) or a rent receipt (00, proof of address)."""
     fields = {
-        "01": spec.holder if signed_holder is None else signed_holder,
-        "03": spec.street if signed_street is None else signed_street,
-        "04": spec.postal_code,
-        "05": spec.city,
-        "06": ddmmyyyy(spec.issued_on),
-        "07": spec.issuer,
-        "08": spec.reference,
+        "10": spec.holder if signed_holder is None else signed_holder,
+        "22": spec.street if signed_street is None else signed_street,
+        "24": spec.postal_code,
+        "25": spec.city,
+        "26": "FR",
     }
     doc_type = RENT_RECEIPT if spec.bill == "rent" else ADDRESS_PROOF
+    if doc_type == ADDRESS_PROOF and spec.reference:
+        fields["18"] = _digits(spec.reference)  # invoice number, bills only
     return encode(doc_type, fields, spec.issued_on, spec.issued_on, authority)

@@ -2,13 +2,10 @@
 
 A 2D-Doc is a DataMatrix (sometimes a QR code) whose content starts with `DC`, signed
 by a certification authority that ANTS lists. zxing-cpp reads the barcode from page
-images; py2ddoc parses the message and checks the signature.
-
-Trust is explicit: py2ddoc's bundled ANTS list, plus the certificates named in
-`settings.LEVIER_2DDOC_TRUSTED_CERTIFICATES` (`"CAID:/path/to/cert.pem"` entries; the
-demo's own authority is trusted only this way). py2ddoc falls back to every
-certificate it knows when the CA id is unknown; levier does not: an issuer missing
-from the trust store is not authentic, whatever the signature.
+images; `twoddoc_parse` reads its content as the ANTS specification defines it and
+`twoddoc_verify` checks the signature against the certificates levier trusts (see that
+module for the trust rules: an authority missing from the trust store is not authentic,
+whatever the signature; the test authority FR00 only when configured).
 """
 
 from __future__ import annotations
@@ -18,17 +15,18 @@ import io
 import logging
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from py2ddoc.exceptions import ParseError, SignatureError
-from py2ddoc.fields import get_doc_type_label
-from py2ddoc.parser import ParsedDoc, parse
-from py2ddoc.tsl import TrustStore
-from py2ddoc.verifier import verify
 
+from .twoddoc_parse import TwoDDoc, TwoDDocError, parse
+from .twoddoc_spec import (
+    ADDRESS_PROOF_TYPES,
+    BANK_DETAILS_TYPES,
+    PAYSLIP_TYPES,
+    TAX_NOTICE_TYPES,
+)
+from .twoddoc_verify import TrustStore, Verification, trust_store, verify
 from .types import TwoDDocReading
 
 logger = logging.getLogger(__name__)
@@ -38,9 +36,17 @@ RENDER_DPI = 200
 MAX_PIXELS = 60_000_000  # larger images are not scanned (decompression bombs)
 BARCODE_PREFIX = b"DC"
 
-TAX_NOTICE_TYPES = {"0001"}
-PAYSLIP_TYPES = {"0007"}
-ADDRESS_PROOF_TYPES = {"0013", "0014", "0015", "0016"}
+__all__ = [
+    "ADDRESS_PROOF_TYPES",
+    "BANK_DETAILS_TYPES",
+    "PAYSLIP_TYPES",
+    "TAX_NOTICE_TYPES",
+    "configured_trust_store",
+    "decode_and_verify",
+    "levier_fields",
+    "read_two_d_doc",
+    "signed_fields",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -69,46 +75,55 @@ def read_two_d_doc(
     return decode_and_verify(payload)
 
 
-def decode_and_verify(
-    payload: bytes | str, trust_store: TrustStore | None = None
-) -> TwoDDocReading:
+def decode_and_verify(payload: bytes | str, store: TrustStore | None = None) -> TwoDDocReading:
     """Parse a 2D-Doc message, map its fields to levier's names and verify its signature."""
     try:
-        parsed = parse(payload)
-    except (ParseError, ValueError, UnicodeError):
+        document = parse(payload)
+    except TwoDDocError as error:
+        logger.info("2D-Doc: content not decoded: %s", error)
         return TwoDDocReading(
             found=True,
             authentic=None,
             problem=_("A 2D-Doc was found but its content could not be decoded."),
         )
-    fields = levier_fields(parsed)
-    common = {
-        "found": True,
-        "issuer": parsed.ca_id,
-        "doc_type": parsed.doc_type,
-        "doc_type_label": get_doc_type_label(parsed.doc_type),
-        "fields": fields,
-    }
-    authentic, problem = _verify(parsed, trust_store or configured_trust_store())
-    return TwoDDocReading(authentic=authentic, problem=problem, **common)
+    if document.problems:
+        logger.info("2D-Doc: %s", "; ".join(document.problems))
+    verification = verify(document, store or configured_trust_store())
+    return TwoDDocReading(
+        found=True,
+        authentic=verification.authentic,
+        problem=_problem(document, verification),
+        issuer=document.header.authority,
+        doc_type=document.header.doc_type,
+        doc_type_label=document.header.doc_type_label,
+        fields=levier_fields(document),
+    )
 
 
-def _verify(parsed: ParsedDoc, store: TrustStore) -> tuple[bool | None, str]:
-    if not store.get(parsed.ca_id):
-        return False, _(
+def _problem(document: TwoDDoc, verification: Verification) -> str:
+    header = document.header
+    if verification.status == "valid":
+        return ""
+    if verification.status == "unknown_authority":
+        return _(
             "The 2D-Doc is signed by an unknown certification authority (%(issuer)s): "
             "it cannot be trusted."
-        ) % {"issuer": parsed.ca_id}
-    try:
-        verify(parsed, store)
-    except SignatureError:
-        return False, _(
+        ) % {"issuer": header.authority}
+    if verification.status == "unknown_certificate":
+        return _(
+            "The 2D-Doc is signed with certificate %(certificate)s of the certification "
+            "authority %(issuer)s, which levier does not hold: its signature could not be "
+            "checked. An administrator can add that certificate, published by the authority, "
+            "to LEVIER_2DDOC_TRUSTED_CERTIFICATES."
+        ) % {"certificate": header.certificate, "issuer": header.authority}
+    if verification.status == "altered":
+        return _(
             "The 2D-Doc signature does not match its content: the document may have been altered."
         )
-    except Exception:  # a malformed signature (bad base32, wrong length) is not a valid one
-        logger.info("2D-Doc: signature could not be checked", exc_info=True)
-        return None, _("The 2D-Doc signature could not be checked (malformed signature).")
-    return True, ""
+    logger.info("2D-Doc: signature not checked: %s", verification.detail)
+    if document.signature_problem.startswith("malformed"):
+        return _("The 2D-Doc signature could not be checked (malformed signature).")
+    return _("The 2D-Doc carries no signature levier can read: it could not be checked.")
 
 
 # ---------------------------------------------------------------------------
@@ -117,27 +132,9 @@ def _verify(parsed: ParsedDoc, store: TrustStore) -> tuple[bool | None, str]:
 
 
 def configured_trust_store() -> TrustStore:
-    """ANTS' bundled list plus the certificates the settings add."""
+    """ANTS' listed authorities plus the certificates the settings add."""
     entries = tuple(getattr(settings, "LEVIER_2DDOC_TRUSTED_CERTIFICATES", None) or ())
-    return _trust_store(entries)
-
-
-@lru_cache(maxsize=8)
-def _trust_store(entries: tuple[str, ...]) -> TrustStore:
-    store = TrustStore.default()
-    for entry in entries:
-        ca_id, _colon, path = entry.partition(":")
-        ca_id, path = ca_id.strip(), path.strip()
-        if len(ca_id) != 4 or not path:
-            logger.warning(
-                "LEVIER_2DDOC_TRUSTED_CERTIFICATES: ignoring %r (want CAID:/path)", entry
-            )
-            continue
-        try:
-            store = store.merge(TrustStore.from_pem(ca_id, Path(path).read_bytes()))
-        except (OSError, ValueError):
-            logger.warning("LEVIER_2DDOC_TRUSTED_CERTIFICATES: cannot load %s", path)
-    return store
+    return trust_store(entries)
 
 
 # ---------------------------------------------------------------------------
@@ -224,42 +221,77 @@ def _image_frames(content: bytes) -> list:
 # ---------------------------------------------------------------------------
 
 
-def levier_fields(parsed: ParsedDoc) -> dict[str, str]:
-    """The 2D-Doc's values under levier's field names (see reading.types for formats)."""
-    raw = {key: value.strip() for key, value in parsed.fields.items()}
-    if parsed.doc_type in TAX_NOTICE_TYPES:
+def signed_fields(message: bytes | str) -> dict[str, str]:
+    """levier's fields of a 2D-Doc message, without verifying it ({} if unreadable)."""
+    try:
+        return levier_fields(parse(message))
+    except TwoDDocError:
+        return {}
+
+
+def levier_fields(document: TwoDDoc) -> dict[str, str]:
+    """The 2D-Doc's values under levier's field names (see reading.types for formats).
+
+    The specification's identifiers (section 7 of the ANTS specification) that levier
+    compares with declared data, by document type; other fields are not mapped.
+    """
+    raw = {key: value.strip() for key, value in document.texts().items()}
+    doc_type = document.header.doc_type
+    if doc_type in TAX_NOTICE_TYPES:
+        income_year = raw.get("45", "")
         fields = {
-            "notice_reference": compact(raw.get("01", "")),
-            "reference_tax_income": amount(raw.get("02", "")),
-            "parts": count(raw.get("03", "")),
-            "income_year": raw.get("07", ""),
-            "tax_year": raw.get("08", ""),
-            "declarants": join_names(raw.get("09", ""), raw.get("0A", "")),
+            "notice_reference": compact(raw.get("44", "")),
+            "reference_tax_income": amount(raw.get("41", "")),
+            "parts": count(raw.get("43", "")),
+            "income_year": income_year,
+            # Not in the 2D-Doc: a notice taxes the previous year's income.
+            "tax_year": str(int(income_year) + 1) if income_year.isdigit() else "",
+            "declarants": " ET ".join(name for name in (raw.get("46"), raw.get("48")) if name),
+            "tax_number": compact(raw.get("47", "")),
         }
-    elif parsed.doc_type in PAYSLIP_TYPES:
+    elif doc_type in PAYSLIP_TYPES:
+        start = document.value("53")
         fields = {
-            "employee_name": join_names(raw.get("01", ""), raw.get("02", "")),
-            "period": period(raw.get("05", "")),
-            "gross_pay": amount(raw.get("07", "")),
-            "net_pay": amount(raw.get("08", "")),
-            "employer_name": raw.get("0A", ""),
-            "employer_siret": compact(raw.get("0B", "")),
+            "employee_name": person(raw),
+            "period": f"{start:%Y-%m}" if isinstance(start, datetime.date) else "",
+            "gross_pay": amount(raw.get("5A", "")),
+            "net_pay": amount(raw.get("5C", "")),
+            "employer_name": raw.get("5M", ""),
+            "employer_siret": compact(raw.get("50", "")),
         }
-    elif parsed.doc_type in ADDRESS_PROOF_TYPES:
-        issued_on = iso_date(raw.get("06", ""))
-        if not issued_on and parsed.doc_date:
-            issued_on = parsed.doc_date.isoformat()
+    elif doc_type in ADDRESS_PROOF_TYPES:
+        issued_on = document.header.issued_on
         fields = {
-            "holder": join_names(raw.get("01", ""), raw.get("02", "")),
-            "address": raw.get("03", ""),
-            "postal_code": compact(raw.get("04", "")),
-            "city": raw.get("05", ""),
-            "issued_on": issued_on,
-            "issuer": raw.get("07", ""),
+            "holder": person(raw),
+            "address": raw.get("22", ""),
+            "postal_code": compact(raw.get("24", "")),
+            "city": raw.get("25", ""),
+            "issued_on": issued_on.isoformat() if issued_on else "",
+        }
+    elif doc_type in BANK_DETAILS_TYPES:
+        fields = {
+            "holder": without_title(raw.get("30", "")),
+            "iban": compact(raw.get("31", "")),
+            "bic": compact(raw.get("32", "")),
         }
     else:
         fields = {}
     return {name: value for name, value in fields.items() if value}
+
+
+def without_title(value: str) -> str:
+    """'MME/SPECIMEN/NATACHA' -> 'SPECIMEN NATACHA': with '/', the order is title/name/first."""
+    parts = [part.strip() for part in value.split("/")]
+    if len(parts) >= 3:
+        parts = parts[1:]
+    return " ".join(part for part in parts if part)
+
+
+def person(raw: dict[str, str]) -> str:
+    """The beneficiary: address line 1 (10), else first name (12) and name (13)."""
+    if raw.get("10"):
+        return without_title(raw["10"])
+    return join_names(raw.get("12", ""), raw.get("13", ""))
 
 
 def compact(value: str) -> str:
@@ -282,7 +314,7 @@ def _decimal(value: str) -> Decimal | None:
 def amount(value: str) -> str:
     """'23456' or '1 234,5' -> '23456.00' / '1234.50'; unreadable values kept as they are."""
     number = _decimal(value)
-    if number is None:
+    if number is None or abs(number) >= 10**15:  # '1E999' is a Decimal, not an amount
         return compact(value)
     return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
@@ -293,23 +325,3 @@ def count(value: str) -> str:
     if number is None:
         return compact(value)
     return f"{number.normalize():f}"
-
-
-def _parse_date(value: str) -> datetime.date | None:
-    for pattern in ("%d%m%Y", "%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def iso_date(value: str) -> str:
-    day = _parse_date(value)
-    return day.isoformat() if day else ""
-
-
-def period(value: str) -> str:
-    """Pay period from its first day: '01032026' -> '2026-03'."""
-    day = _parse_date(value)
-    return f"{day:%Y-%m}" if day else ""

@@ -15,12 +15,10 @@ def signed_value(message: str | None, field_name: str) -> str | None:
     """The value the 2D-Doc message signs for one of levier's fields (None without one)."""
     if not message:
         return None
-    # Imported here: the reading layer (Django settings, py2ddoc) is not needed to print.
-    from py2ddoc.parser import parse
+    # Imported here: the reading layer (Django settings) is not needed to print.
+    from levier.controls.reading.twoddoc import signed_fields
 
-    from levier.controls.reading.twoddoc import levier_fields
-
-    return levier_fields(parse(message)).get(field_name)
+    return signed_fields(message).get(field_name)
 
 
 @dataclass(frozen=True)
