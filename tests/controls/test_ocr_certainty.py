@@ -77,7 +77,7 @@ def test_the_year_of_a_footnote_is_never_a_certain_reference_tax_income():
 def test_a_year_shaped_amount_is_to_check_even_when_read_surely():
     document = scanned(*NOTICE_HEAD, [(0, "Revenu fiscal de référence", 95), (900, "2024", 95)])
     income = by_name("tax_notice", document)["reference_tax_income"]
-    assert income.to_check and "year" in income.check_reason
+    assert income.to_check and "année" in income.check_reason
 
 
 @pytest.mark.parametrize(("printed", "confidence", "to_check"), [
@@ -105,7 +105,7 @@ def test_a_value_on_the_line_after_its_label_is_to_check_on_a_scan():
                        [(0, "18 250,00 €", 95)])  # fmt: skip
     income = by_name("tax_notice", document)["reference_tax_income"]
     assert income.value == "18250.00" and income.to_check
-    assert "line after" in income.check_reason
+    assert "ligne qui suit" in income.check_reason
 
 
 def test_a_label_printed_twice_with_two_values_is_to_check():
@@ -152,7 +152,7 @@ def test_a_value_in_the_next_column_over_is_not_the_labels():
         [(0, "Net à payer", 95), (300, "Voir au verso", 95), (900, "1 883,79 €", 95)],
     )
     net = by_name("payslip", payslip)["net_pay"]
-    assert net.to_check and "far" in net.check_reason
+    assert net.to_check and "loin" in net.check_reason
 
 
 # ---------------------------------------------------------------------------

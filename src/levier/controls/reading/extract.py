@@ -398,8 +398,10 @@ BIC = identifier(r"\b[A-Z]{4}[A-Z]{2}[0-9A-Z]{2}(?:[0-9A-Z]{3})?\b", normalise.c
 
 def compact_text(rest: str) -> Parsed | None:
     """A reference printed in groups: '25 92 H567637 91' -> '2592H56763791'."""
-    raw = rest.strip(" :-—\t")
-    return Parsed(raw, normalise.compact(raw)) if raw else None
+    raw = rest.strip(" :-—\t|")
+    # Letters and digits only: specks of noise read as '|' or ':' are not part of it.
+    value = re.sub(r"[^0-9A-Za-z]", "", normalise.compact(raw))
+    return Parsed(raw, value) if value else None
 
 
 def _token(rest: str) -> Parsed | None:
