@@ -207,11 +207,7 @@ def _value_after(
     if line.words:
         # Read the value in the label's column, or the column right after it: a value
         # printed in the next block over (a two-column header) is not the label's.
-        segments = [
-            (starts_at, stops_at)
-            for first, last in line.segments()
-            for starts_at, stops_at in [_char_span(line, first, last)]
-        ]
+        segments = [_char_span(line, first, last) for first, last in line.segments()]
         here = next((i for i, (_a, stop) in enumerate(segments) if end <= stop), None)
         if here is not None:
             stop = segments[here][1]
