@@ -1,7 +1,9 @@
 """Comparing what a document says with what the usager declared.
 
-Per field: matches, differs (both values, with the page and line as evidence) or
-missing (the document does not show it). A genuine 2D-Doc is the strongest evidence:
+Per field: matches, differs (both values, with the page and line as evidence),
+missing (the document does not show it) or to check by hand (the value was read by OCR
+without enough confidence, or paired with its label unclearly: it is shown to the agent
+with the reason, never compared as if certain, and never raises a flag on its own). A genuine 2D-Doc is the strongest evidence:
 its signed values are compared with the declaration, and a printed value that differs
 from the signed one is a warning. A document whose names or identifiers are not the
 usager's is a warning too. Pure functions: the services store and journal the result.
@@ -59,13 +61,15 @@ class ComparisonRule:
 class Comparison:
     field: str
     declared_field: str
-    status: str  # matches, differs, missing
+    status: str  # matches, differs, missing, to_check
     declared: str
     found: str = ""
     page: int | None = None
     snippet: str = ""
     source: str = ""
     method: str = "exact"
+    reason: str = ""  # why to check by hand, translated
+    agrees: bool | None = None  # to check: whether the unsure value agrees with the declaration
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,12 +79,16 @@ class Comparison:
 class ComparisonReport:
     comparisons: list[Comparison] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Doubts on unsure values (a holder's name read badly...): shown, never flagged.
+    to_check: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
         statuses = {comparison.status for comparison in self.comparisons}
         if "differs" in statuses or self.warnings:
             return "differs"
+        if "to_check" in statuses or self.to_check:
+            return "to_check"
         if "missing" in statuses:
             return "incomplete"
         return "matches" if statuses else "not_compared"
@@ -142,7 +150,9 @@ def _best_values(
     """One value per field: the signed 2D-Doc value when genuine, else the first read."""
     values: dict[str, ExtractedField] = {}
     for item in extracted:
-        values.setdefault(item.name, item)
+        # A sure reading of a field wins over an unsure one of the same field.
+        if item.name not in values or (values[item.name].to_check and not item.to_check):
+            values[item.name] = item
     if reading and reading.found and reading.authentic:
         for name, value in reading.fields.items():
             printed = values.get(name)
@@ -190,7 +200,8 @@ def two_d_doc_warnings(
     declared_fields = declared_fields or {}
     for name, signed in reading.fields.items():
         item = printed.get(name)
-        if item and not printed_as_signed(item.value, signed):
+        # An unsure printed value is no evidence of an altered page: the signed one is used.
+        if item and not item.to_check and not printed_as_signed(item.value, signed):
             declared_field = declared_fields.get(name, "")
             label = labels.get(declared_field) or FOUND_FIELD_LABELS.get(name, name)
             warnings.append(
@@ -214,24 +225,37 @@ def holder_warnings(
     *,
     usager_names: Iterable[str],
     usager_identifiers: dict[str, str],
+    to_check: list[str] | None = None,
 ) -> list[str]:
-    """Warnings when the document's names or identifiers are not the usager's."""
+    """Warnings when the document's names or identifiers are not the usager's.
+
+    A name or identifier read unsurely is no ground for a warning: its doubt goes to
+    `to_check`, for the agent to look at the document."""
     warnings = []
+    doubts = [] if to_check is None else to_check
     names = [name for name in usager_names if name and name.strip()]
     holder = values.get(HOLDER_FIELDS.get(kind, ""))
     if holder and names:
         best = max(fuzz.token_set_ratio(fold(holder.value), fold(name)) for name in names)
         if best < HOLDER_MIN_SIMILARITY:
-            warnings.append(
-                _(
-                    "The document is in the name of “%(holder)s” (page %(page)s), not of the "
-                    "usager (%(usager)s): it may not belong to them."
+            if holder.to_check:
+                doubts.append(
+                    _unsure_sentence(str(FOUND_FIELD_LABELS.get(holder.name, holder.name)), holder)
                 )
-                % {"holder": holder.value, "page": holder.evidence.page, "usager": names[0]}
-            )
+            else:
+                warnings.append(
+                    _(
+                        "The document is in the name of “%(holder)s” (page %(page)s), not of "
+                        "the usager (%(usager)s): it may not belong to them."
+                    )
+                    % {"holder": holder.value, "page": holder.evidence.page, "usager": names[0]}
+                )
     for name, own in usager_identifiers.items():
         item = values.get(name)
         if item and own and not values_match(own, item.value, method="exact", tolerance=0):
+            if item.to_check:
+                doubts.append(_unsure_sentence(name.upper(), item))
+                continue
             warnings.append(
                 _(
                     "The %(identifier)s on the document (%(found)s, page %(page)s) is not the "
@@ -245,6 +269,15 @@ def holder_warnings(
                 }
             )
     return warnings
+
+
+def _unsure_sentence(label: str, item: ExtractedField) -> str:
+    return _("%(label)s read as “%(found)s” (page %(page)s) to check by hand: %(reason)s.") % {
+        "label": label,
+        "found": item.value,
+        "page": item.evidence.page,
+        "reason": item.check_reason,
+    }
 
 
 def compare(
@@ -282,17 +315,23 @@ def compare(
             )
             continue
         same = values_match(declared, item.value, method=rule.method, tolerance=rule.tolerance)
+        if item.to_check:
+            status = "to_check"
+        else:
+            status = "matches" if same else "differs"
         report.comparisons.append(
             Comparison(
                 field=rule.found_field,
                 declared_field=rule.declared_field,
-                status="matches" if same else "differs",
+                status=status,
                 declared=declared_text,
                 found=item.value,
                 page=item.evidence.page,
                 snippet=item.evidence.snippet[:200],
                 source=item.source,
                 method=rule.method,
+                reason=item.check_reason if item.to_check else "",
+                agrees=same if item.to_check else None,
             )
         )
     declared_fields = {rule.found_field: rule.declared_field for rule in rules}
@@ -303,6 +342,7 @@ def compare(
             values,
             usager_names=usager_names,
             usager_identifiers=usager_identifiers or {},
+            to_check=report.to_check,
         )
     )
     return report

@@ -1,7 +1,8 @@
 """Checking a supporting document: read it, recognise it, extract, compare, flag.
 
 `document_check` is the one write: it stores the `DocumentCheck`, raises or clears the
-document's flag, and journals the geste "check-supporting-document" as automated. An
+document's flag (only on a difference between sure values: a value to check by hand
+never raises one on its own), and journals the geste "check-supporting-document" as automated. An
 unreadable file (encrypted, corrupt, gigantic...) is a check with its reason, never an
 error: the case and its document stay as they are.
 """
@@ -88,6 +89,9 @@ def _field_dict(item) -> dict[str, Any]:
         "source": item.source,
         "valid": item.valid,
         "problem": item.problem,
+        "confidence": item.confidence,
+        "to_check": item.to_check,
+        "check_reason": item.check_reason,
     }
 
 

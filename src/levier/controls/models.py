@@ -23,6 +23,7 @@ class CheckOutcome(models.TextChoices):
     MATCHES = "matches", _("Matches the declaration")
     DIFFERS = "differs", _("Differs from the declaration")
     INCOMPLETE = "incomplete", _("Values missing from the document")
+    TO_CHECK = "to_check", _("To check by hand")
     UNREADABLE = "unreadable", _("Unreadable")
     NOT_COMPARED = "not_compared", _("Nothing to compare")
 

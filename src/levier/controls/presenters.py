@@ -59,6 +59,7 @@ COMPARISON_STATUS_LABELS = {
     "matches": _("Matches"),
     "differs": _("Differs"),
     "missing": _("Not found on the document"),
+    "to_check": _("To check by hand"),
 }
 
 SOURCE_LABELS = {

@@ -5,7 +5,9 @@ Cost matters (a case can carry a dozen scans), so a page gets one Tesseract run:
 orientation is then read back from the direction in which the recognised words run,
 and the skew is measured by `deskew` on a small copy (~0.07 s) and corrected before.
 Lines are rebuilt from word positions rather than taken from Tesseract's blocks, so
-that a label and its value printed far apart on one row stay on one line.
+that a label and its value printed far apart on one row stay on one line; each line
+keeps its words with their positions and confidences (Tesseract's word-level TSV), so
+that extraction can tell columns apart and say how sure a value is.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from deskew import determine_skew
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from .types import UnreadableDocument
+from .types import LineWord, UnreadableDocument
 
 SKEW_SAMPLE_SIDE = 600  # pixels of the copy deskew looks at
 MIN_SKEW = 0.3  # degrees: below, rotating costs more than it gains
@@ -44,6 +46,7 @@ class OcrPage:
     rotation: int  # degrees (counter-clockwise) the page was turned to read it upright
     skew: float  # degrees of skew corrected before OCR
     upright: Image.Image  # the raster as read: deskewed and upright
+    layout: tuple[tuple[LineWord, ...], ...] = ()  # each line's words, as in `text`
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,12 @@ def ocr_page(image: Image.Image) -> OcrPage:
         image = image.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     words = _recognise(image, settings)
     rotation = orientation_of(words)
-    text = "\n".join(rows_of(words, rotation))
+    layout = layout_of(words, rotation)
+    text = "\n".join(" ".join(word.text for word in line) for line in layout)
     confidences = [word.confidence for word in words]
     confidence = round(statistics.fmean(confidences), 1) if confidences else 0.0
     upright = image.rotate(rotation, expand=True) if rotation else image
-    return OcrPage(text, confidence, rotation, skew, upright)
+    return OcrPage(text, confidence, rotation, skew, upright, layout)
 
 
 def _recognise(image: Image.Image, settings: TesseractSettings) -> list[Word]:
@@ -164,22 +168,36 @@ def orientation_of(words: list[Word]) -> int:
 
 def rows_of(words: list[Word], rotation: int) -> list[str]:
     """Words grouped into printed rows of the upright page, left to right."""
+    return [" ".join(word.text for word in line) for line in layout_of(words, rotation)]
+
+
+def layout_of(words: list[Word], rotation: int) -> tuple[tuple[LineWord, ...], ...]:
+    """Words grouped into printed rows of the upright page, left to right, each word placed
+    (left and right edges along the row) with its confidence."""
     if not words:
-        return []
+        return ()
     angle = math.radians(rotation)
     cos, sin = round(math.cos(angle)), round(math.sin(angle))
     placed = []
     for word in words:
         along = word.x * cos + word.y * sin
         across = -word.x * sin + word.y * cos
-        height = word.height if rotation in (0, 180) else word.width
-        placed.append((across, along, height, word.text))
-    placed.sort()
-    tolerance = 0.5 * statistics.median(height for _a, _b, height, _t in placed)
-    rows: list[list[tuple[float, float, float, str]]] = []
+        height, width = (
+            (word.height, word.width) if rotation in (0, 180) else (word.width, word.height)
+        )
+        placed.append((across, along, height, width, word))
+    placed.sort(key=lambda item: (item[0], item[1]))
+    tolerance = 0.5 * statistics.median(item[2] for item in placed)
+    rows: list[list[tuple[float, float, float, float, Word]]] = []
     for item in placed:
         if rows and abs(item[0] - statistics.fmean(r[0] for r in rows[-1])) <= tolerance:
             rows[-1].append(item)
         else:
             rows.append([item])
-    return [" ".join(text for _a, _b, _h, text in sorted(row, key=lambda r: r[1])) for row in rows]
+    return tuple(
+        tuple(
+            LineWord(word.text, word.confidence, along - width / 2, along + width / 2, height)
+            for _across, along, height, width, word in sorted(row, key=lambda r: r[1])
+        )
+        for row in rows
+    )

@@ -29,7 +29,7 @@ def read_document(content: bytes, content_type: str) -> ReadDocument:
     page = ocr_page(image)
     return ReadDocument(
         pages=[
-            PageText(1, page.text, "ocr", page.confidence, page.rotation, page.skew),
+            PageText(1, page.text, "ocr", page.confidence, page.rotation, page.skew, page.layout),
         ],
         rasters=[page.upright],
     )
@@ -52,7 +52,15 @@ def _read_pdf(content: bytes) -> ReadDocument:
                 page.close()
             read = ocr_page(raster.convert("L"))
             pages.append(
-                PageText(index + 1, read.text, "ocr", read.confidence, read.rotation, read.skew)
+                PageText(
+                    index + 1,
+                    read.text,
+                    "ocr",
+                    read.confidence,
+                    read.rotation,
+                    read.skew,
+                    read.layout,
+                )
             )
             rasters.append(read.upright)
     except pdfium.PdfiumError:

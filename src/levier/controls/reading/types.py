@@ -36,6 +36,17 @@ class UnreadableDocument(Exception):
 
 
 @dataclass(frozen=True)
+class LineWord:
+    """A word OCR read, placed on the upright page (pixels), with its confidence."""
+
+    text: str
+    confidence: float  # 0-100, Tesseract's word confidence
+    left: float
+    right: float
+    height: float
+
+
+@dataclass(frozen=True)
 class PageText:
     number: int  # 1-based
     text: str
@@ -43,6 +54,8 @@ class PageText:
     confidence: float | None = None  # OCR mean word confidence, 0-100
     rotation: int = 0  # degrees the page was turned before OCR
     skew: float = 0.0  # degrees of skew corrected before OCR
+    # OCR only: the words of each line of `text`, in order (the page's layout).
+    layout: tuple[tuple[LineWord, ...], ...] = field(default=(), repr=False)
 
 
 @dataclass
@@ -84,6 +97,13 @@ class ExtractedField:
     source: Source
     valid: bool = True  # checksum / format check passed
     problem: str = ""  # why not valid, translated
+    # OCR: the lowest confidence (0-100) of the words the value was read from; None when
+    # read from a text layer or a 2D-Doc, which are exact.
+    confidence: float | None = None
+    # Not sure enough to compare: low OCR confidence, unclear label-value pairing or an
+    # implausible value. Shown to the agent as "to check by hand", never flagged alone.
+    to_check: bool = False
+    check_reason: str = ""  # why to check by hand, translated
 
 
 @dataclass(frozen=True)
