@@ -56,9 +56,18 @@ def test_csv_semicolons_and_bom_and_naive_times_as_utc(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("case:concept:name,time:timestamp\nc1,2024-01-01\n", "line 1: missing column(s) concept:name"),
-        (HEADER + "c1,A,yesterday,r,w,1\n", "line 2, column time:timestamp: “yesterday” is not a timestamp"),
-        (HEADER + "c1,A,2024-01-01,r,w,1\nc1,,2024-01-02,r,w,1\n", "line 3, column concept:name: empty"),
+        (
+            "case:concept:name,time:timestamp\nc1,2024-01-01\n",
+            "line 1: missing column(s) concept:name",
+        ),
+        (
+            HEADER + "c1,A,yesterday,r,w,1\n",
+            "line 2, column time:timestamp: “yesterday” is not a timestamp",
+        ),
+        (
+            HEADER + "c1,A,2024-01-01,r,w,1\nc1,,2024-01-02,r,w,1\n",
+            "line 3, column concept:name: empty",
+        ),
         (HEADER + "c1,A,2024-01-01,r\n", "line 2: 4 fields where the header has 6"),
         ("", "the file is empty"),
     ],
@@ -69,8 +78,12 @@ def test_csv_refusals_name_line_column_and_fix(tmp_path, content, message):
 
 
 def test_csv_in_another_encoding_is_refused_with_the_line_then_read_with_it(tmp_path):
-    path = write(tmp_path, "log.csv", (HEADER + "c1,Réception,2024-01-01,r,w,1\n").encode("latin-1"))
-    with pytest.raises(LogError, match=r"line 2, column 5: byte 0xE9 is not valid utf-8.*--encoding"):
+    path = write(
+        tmp_path, "log.csv", (HEADER + "c1,Réception,2024-01-01,r,w,1\n").encode("latin-1")
+    )
+    with pytest.raises(
+        LogError, match=r"line 2, column 5: byte 0xE9 is not valid utf-8.*--encoding"
+    ):
         list(read_csv(path))
     (trace,) = read_csv(path, encoding="latin-1")
     assert trace.events[0].activity == "Réception"
@@ -138,9 +151,21 @@ def test_xes_traces_sorted_by_time_with_ties_in_file_order(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (XES.replace("2024-01-01T10:00:00.000+01:00", "1er janvier"), "line 14, attribute time:timestamp: “1er janvier” is not a valid date"),
-        (XES.replace('<string key="concept:name" value="t1"/>', ""), "a trace without concept:name"),
-        (XES.replace('<date key="time:timestamp" value="2024-01-02T10:00:00.000+01:00"/>\n      <string key="org:resource"', '<string key="org:resource"'), r"line 6: an event without a <date key=\"time:timestamp\">"),
+        (
+            XES.replace("2024-01-01T10:00:00.000+01:00", "1er janvier"),
+            "line 14, attribute time:timestamp: “1er janvier” is not a valid date",
+        ),
+        (
+            XES.replace('<string key="concept:name" value="t1"/>', ""),
+            "a trace without concept:name",
+        ),
+        (
+            XES.replace(
+                '<date key="time:timestamp" value="2024-01-02T10:00:00.000+01:00"/>\n      <string key="org:resource"',
+                '<string key="org:resource"',
+            ),
+            r"line 6: an event without a <date key=\"time:timestamp\">",
+        ),
         (XES.replace("</trace>", ""), "not well-formed XML"),
         ("<html><body>hello</body></html>", "no <log> element"),
     ],
@@ -165,14 +190,18 @@ def test_unknown_extension_asks_for_a_format(tmp_path):
         read_log(write(tmp_path, "log.json", "{}"))
 
 
-names = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12).filter(str.strip)
+names = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=12
+).filter(str.strip)
 
 
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
         st.tuples(names, st.lists(st.tuples(names, st.integers(0, 10**9)), min_size=1, max_size=5)),
-        min_size=0, max_size=6, unique_by=lambda case: case[0].strip(),
+        min_size=0,
+        max_size=6,
+        unique_by=lambda case: case[0].strip(),
     )
 )
 def test_written_logs_read_back_to_the_same_analysis(tmp_path_factory, cases):
@@ -182,7 +211,10 @@ def test_written_logs_read_back_to_the_same_analysis(tmp_path_factory, cases):
         Trace(
             case.strip(),
             sorted(
-                (LogEvent(activity.strip(), base + dt.timedelta(seconds=s), "r") for activity, s in events),
+                (
+                    LogEvent(activity.strip(), base + dt.timedelta(seconds=s), "r")
+                    for activity, s in events
+                ),
                 key=lambda event: event.timestamp,
             ),
         )

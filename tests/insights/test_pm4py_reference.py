@@ -47,7 +47,9 @@ def assert_agrees(result, reference):
     assert result.start_activities == reference["starts"]
     assert result.end_activities == reference["ends"]
     assert dict(result.variants) == reference["variants"]
-    assert sorted(result.throughput_seconds.values()) == pytest.approx(reference["durations"], abs=1e-6)
+    assert sorted(result.throughput_seconds.values()) == pytest.approx(
+        reference["durations"], abs=1e-6
+    )
 
 
 def test_csv_agrees_with_pm4py(reference):

@@ -56,7 +56,9 @@ class Mining:
         return count / self.cases if self.cases else 0.0
 
     def slowest_arcs(self, limit: int = 10) -> list[Arc]:
-        return sorted(self.arcs, key=lambda arc: (-arc.median_seconds, arc.source, arc.target))[:limit]
+        return sorted(self.arcs, key=lambda arc: (-arc.median_seconds, arc.source, arc.target))[
+            :limit
+        ]
 
     def rework_of(self, activities: Iterable[str] = WAITING_FOR_USAGER_ACTIVITIES) -> list[Rework]:
         wanted = set(activities)
@@ -72,15 +74,22 @@ class Mining:
             "cases": self.cases,
             "events": self.events,
             "directly_follows": [
-                {"from": arc.source, "to": arc.target, "count": arc.count,
-                 "median_waiting_seconds": arc.median_seconds}
+                {
+                    "from": arc.source,
+                    "to": arc.target,
+                    "count": arc.count,
+                    "median_waiting_seconds": arc.median_seconds,
+                }
                 for arc in self.arcs
             ],  # fmt: skip
             "start_activities": dict(sorted(self.start_activities.items())),
             "end_activities": dict(sorted(self.end_activities.items())),
             "variants": [
-                {"activities": list(variant), "count": count,
-                 "share": round(self.variant_share(count), 6)}
+                {
+                    "activities": list(variant),
+                    "count": count,
+                    "share": round(self.variant_share(count), 6),
+                }
                 for variant, count in self.variants
             ],  # fmt: skip
             "throughput_seconds": dict(sorted(self.throughput_seconds.items())),
@@ -138,7 +147,10 @@ class Miner:
         ]
         variants = sorted(self.variants.items(), key=lambda item: (-item[1], item[0]))
         rework = sorted(
-            (Rework(a, self.rework_cases[a], self.rework_repetitions[a]) for a in self.rework_cases),
+            (
+                Rework(a, self.rework_cases[a], self.rework_repetitions[a])
+                for a in self.rework_cases
+            ),
             key=lambda item: (-item.repetitions, item.activity),
         )
         return Mining(

@@ -155,7 +155,9 @@ def write_ocel_json(traces: Iterable[Trace], out: IO[str]) -> int:
                 "id": _event_id(number, index, event),
                 "type": event.activity,
                 "time": iso(event.timestamp),
-                "attributes": [{"name": key, "value": _text(value)} for key, value in attributes.items()],
+                "attributes": [
+                    {"name": key, "value": _text(value)} for key, value in attributes.items()
+                ],
                 "relationships": [{"objectId": trace.case, "qualifier": "case"}],
             }
             out.write(("," if written else "") + "\n" + json.dumps(record, ensure_ascii=False))
@@ -170,19 +172,28 @@ def write_ocel_json(traces: Iterable[Trace], out: IO[str]) -> int:
         record = {
             "id": case,
             "type": CASE_OBJECT_TYPE,
-            "attributes": [{"name": key, "value": _text(value), "time": since}
-                           for key, value in attributes.items()],  # fmt: skip
+            "attributes": [
+                {"name": key, "value": _text(value), "time": since}
+                for key, value in attributes.items()
+            ],  # fmt: skip
             "relationships": [],
         }
         out.write(("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False))
     types = {
         "eventTypes": [
-            {"name": name, "attributes": [{"name": key, "type": kind} for key, kind in sorted(attrs.items())]}
+            {
+                "name": name,
+                "attributes": [{"name": key, "type": kind} for key, kind in sorted(attrs.items())],
+            }
             for name, attrs in sorted(event_types.items())
         ],
         "objectTypes": [
-            {"name": CASE_OBJECT_TYPE,
-             "attributes": [{"name": key, "type": kind} for key, kind in sorted(object_attributes.items())]}
+            {
+                "name": CASE_OBJECT_TYPE,
+                "attributes": [
+                    {"name": key, "type": kind} for key, kind in sorted(object_attributes.items())
+                ],
+            }
         ],  # fmt: skip
     }
     out.write("\n], " + json.dumps(types, ensure_ascii=False)[1:] + "\n")
@@ -200,7 +211,13 @@ def _map_name(name: str, taken: dict[str, str]) -> str:
     return candidate
 
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "float": "REAL", "boolean": "INTEGER", "time": "TIMESTAMP"}
+SQL_TYPES = {
+    "string": "TEXT",
+    "integer": "INTEGER",
+    "float": "REAL",
+    "boolean": "INTEGER",
+    "time": "TIMESTAMP",
+}
 
 
 def write_ocel_sqlite(traces: Iterable[Trace], path: str | Path) -> int:
@@ -231,13 +248,19 @@ def write_ocel_sqlite(traces: Iterable[Trace], path: str | Path) -> int:
                 continue
             if object_columns is None:
                 object_columns = list(trace.attributes)
-                _create_type_table(db, "object", CASE_OBJECT_TYPE, "Case", trace.attributes, changed_field=True)
+                _create_type_table(
+                    db, "object", CASE_OBJECT_TYPE, "Case", trace.attributes, changed_field=True
+                )
                 db.execute("INSERT INTO object_map_type VALUES (?, ?)", (CASE_OBJECT_TYPE, "Case"))
             db.execute("INSERT INTO object VALUES (?, ?)", (trace.case, CASE_OBJECT_TYPE))
             db.execute(
                 f"INSERT INTO object_Case VALUES ({', '.join('?' * (3 + len(object_columns)))})",
-                (trace.case, iso(trace.events[0].timestamp), None,
-                 *[_sql_value(trace.attributes.get(key)) for key in object_columns]),  # fmt: skip
+                (
+                    trace.case,
+                    iso(trace.events[0].timestamp),
+                    None,
+                    *[_sql_value(trace.attributes.get(key)) for key in object_columns],
+                ),  # fmt: skip
             )
             for index, event in enumerate(trace.events):
                 attributes = _event_attributes(event)
@@ -249,11 +272,17 @@ def write_ocel_sqlite(traces: Iterable[Trace], path: str | Path) -> int:
                 columns = event_columns[event.activity]
                 event_id = _event_id(number, index, event)
                 db.execute("INSERT INTO event VALUES (?, ?)", (event_id, event.activity))
-                db.execute("INSERT INTO event_object VALUES (?, ?, ?)", (event_id, trace.case, "case"))
+                db.execute(
+                    "INSERT INTO event_object VALUES (?, ?, ?)", (event_id, trace.case, "case")
+                )
                 db.execute(
                     f'INSERT INTO "event_{event_maps[event.activity]}" VALUES '
                     f"({', '.join('?' * (2 + len(columns)))})",
-                    (event_id, iso(event.timestamp), *[_sql_value(attributes.get(key)) for key in columns]),
+                    (
+                        event_id,
+                        iso(event.timestamp),
+                        *[_sql_value(attributes.get(key)) for key in columns],
+                    ),
                 )
                 written += 1
             if number % 500 == 0:
@@ -280,5 +309,7 @@ def _create_type_table(db: sqlite3.Connection, kind: str, name: str, table: str,
     columns = ["ocel_id TEXT", "ocel_time TIMESTAMP"]
     if changed_field:
         columns.append("ocel_changed_field TEXT")
-    columns += [f'"{key}" {SQL_TYPES[OCEL_TYPES[_kind(value)]]}' for key, value in attributes.items()]
+    columns += [
+        f'"{key}" {SQL_TYPES[OCEL_TYPES[_kind(value)]]}' for key, value in attributes.items()
+    ]
     db.execute(f'CREATE TABLE "{kind}_{table}" ({", ".join(columns)})')

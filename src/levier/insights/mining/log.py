@@ -227,8 +227,12 @@ def _spill_csv(
     case_at, activity_at, time_at = (position[c] for c in REQUIRED_COLUMNS)
     resource_at = position.get(RESOURCE)
     known = {CASE, ACTIVITY, TIMESTAMP, RESOURCE}
-    case_columns = [(i, c[5:]) for i, c in enumerate(header) if c.startswith("case:") and c not in known]
-    event_columns = [(i, c) for i, c in enumerate(header) if not c.startswith("case:") and c not in known]
+    case_columns = [
+        (i, c[5:]) for i, c in enumerate(header) if c.startswith("case:") and c not in known
+    ]
+    event_columns = [
+        (i, c) for i, c in enumerate(header) if not c.startswith("case:") and c not in known
+    ]
     database.execute(
         "CREATE TABLE event (seq INTEGER PRIMARY KEY, case_id TEXT, micros INTEGER, activity TEXT,"
         " resource TEXT, attributes TEXT)"
@@ -250,7 +254,9 @@ def _spill_csv(
         activity = row[activity_at].strip()
         for value, column in ((case, CASE), (activity, ACTIVITY)):
             if not value:
-                raise LogError(f"{name}, line {line}, column {column}: empty. Fill it or drop the line.")
+                raise LogError(
+                    f"{name}, line {line}, column {column}: empty. Fill it or drop the line."
+                )
         try:
             micros = _micros(parse_timestamp(row[time_at]))
         except ValueError:
@@ -260,7 +266,9 @@ def _spill_csv(
             ) from None
         resource = row[resource_at].strip() if resource_at is not None else ""
         attributes = {column: row[i] for i, column in event_columns if row[i] != ""}
-        batch.append((case, micros, activity, resource, json.dumps(attributes) if attributes else ""))
+        batch.append(
+            (case, micros, activity, resource, json.dumps(attributes) if attributes else "")
+        )
         if case not in cases and case_columns:
             cases[case] = None
             database.execute(
@@ -275,7 +283,8 @@ def _spill_csv(
             batch.clear()
             cases.clear()  # the table remembers; keep memory flat
     database.executemany(
-        "INSERT INTO event (case_id, micros, activity, resource, attributes) VALUES (?,?,?,?,?)", batch
+        "INSERT INTO event (case_id, micros, activity, resource, attributes) VALUES (?,?,?,?,?)",
+        batch,
     )
     database.execute("CREATE INDEX event_order ON event (case_id, micros, seq)")
 
@@ -296,7 +305,12 @@ def _traces_from_spill(database: sqlite3.Connection) -> Iterator[Trace]:
             current, events = case, []
             case_attributes = json.loads(case_json) if case_json else {}
         events.append(
-            LogEvent(activity, _from_micros(micros), resource, json.loads(attributes) if attributes else {})
+            LogEvent(
+                activity,
+                _from_micros(micros),
+                resource,
+                json.loads(attributes) if attributes else {},
+            )
         )
     if current is not None:
         yield Trace(current, events, case_attributes)
@@ -340,7 +354,6 @@ def read_xes(path: str | Path, *, max_bytes: int | None = None, **_: Any) -> Ite
         parser = etree.iterparse(
             stream, events=("start", "end"), resolve_entities=False, no_network=True, huge_tree=True
         )
-        depth_in_event = 0
         trace_attributes: dict[str, Any] = {}
         events: list[tuple[int, int, LogEvent]] = []
         event_attributes: dict[str, Any] = {}
@@ -355,7 +368,7 @@ def read_xes(path: str | Path, *, max_bytes: int | None = None, **_: Any) -> Ite
                     elif tag == "trace":
                         trace_attributes, events = {}, []
                     elif tag == "event":
-                        depth_in_event, event_attributes, event_line = 1, {}, element.sourceline or 0
+                        event_attributes, event_line = {}, element.sourceline or 0
                     continue
                 if tag in _XES_TYPES and element.getparent() is not None:
                     parent = _local(element.getparent().tag)
@@ -364,7 +377,7 @@ def read_xes(path: str | Path, *, max_bytes: int | None = None, **_: Any) -> Ite
                         if key is None:
                             raise LogError(
                                 f"{path.name}, line {element.sourceline}: a <{tag}> without its "
-                                "key attribute. Add key=\"...\"."
+                                'key attribute. Add key="...".'
                             )
                         try:
                             value = _xes_value(element)
@@ -380,7 +393,6 @@ def read_xes(path: str | Path, *, max_bytes: int | None = None, **_: Any) -> Ite
                             ) from None
                         (event_attributes if parent == "event" else trace_attributes)[key] = value
                 elif tag == "event":
-                    depth_in_event = 0
                     events.append(_xes_event(path.name, event_line, len(events), event_attributes))
                     element.clear(keep_tail=False)
                 elif tag == "trace":
@@ -388,7 +400,7 @@ def read_xes(path: str | Path, *, max_bytes: int | None = None, **_: Any) -> Ite
                     if case is None or str(case) == "":
                         raise LogError(
                             f"{path.name}, line {element.sourceline}: a trace without "
-                            f"{ACTIVITY} (its case id). Add <string key=\"{ACTIVITY}\" value=\"...\"/>."
+                            f'{ACTIVITY} (its case id). Add <string key="{ACTIVITY}" value="..."/>.'
                         )
                     events.sort(key=lambda item: (item[0], item[1]))
                     yield Trace(str(case), [event for _, _, event in events], trace_attributes)
@@ -410,14 +422,16 @@ def read_xes(path: str | Path, *, max_bytes: int | None = None, **_: Any) -> Ite
             raise LogError(f"{path.name}: no <log> element; this is not an XES file.")
 
 
-def _xes_event(name: str, line: int, seq: int, attributes: dict[str, Any]) -> tuple[int, int, LogEvent]:
+def _xes_event(
+    name: str, line: int, seq: int, attributes: dict[str, Any]
+) -> tuple[int, int, LogEvent]:
     activity = attributes.pop(ACTIVITY, None)
     if activity is None or str(activity) == "":
         raise LogError(f"{name}, line {line}: an event without {ACTIVITY}. Add its activity name.")
     timestamp = attributes.pop(TIMESTAMP, None)
     if not isinstance(timestamp, dt.datetime):
         raise LogError(
-            f"{name}, line {line}: an event without a <date key=\"{TIMESTAMP}\">. Add its time."
+            f'{name}, line {line}: an event without a <date key="{TIMESTAMP}">. Add its time.'
         )
     resource = str(attributes.pop(RESOURCE, ""))
     return _micros(timestamp), seq, LogEvent(str(activity), timestamp, resource, attributes)
@@ -475,6 +489,7 @@ def journal_log(
     from levier.journal.models import Event
     from levier.journal.verbs import PERSONAL_DATA_VERBS
 
+    objects: Any  # a queryset of cases or of enquiries
     if subject == "case":
         from levier.cases.models import Case, CaseStatus
 
@@ -495,7 +510,9 @@ def journal_log(
         raise LogError(f"Unknown subject “{subject}”: use case or enquiry.")
     if team is not None:
         objects = objects.filter(team=team)
-    events = Event.objects.filter(target_type=target_type).exclude(verb__in=list(PERSONAL_DATA_VERBS))
+    events = Event.objects.filter(target_type=target_type).exclude(
+        verb__in=list(PERSONAL_DATA_VERBS)
+    )
     if start is not None:
         events = events.filter(occurred_at__gte=start)
     if end is not None:
@@ -512,16 +529,31 @@ def journal_log(
             events.filter(target_id__in=list(described))
             .order_by("target_id", "occurred_at", "id")
             .values_list(
-                "id", "target_id", "occurred_at", "actor_kind", "actor_id", "verb",
-                "activity_code", "automated", "payload",
+                "id",
+                "target_id",
+                "occurred_at",
+                "actor_kind",
+                "actor_id",
+                "verb",
+                "activity_code",
+                "automated",
+                "payload",
             )
         )
         current: str | None = None
         trace: list[LogEvent] = []
         count = 0
-        for event_id, target_id, occurred_at, kind, actor_id, verb, code, automated, payload in rows.iterator(
-            chunk_size=2000
-        ):
+        for (
+            event_id,
+            target_id,
+            occurred_at,
+            kind,
+            actor_id,
+            verb,
+            code,
+            automated,
+            payload,
+        ) in rows.iterator(chunk_size=2000):
             if target_id != current:
                 if current is not None and trace:
                     yield _journal_trace(subject, described[current], trace)

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         mine_parser = actions.add_parser("mine", help="Analyse an event log file; prints JSON.")
         mine_parser.add_argument("file", metavar="FILE")
         mine_parser.add_argument("--format", choices=("xes", "csv"), help="Default: by extension.")
-        mine_parser.add_argument("--encoding", default="utf-8", help="Of a CSV file (default utf-8).")
+        mine_parser.add_argument(
+            "--encoding", default="utf-8", help="Of a CSV file (default utf-8)."
+        )
         mine_parser.add_argument("--delimiter", help="Of a CSV file (default: guessed , ; or tab).")
         out = actions.add_parser("export", help="Export the journal as an event log.")
         out.add_argument("--format", choices=EXPORT_FORMATS, required=True)
@@ -40,10 +42,14 @@ class Command(BaseCommand):
         out.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="First day (included).")
         out.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="Last day (included).")
         out.add_argument("--procedure", metavar="SLUG", help="Only the cases of this procedure.")
-        out.add_argument("--team", metavar="SLUG", help="Only the cases (or enquiries) of this team.")
+        out.add_argument(
+            "--team", metavar="SLUG", help="Only the cases (or enquiries) of this team."
+        )
         out.add_argument("--subject", choices=("case", "enquiry"), default="case",
                          help="One trace per case (default) or per enquiry.")  # fmt: skip
-        out.add_argument("--channel", help="Enquiries of this channel only (with --subject enquiry).")
+        out.add_argument(
+            "--channel", help="Enquiries of this channel only (with --subject enquiry)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "mine":
@@ -54,7 +60,9 @@ class Command(BaseCommand):
     def mine(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         reading: dict[str, Any] = {}
-        if (options["format"] or "").lower() != "xes" and not path.name.lower().endswith((".xes", ".xes.gz")):
+        if (options["format"] or "").lower() != "xes" and not path.name.lower().endswith(
+            (".xes", ".xes.gz")
+        ):
             reading = {"encoding": options["encoding"], "delimiter": options["delimiter"]}
         try:
             result = mine(read_log(path, fmt=options["format"], **reading))
@@ -67,7 +75,9 @@ class Command(BaseCommand):
         output = Path(options["output"])
         fmt = options["format"]
         # Write next to the target, then rename: a failed export leaves no half-written file.
-        handle, partial = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or Path("."))
+        handle, partial = tempfile.mkstemp(
+            prefix=f".{output.name}.", dir=output.parent or Path(".")
+        )
         os.close(handle)
         try:
             with tqdm(unit=" events", desc=f"export {fmt}") as bar:
@@ -103,7 +113,9 @@ class Command(BaseCommand):
             filters["procedure"] = Procedure.objects.filter(slug=options["procedure"]).first()
             if filters["procedure"] is None:
                 known = ", ".join(Procedure.objects.values_list("slug", flat=True)) or "none"
-                raise CommandError(f"No procedure “{options['procedure']}”. Known procedures: {known}.")
+                raise CommandError(
+                    f"No procedure “{options['procedure']}”. Known procedures: {known}."
+                )
         if options["team"]:
             filters["team"] = Team.objects.filter(slug=options["team"]).first()
             if filters["team"] is None:
@@ -121,5 +133,7 @@ class Command(BaseCommand):
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
-            raise CommandError(f"{option} {text}: write the day as YYYY-MM-DD, e.g. 2026-01-31.") from None
+            raise CommandError(
+                f"{option} {text}: write the day as YYYY-MM-DD, e.g. 2026-01-31."
+            ) from None
         return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
