@@ -126,14 +126,15 @@ class Miner:
         self.variants[activities] += 1
         first, last = events[0].timestamp, events[-1].timestamp
         self.throughput[trace.case] = (last - first).total_seconds()
-        previous = events[0]
-        for event in events[1:]:
-            key = (previous.activity, event.activity)
-            waits = self.waits.get(key)
+        all_waits = self.waits
+        previous_activity, previous_time = activities[0], first
+        for activity, timestamp, _, _ in events[1:]:
+            key = (previous_activity, activity)
+            waits = all_waits.get(key)
             if waits is None:
-                waits = self.waits[key] = array("d")
-            waits.append((event.timestamp - previous.timestamp).total_seconds())
-            previous = event
+                waits = all_waits[key] = array("d")
+            waits.append((timestamp - previous_time).total_seconds())
+            previous_activity, previous_time = activity, timestamp
         if len(activities) > len(set(activities)):
             for activity, count in Counter(activities).items():
                 if count > 1:

@@ -23,7 +23,8 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from types import MappingProxyType
+from typing import IO, Any, NamedTuple
 
 CASE = "case:concept:name"
 ACTIVITY = "concept:name"
@@ -39,12 +40,16 @@ class LogError(ValueError):
     """An event log levier cannot read, with where and what to do."""
 
 
-@dataclass(frozen=True, slots=True)
-class LogEvent:
+NO_ATTRIBUTES: Mapping[str, Any] = MappingProxyType({})
+
+
+class LogEvent(NamedTuple):
+    """One event. A named tuple: millions are made per log, and a tuple is made fastest."""
+
     activity: str
     timestamp: dt.datetime  # timezone-aware
     resource: str = ""
-    attributes: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] = NO_ATTRIBUTES
 
 
 @dataclass(frozen=True, slots=True)
