@@ -16,7 +16,6 @@ import codecs
 import csv
 import datetime as dt
 import gzip
-import json
 import os
 import sqlite3
 import tempfile
@@ -228,40 +227,54 @@ def _spill_csv(
     lines: Iterator[str],
     delimiter: str,
 ) -> None:
+    """Validate every row and store it in SQLite, attributes in columns of their own (a
+    JSON document per row would cost more than the rest of the reading)."""
     position = {column: index for index, column in enumerate(header)}
     case_at, activity_at, time_at = (position[c] for c in REQUIRED_COLUMNS)
     resource_at = position.get(RESOURCE)
     known = {CASE, ACTIVITY, TIMESTAMP, RESOURCE}
-    case_columns = [
-        (i, c[5:]) for i, c in enumerate(header) if c.startswith("case:") and c not in known
-    ]
+    case_columns = [i for i, c in enumerate(header) if c.startswith("case:") and c not in known]
     event_columns = [
-        (i, c) for i, c in enumerate(header) if not c.startswith("case:") and c not in known
+        i for i, c in enumerate(header) if not c.startswith("case:") and c not in known
     ]
     database.execute(
         "CREATE TABLE event (seq INTEGER PRIMARY KEY, case_id TEXT, micros INTEGER, activity TEXT,"
-        " resource TEXT, attributes TEXT)"
+        " resource TEXT" + "".join(f", e{n} TEXT" for n in range(len(event_columns))) + ")"
     )
-    database.execute("CREATE TABLE case_attributes (case_id TEXT PRIMARY KEY, attributes TEXT)")
+    database.execute(
+        "CREATE TABLE case_attributes (case_id TEXT PRIMARY KEY"
+        + "".join(f", c{n} TEXT" for n in range(len(case_columns)))
+        + ")"
+    )
+    insert_event = (
+        "INSERT INTO event (case_id, micros, activity, resource"
+        + "".join(f", e{n}" for n in range(len(event_columns)))
+        + f") VALUES ({', '.join('?' * (4 + len(event_columns)))})"
+    )
+    insert_case = (
+        f"INSERT OR IGNORE INTO case_attributes VALUES ({', '.join('?' * (1 + len(case_columns)))})"
+    )
     reader = csv.reader(lines, delimiter=delimiter)
     batch: list[tuple[Any, ...]] = []
-    cases: dict[str, None] = {}
+    case_batch: dict[str, tuple[Any, ...]] = {}
     for row in reader:
         line = reader.line_num + 1  # the header was line 1
-        if not any(cell.strip() for cell in row):
-            continue
         if len(row) != len(header):
+            if not any(cell.strip() for cell in row):
+                continue
             raise LogError(
                 f"{name}, line {line}: {len(row)} fields where the header has {len(header)}. "
                 f"Check the separator (“{delimiter}”) and the quoting of that line."
             )
         case = row[case_at].strip()
         activity = row[activity_at].strip()
-        for value, column in ((case, CASE), (activity, ACTIVITY)):
-            if not value:
-                raise LogError(
-                    f"{name}, line {line}, column {column}: empty. Fill it or drop the line."
-                )
+        if not case or not activity:
+            if not any(cell.strip() for cell in row):
+                continue
+            raise LogError(
+                f"{name}, line {line}, column {CASE if not case else ACTIVITY}: empty. "
+                "Fill it or drop the line."
+            )
         try:
             micros = _micros(parse_timestamp(row[time_at]))
         except ValueError:
@@ -270,53 +283,66 @@ def _spill_csv(
                 "timestamp. Write it in ISO 8601, e.g. 2024-03-01T14:30:00+01:00."
             ) from None
         resource = row[resource_at].strip() if resource_at is not None else ""
-        attributes = {column: row[i] for i, column in event_columns if row[i] != ""}
-        batch.append(
-            (case, micros, activity, resource, json.dumps(attributes) if attributes else "")
-        )
-        if case not in cases and case_columns:
-            cases[case] = None
-            database.execute(
-                "INSERT OR IGNORE INTO case_attributes VALUES (?, ?)",
-                (case, json.dumps({column: row[i] for i, column in case_columns if row[i] != ""})),
-            )
+        batch.append((case, micros, activity, resource, *[row[i] or None for i in event_columns]))
+        if case_columns and case not in case_batch:
+            case_batch[case] = (case, *[row[i] or None for i in case_columns])
         if len(batch) >= 5000:
-            database.executemany(
-                "INSERT INTO event (case_id, micros, activity, resource, attributes) VALUES (?,?,?,?,?)",
-                batch,
-            )
+            database.executemany(insert_event, batch)
+            database.executemany(insert_case, case_batch.values())
             batch.clear()
-            cases.clear()  # the table remembers; keep memory flat
-    database.executemany(
-        "INSERT INTO event (case_id, micros, activity, resource, attributes) VALUES (?,?,?,?,?)",
-        batch,
-    )
+            case_batch.clear()  # the table keeps the first row's values; memory stays flat
+    database.executemany(insert_event, batch)
+    database.executemany(insert_case, case_batch.values())
     database.execute("CREATE INDEX event_order ON event (case_id, micros, seq)")
+    database.execute(
+        "CREATE TABLE names (kind TEXT, n INTEGER, name TEXT)",
+    )
+    database.executemany(
+        "INSERT INTO names VALUES (?, ?, ?)",
+        [("e", n, header[i]) for n, i in enumerate(event_columns)]
+        + [("c", n, header[i][5:]) for n, i in enumerate(case_columns)],
+    )
 
 
 def _traces_from_spill(database: sqlite3.Connection) -> Iterator[Trace]:
+    event_names = [
+        r[0] for r in database.execute("SELECT name FROM names WHERE kind='e' ORDER BY n")
+    ]
+    case_names = [
+        r[0] for r in database.execute("SELECT name FROM names WHERE kind='c' ORDER BY n")
+    ]
     rows = database.execute(
-        "SELECT event.case_id, micros, activity, resource, event.attributes, case_attributes.attributes "
-        "FROM event LEFT JOIN case_attributes ON case_attributes.case_id = event.case_id "
-        "ORDER BY event.case_id, micros, seq"
+        "SELECT event.case_id, micros, activity, resource"
+        + "".join(f", e{n}" for n in range(len(event_names)))
+        + "".join(f", case_attributes.c{n}" for n in range(len(case_names)))
+        + " FROM event LEFT JOIN case_attributes ON case_attributes.case_id = event.case_id"
+        " ORDER BY event.case_id, micros, seq"
     )
+    case_from = 4 + len(event_names)
     current: str | None = None
     events: list[LogEvent] = []
     case_attributes: dict[str, Any] = {}
-    for case, micros, activity, resource, attributes, case_json in rows:
+    for row in rows:
+        case = row[0]
         if case != current:
             if current is not None:
                 yield Trace(current, events, case_attributes)
             current, events = case, []
-            case_attributes = json.loads(case_json) if case_json else {}
-        events.append(
-            LogEvent(
-                activity,
-                _from_micros(micros),
-                resource,
-                json.loads(attributes) if attributes else {},
-            )
+            case_attributes = {
+                key: value
+                for key, value in zip(case_names, row[case_from:], strict=True)
+                if value is not None
+            }
+        attributes = (
+            {
+                key: value
+                for key, value in zip(event_names, row[4:case_from], strict=True)
+                if value is not None
+            }
+            if event_names
+            else NO_ATTRIBUTES
         )
+        events.append(LogEvent(row[2], _from_micros(row[1]), row[3], attributes or NO_ATTRIBUTES))
     if current is not None:
         yield Trace(current, events, case_attributes)
 
