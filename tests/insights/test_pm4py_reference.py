@@ -84,3 +84,20 @@ def test_levier_never_imports_pm4py():
                 names = [arg.value for arg in node.args if isinstance(arg, ast.Constant)]
             offenders += [f"{path}: {name}" for name in names if str(name).split(".")[0] == "pm4py"]
     assert offenders == []
+
+
+def test_pm4py_reads_levier_s_exports_to_the_same_figures(reference, tmp_path):
+    """XES and CSV written by levier (from the log levier read) are read by PM4Py alike."""
+    from levier.insights.mining.export import write_csv, write_xes
+
+    for name, writer in (("out.xes", write_xes), ("out.csv", write_csv)):
+        with open(tmp_path / name, "w", encoding="utf-8", newline="") as out:
+            writer(read_log(RECEIPT), out)
+    frame = pm4py.convert_to_dataframe(pm4py.read_xes(str(tmp_path / "out.xes")))
+    assert dict(pm4py.discover_dfg(frame)[0]) == reference["dfg"]
+    assert dict(pm4py.get_variants(frame)) == reference["variants"]
+    frame = pm4py.format_dataframe(pd.read_csv(tmp_path / "out.csv"))
+    assert dict(pm4py.discover_dfg(frame)[0]) == reference["dfg"]
+    assert sorted(pm4py.get_all_case_durations(frame)) == pytest.approx(
+        reference["durations"], abs=1e-6
+    )

@@ -517,6 +517,8 @@ def journal_log(
     time then journal id, the id standing for the order they were written in.
     `progress(n)` is called with the number of events of each chunk.
     """
+    from django.db.models import Q
+
     from levier.journal.models import Event
     from levier.journal.verbs import PERSONAL_DATA_VERBS
 
@@ -548,6 +550,9 @@ def journal_log(
         events = events.filter(occurred_at__gte=start)
     if end is not None:
         events = events.filter(occurred_at__lt=end)
+        # A case has no event before its submission, an enquiry none before its creation.
+        moment = "submitted_at" if subject == "case" else "created_at"
+        objects = objects.filter(Q(**{f"{moment}__lt": end}) | Q(**{f"{moment}__isnull": True}))
     keys = objects.order_by("pk").values_list(*fields)
     last_pk = 0
     while True:
