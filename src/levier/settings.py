@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "levier.exchange",
     "levier.privacy",
     "levier.portal",
+    "levier.insights",  # reads the journal and the other apps, writes none of their data
     "levier.demo",
 ]
 
@@ -241,6 +242,8 @@ LEVIER_CLASSIFIER_THRESHOLD = os.environ.get("LEVIER_CLASSIFIER_THRESHOLD", "0.6
 # Inbound mail (see mailing): a message larger than this stays on the IMAP server, in a
 # quarantine folder, and is listed for an administrator.
 LEVIER_MAIL_MAX_BYTES = int(os.environ.get("LEVIER_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+# Largest event log (XES, gzipped XES once decompressed, CSV) `levier insights mine` reads.
+LEVIER_EVENTLOG_MAX_BYTES = int(os.environ.get("LEVIER_EVENTLOG_MAX_BYTES", str(1024**3)))
 LEVIER_MAIL_QUARANTINE_FOLDER = os.environ.get(
     "LEVIER_MAIL_QUARANTINE_FOLDER", "levier-quarantaine"
 )
