@@ -38,6 +38,8 @@ ABOVE_BASE: dict[str, frozenset[str]] = {
     # automation calls other apps' services; no app imports it (each declares its schedule
     # steps in its own schedule.py, which automation discovers)
     "automation": frozenset({"cases", "controls", "documents"}),
+    # reads the journal with the cases and enquiries it is about; writes nothing of theirs
+    "insights": frozenset({"cases", "enquiries"}),
     "demo": frozenset({"campaigns", "cases", "controls", "documents", "enquiries", "mailing"}),
 }
 
