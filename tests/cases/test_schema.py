@@ -191,6 +191,9 @@ def test_money_accepts_french_formats(typed, stored):
     [
         ("amount", "mille euros", "1 234,56"),
         ("amount", "12,345", "two digits"),
+        # read as 1234 before core.french: digits grouped unevenly are a typing slip
+        ("amount", "12 34", "groups of three"),
+        ("amount", "1.234", "ambiguous"),
         ("amount", "60 000", "at most"),
         ("amount", "-5", "at least"),
         ("employees", "trois", "number"),

@@ -7,38 +7,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from levier.core import french
 from levier.core.masking import MASKED_KINDS, mask_identifier
 
 from .definitions import FieldEntry, choice_pairs, to_decimal
 
 
 def format_number(value: Any) -> str:
+    """'1234.5' -> '1 234,5' (narrow no-break spaces); anything else as it is."""
     number = to_decimal(value)
-    if number is None:
-        return str(value)
-    sign = "-" if number < 0 else ""
-    number = abs(number)
-    integer, _dot, fraction = f"{number:f}".partition(".")
-    grouped = f"{int(integer):,}".replace(",", "\u202f")
-    fraction = fraction.rstrip("0")
-    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+    return str(value) if number is None else french.format_number(number)
 
 
 def format_money(value: Any) -> str:
     """'1234.5' -> '1 234,50 €' (narrow no-break spaces, as French typography asks)."""
     number = to_decimal(value)
-    if number is None:
-        return str(value)
-    sign = "-" if number < 0 else ""
-    integer, _dot, fraction = f"{abs(number):.2f}".partition(".")
-    grouped = f"{int(integer):,}".replace(",", "\u202f")
-    return f"{sign}{grouped},{fraction}\u00a0€"
+    return str(value) if number is None else french.format_money(number)
 
 
 def format_date(value: Any) -> str:
     """'2026-03-01' -> '01/03/2026'; anything else as it is."""
     try:
-        return datetime.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        return french.format_date(datetime.date.fromisoformat(str(value)))
     except ValueError:
         return str(value)
 

@@ -3,7 +3,6 @@ dates, supporting documents."""
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -11,37 +10,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from levier.core.french import FrenchFormatError, parse_decimal
 from levier.core.uploads import ACCEPTED_TYPES, CheckedFile, check_upload
 
 from .definitions import to_decimal
 from .display import format_money, format_number
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-
 
 def parse_french_decimal(text: str) -> Decimal | None:
-    """'1 234,56', '1234.56', '1.234,56 €', '-12' -> Decimal; None when it is not a number."""
-    value = _SPACES.sub("", str(text)).replace("€", "").replace("EUR", "").replace("eur", "")
-    if not value:
+    """'1 234,56', '1234.56', '1.234,56 €', '-12' -> Decimal; None when it is not a number
+    (core.french.parse_decimal says why)."""
+    try:
+        return parse_decimal(text)
+    except FrenchFormatError:
         return None
-    if "," in value and "." in value:
-        # The last separator is the decimal mark, the other one groups thousands.
-        if value.rfind(",") > value.rfind("."):
-            value = value.replace(".", "").replace(",", ".")
-        else:
-            value = value.replace(",", "")
-    elif "," in value:
-        if value.count(",") > 1:
-            return None
-        value = value.replace(",", ".")
-    elif value.count(".") > 1:
-        # '1.234.567' groups thousands with dots.
-        if not re.fullmatch(r"-?\d{1,3}(\.\d{3})+", value):
-            return None
-        value = value.replace(".", "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?|-?\.\d+", value):
-        return None
-    return Decimal(value)
 
 
 def shown_bound(bound: Decimal, kind: str) -> str:
@@ -82,11 +64,10 @@ class MoneyField(_BoundedDecimalField):
         text = super().clean(value)
         if text in self.empty_values:
             return ""
-        number = parse_french_decimal(text)
-        if number is None:
-            raise ValidationError(
-                _("Enter an amount in euros, for example 1 234,56."), code="invalid_money"
-            )
+        try:
+            number = parse_decimal(text)
+        except FrenchFormatError as error:  # its message names the problem and the fix
+            raise ValidationError(str(error), code="invalid_money") from error
         rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if rounded != number:
             raise ValidationError(
@@ -103,11 +84,10 @@ class FrenchNumberField(_BoundedDecimalField):
         text = super().clean(value)
         if text in self.empty_values:
             return None
-        number = parse_french_decimal(text)
-        if number is None:
-            raise ValidationError(
-                _("Enter a number, for example 12 or 12,5."), code="invalid_number"
-            )
+        try:
+            number = parse_decimal(text)
+        except FrenchFormatError as error:
+            raise ValidationError(str(error), code="invalid_number") from error
         self.check_bounds(number, "number")
         return number
 
