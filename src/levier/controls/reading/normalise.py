@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.eu import vat as eu_vat
 from stdnum.fr import nir, siren, siret
+
+from levier.core.french import FrenchFormatError, parse_money
 
 # Spaces printed inside numbers: plain, no-break, narrow no-break, thin.
 NUMBER_SPACES = " \u00a0\u202f\u2009\u2007"
@@ -86,58 +88,18 @@ AMOUNT_RE = re.compile(
 
 
 def parse_amount(text: str) -> str | None:
-    """'23 456,50 €', '23.456,50', '23456.50 EUR' -> '23456.50'; None if not an amount."""
-    raw = fix_ocr_digits(text.strip())
-    raw = re.sub(r"(?i)\s*(€|eur|euros?)\s*$", "", raw)
-    raw = _SPACES_RE.sub(" ", raw).strip()
-    if not re.fullmatch(r"-?[\d .,]*\d[\d .,]*", raw):
-        return None
-    negative = raw.startswith("-")
-    digits = raw.lstrip("-").strip()
-    number = _decimal_text(digits)
-    if number is None:
-        return None
+    """'23 456,50 €', '23.456,50', '23456.50 EUR' -> '23456.50'; None if not an amount.
+
+    core.french reads the number; a reading it calls ambiguous ('23.456') or unevenly
+    grouped ('23 45', two numbers side by side) is no amount: better unread than wrong.
+    """
     try:
-        value = Decimal(number)
-    except InvalidOperation:
+        value = parse_money(fix_ocr_digits(text.strip()))
+    except FrenchFormatError:
         return None
-    if value >= MAX_AMOUNT:
+    if abs(value) >= MAX_AMOUNT:
         return None
-    value = value.quantize(CENT, rounding=ROUND_HALF_UP)
-    return f"{-value if negative else value:.2f}"
-
-
-def _decimal_text(digits: str) -> str | None:
-    """Decide which separator is the decimal one, French style first."""
-    comma, dot = digits.rfind(","), digits.rfind(".")
-    decimal_at = max(comma, dot)
-    if decimal_at >= 0:
-        separator = digits[decimal_at]
-        tail = digits[decimal_at + 1 :]
-        many = digits.count(separator) > 1
-        # '23.456' and '1.234.567' group thousands with dots; '23456.5' has decimals.
-        if separator == "." and comma < 0 and (many or len(tail) == 3):
-            decimal_at = -1
-        elif separator == "," and dot < 0 and many:
-            decimal_at = -1
-        elif not 1 <= len(tail) <= 2:
-            return None
-    integer = digits if decimal_at < 0 else digits[:decimal_at]
-    fraction = "" if decimal_at < 0 else digits[decimal_at + 1 :]
-    if not _grouped_well(integer):
-        return None
-    integer = re.sub(r"[ .,]", "", integer)
-    if not integer.isdigit():
-        return None
-    return f"{integer}.{fraction}" if fraction else integer
-
-
-def _grouped_well(integer: str) -> bool:
-    """Thousands groups have three digits: '23 456' yes, '23 45' no (two numbers)."""
-    groups = re.split(r"[ .,]", integer)
-    if len(groups) == 1:
-        return groups[0].isdigit()
-    return 1 <= len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:])
+    return f"{value:.2f}"
 
 
 def amounts_in(text: str) -> list[tuple[str, str]]:
