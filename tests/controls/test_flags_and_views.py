@@ -186,3 +186,19 @@ def test_the_list_does_not_grow_its_queries_with_its_rows(
             case=housing_case(housing), source="anomaly", code="atypical", reasons=["r"], score=0.9
         )
     assert queries() == few
+
+
+def test_the_register_gives_the_last_run_in_paris_time(housing):
+    import datetime
+
+    from levier.controls.models import AnomalyModel
+    from levier.controls.register import anomaly_entry
+
+    model = AnomalyModel.objects.create(
+        procedure=housing,
+        inputs=["monthly_rent"],
+        peer_group=["household_size"],
+        last_run_at=datetime.datetime(2026, 12, 4, 23, 30, tzinfo=datetime.UTC),
+    )
+    # 23:30 UTC is 00:30 the next day in Paris, in winter
+    assert anomaly_entry(model).last_run == "05/12/2026 00:30"

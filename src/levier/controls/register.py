@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from levier.cases.models import Procedure
 from levier.cases.schema import field_labels
+from levier.core.french import format_datetime
 
 from .anomalies.spec import protected_topics
 from .batch_scoring import DERIVED_GROUPS
@@ -120,7 +121,7 @@ def anomaly_entry(model: AnomalyModel) -> RegisterEntry:
         who_decides=str(WHO_DECIDES),
         contest=_contest(procedure),
         excluded=protected_topics(),
-        last_run=model.last_run_at.strftime("%d/%m/%Y %H:%M") if model.last_run_at else "",
+        last_run=format_datetime(model.last_run_at) if model.last_run_at else "",
     )
 
 
