@@ -139,5 +139,6 @@ def test_french_date_whatever_the_language(settings):
     from django.utils import translation
 
     with translation.override("en"):
-        assert french_date(datetime.date(2026, 8, 1)) == "1 août 2026"
+        assert french_date(datetime.date(2026, 8, 1)) == "1er août 2026"  # French typography
+        assert french_date(datetime.date(2026, 3, 12)) == "12 mars 2026"
     assert french_date(None) == ""

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, Variable
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from levier.core.french import format_long_date
 
 if TYPE_CHECKING:
     from levier.core.models import Agent
@@ -148,13 +150,9 @@ def validate_template(body: str) -> None:
 
 
 def french_date(value: dt.date | dt.datetime | None) -> str:
-    """'12 mars 2026', whatever the agent's language: the answer goes to a French usager."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    with translation.override("fr"):
-        return formats.date_format(value, "j F Y")
+    """'12 mars 2026', '1er août 2026', whatever the agent's language: the answer goes to a
+    French usager."""
+    return format_long_date(value) if value is not None else ""
 
 
 def merge_values(*, enquiry: Enquiry, agent: Agent | None) -> dict[str, str]:
