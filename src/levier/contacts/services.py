@@ -217,8 +217,10 @@ def contact_merge(*, source: Contact, target: Contact, actor: Agent | Actor) -> 
     and it stays behind, marked as merged, for the record. One journal event, with the
     identifiers each app moved."""
     with transaction.atomic():
-        # Lock both rows, then re-read them: a concurrent merge may have won.
-        list(Contact.objects.select_for_update().filter(pk__in=[source.pk, target.pk]))
+        # Lock both rows, then re-read them: a concurrent merge may have won. Always in id
+        # order, so that merging A into B while another agent merges B into A cannot deadlock.
+        rows = Contact.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+        list(rows.order_by("pk"))
         source.refresh_from_db()
         target.refresh_from_db()
         _check_mergeable(source=source, target=target)
