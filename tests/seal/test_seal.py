@@ -276,3 +276,16 @@ def test_make_seal_ca_script_creates_a_working_authority(tmp_path, pdf):
     )
     root = tmp_path / "ca" / "root-ca.pem"
     assert verify_seal(seal_pdf(pdf, config=config), trust_roots=[root]).valid
+
+
+def test_sealing_and_checking_work_inside_a_running_event_loop(pdf, authority):
+    """pyHanko's sync API starts its own event loop: called from code that already runs one
+    (an async server, Playwright's sync API in the same test process) it used to raise."""
+    import asyncio
+
+    async def from_a_coroutine() -> tuple[bytes, bool]:
+        sealed = seal_pdf(pdf, config=authority.config())
+        return sealed, verify_seal(sealed, trust_roots=[authority.root_cert]).valid
+
+    sealed, valid = asyncio.run(from_a_coroutine())
+    assert sealed.startswith(pdf) and valid

@@ -19,15 +19,21 @@ loading this module (and starting the application) stays cheap.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
+
+T = TypeVar("T")
 
 SEAL_FIELD_NAME = "SceauLevier"
 DEFAULT_REASON = "Document scellé par l'administration"
@@ -240,8 +246,20 @@ def seal_pdf(pdf: bytes, *, config: SealConfig | None = None) -> bytes:
         location=config.location or None,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(writer, metadata, signer=signer)
+    output = _outside_event_loop(signers.sign_pdf, writer, metadata, signer=signer)
     return output.getvalue()
+
+
+def _outside_event_loop(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Call one of pyHanko's sync functions, which start an event loop with asyncio.run:
+    from code already running one (an async server, Playwright's sync API in the tests)
+    that is refused, so the call then runs in a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 # --- verification --------------------------------------------------------------------
@@ -278,7 +296,9 @@ def verify_seal(pdf: bytes, *, trust_roots: list[bytes | str | Path]) -> SealChe
         trust_roots=[_trust_root(root) for root in trust_roots], allow_fetching=False
     )
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = _outside_event_loop(
+            validate_pdf_signature, embedded, signer_validation_context=context
+        )
     except Exception:  # malformed signature container
         return SealCheck(
             False,
