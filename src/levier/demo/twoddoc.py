@@ -113,7 +113,8 @@ def _self_signed_certificate(key: ec.EllipticCurvePrivateKey) -> x509.Certificat
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
+        # From 2000 (the 2D-Doc date origin): the demo signs documents dated in the past.
+        .not_valid_before(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())

@@ -17,6 +17,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .twoddoc_parse import TwoDDoc, TwoDDocError, parse
@@ -103,6 +104,21 @@ def decode_and_verify(payload: bytes | str, store: TrustStore | None = None) -> 
 def _problem(document: TwoDDoc, verification: Verification) -> str:
     header = document.header
     if verification.status == "valid":
+        certificate = verification.certificate
+        if verification.signed_within_validity is False and certificate is not None:
+            # The signature is genuine, but the issuer dated it outside its certificate's
+            # validity: worth a look, not a forgery (see twoddoc_verify, Expiry).
+            return _(
+                "The 2D-Doc signature is genuine, but the document says it was signed on "
+                "%(signed)s, outside the validity of certificate %(certificate)s of "
+                "%(issuer)s (%(start)s to %(end)s): check the document's date with its issuer."
+            ) % {
+                "signed": date_format(header.signed_on),
+                "certificate": header.certificate,
+                "issuer": header.authority,
+                "start": date_format(certificate.not_valid_before_utc.date()),
+                "end": date_format(certificate.not_valid_after_utc.date()),
+            }
         return ""
     if verification.status == "unknown_authority":
         return _(

@@ -1,27 +1,38 @@
 """Check a 2D-Doc's signature against the certificates levier trusts.
 
-A 2D-Doc names its signing certificate by (authority id, certificate id). The ANTS
-trust list (TSL) holds the root certificate of each authorised certification authority
-(FR01, FR03 to FR07), not the signing certificates, which each authority publishes.
-So levier trusts:
+A 2D-Doc names its signing certificate by (authority id, certificate id). levier's
+trust store holds:
 
-- a signing certificate named in `settings.LEVIER_2DDOC_TRUSTED_CERTIFICATES` whose
-  authority is on the ANTS list only when that authority's root issued it;
-- a signing certificate of any other authority (the specification's test authority
-  FR00, the demo's) only when named there: such authorities are never trusted by
-  default, since the specification reserves XX00 for tests.
+- the root certificate of each authority on the ANTS trust list (TSL): FR01, FR03 to
+  FR07, FR09, read from the copy bundled with the `tddoc` package (MIT);
+- the signing certificates those authorities publish, as bundled with `tddoc`
+  (`tddoc/chains/FRxx_CCCC.der`, named issuer CN _ subject CN: authority id and
+  certificate id). Each is trusted only if its authority is on the list and that
+  authority's root issued it (`FRxx.der` files are the authorities' own certificates,
+  already in the TSL, and are not signing certificates);
+- signing certificates named in `settings.LEVIER_2DDOC_TRUSTED_CERTIFICATES`: for an
+  authority on the ANTS list, only one its root issued; for any other authority (the
+  specification's test authority FR00, the demo's), as configured. Test authorities
+  (XX00, reserved by the specification) are never trusted by default.
 
 Entries are `"CAID:/path/cert.pem"` (the certificate id is read from the certificate's
 common name when it is 4 characters, else any id of that authority matches) or
 `"CAID/CERTID:/path/cert.pem"`; PEM or DER. The signature is ECDSA (P-256/SHA-256,
 P-384/SHA-384, P-521/SHA-512) over the signed data, r || s in big-endian.
+
+Expiry: a document signed while its certificate was valid stays verifiable after the
+certificate expires (most bundled certificates have expired; the documents they signed
+are still in use). The signature date the header states (it is signed too) is compared
+with the certificate's validity; a date outside it is reported beside a valid signature.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,6 +68,10 @@ _ID = re.compile(r"[A-Z0-9]{4}")
 class Verification:
     status: Status
     detail: str = ""  # for the logs (English, technical)
+    certificate: x509.Certificate | None = None  # the certificate the signature matched
+    # Whether the header's signature date falls within that certificate's validity;
+    # None when there is no matching certificate or the document is undated (FFFF).
+    signed_within_validity: bool | None = None
 
     @property
     def authentic(self) -> bool | None:
@@ -83,9 +98,22 @@ class TrustStore:
             *self.certificates.get((authority, ""), []),
         ]
 
-    def add(self, authority: str, certificate_id: str, certificate: x509.Certificate) -> bool:
-        """Trust a signing certificate; for an ANTS authority, only one its root issued."""
+    def add(
+        self,
+        authority: str,
+        certificate_id: str,
+        certificate: x509.Certificate,
+        *,
+        listed_only: bool = False,
+    ) -> bool:
+        """Trust a signing certificate; for an ANTS authority, only one its root issued.
+
+        `listed_only`: refuse authorities that are not on the ANTS list (for
+        certificates levier did not get from an administrator).
+        """
         roots = self.roots.get(authority)
+        if roots is None and listed_only:
+            return False
         if roots is not None and not any(_issued_by(certificate, root) for root in roots):
             return False
         self.certificates.setdefault((authority, certificate_id), []).append(certificate)
@@ -106,13 +134,51 @@ def _issued_by(certificate: x509.Certificate, root: x509.Certificate) -> bool:
 
 
 def ants_roots() -> dict[str, list[x509.Certificate]]:
-    """The ANTS trust list's root certificates, from the copy bundled with py2ddoc."""
+    """The ANTS trust list's root certificates, from the copy bundled with tddoc."""
     try:
-        tsl = resources.files("py2ddoc").joinpath("tsl_signed.xml").read_bytes()
+        tsl = resources.files("tddoc").joinpath("tsl", "tsl_signed.xml").read_bytes()
     except (ModuleNotFoundError, FileNotFoundError, OSError):
-        logger.warning("2D-Doc: the ANTS trust list (py2ddoc's tsl_signed.xml) is missing")
+        logger.warning("2D-Doc: the ANTS trust list (tddoc's tsl/tsl_signed.xml) is missing")
         return {}
     return parse_tsl(tsl)
+
+
+_BUNDLED_NAME = re.compile(r"(?P<authority>[A-Z0-9]{4})_(?P<certificate>[A-Z0-9]{4})\.der")
+
+
+def ants_signing_certificates() -> list[tuple[str, str, x509.Certificate]]:
+    """The signing certificates bundled with tddoc, as (authority id, certificate id, cert).
+
+    tddoc names them `<issuer CN>_<subject CN>.der`: the authority and certificate ids
+    a 2D-Doc header names. The certificate's own names must agree with its file name.
+    Whether each chains to its authority's root is checked when it is added.
+    """
+    try:
+        entries = list(resources.files("tddoc").joinpath("chains").iterdir())
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        logger.warning("2D-Doc: tddoc's signing certificates (tddoc/chains) are missing")
+        return []
+    found = []
+    for entry in sorted(entries, key=lambda item: item.name):
+        match = _BUNDLED_NAME.fullmatch(entry.name)
+        if match is None:
+            continue  # FRxx.der: an authority's own certificate, already in the TSL
+        authority, certificate_id = match["authority"], match["certificate"]
+        try:
+            certificate = x509.load_der_x509_certificate(entry.read_bytes())
+            # Some subjects have over-long attributes (organisation names), which
+            # cryptography warns about; the common names read here are short.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                names = (_common_name(certificate.issuer), _common_name(certificate.subject))
+        except (OSError, ValueError):
+            logger.warning("2D-Doc: unreadable bundled certificate %s", entry.name)
+            continue
+        if names != (authority, certificate_id):
+            logger.warning("2D-Doc: bundled certificate %s names %s; ignored", entry.name, names)
+            continue
+        found.append((authority, certificate_id, certificate))
+    return found
 
 
 def parse_tsl(content: bytes) -> dict[str, list[x509.Certificate]]:
@@ -142,6 +208,16 @@ def trust_store(entries: Iterable[str] = (), *, with_ants: bool = True) -> Trust
 @lru_cache(maxsize=8)
 def _trust_store(entries: tuple[str, ...], with_ants: bool) -> TrustStore:
     store = TrustStore(roots=ants_roots() if with_ants else {})
+    if with_ants:
+        for authority, certificate_id, certificate in ants_signing_certificates():
+            if authority.endswith("00"):
+                continue  # test authorities (XX00) are never trusted by default
+            if not store.add(authority, certificate_id, certificate, listed_only=True):
+                logger.warning(
+                    "2D-Doc: bundled certificate %s/%s does not chain to an ANTS root; ignored",
+                    authority,
+                    certificate_id,
+                )
     for entry in entries:
         name, _colon, path = entry.partition(":")
         authority, _slash, certificate_id = name.strip().partition("/")
@@ -176,9 +252,13 @@ def load_certificate(content: bytes) -> x509.Certificate:
 
 
 def _common_name_id(certificate: x509.Certificate) -> str:
-    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    value = str(names[0].value).strip() if names else ""
+    value = _common_name(certificate.subject)
     return value if _ID.fullmatch(value) else ""
+
+
+def _common_name(name: x509.Name) -> str:
+    names = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value).strip() if names else ""
 
 
 # ---------------------------------------------------------------------------
@@ -200,8 +280,28 @@ def verify(document: TwoDDoc, store: TrustStore) -> Verification:
         return Verification("unverifiable", document.signature_problem or "no signature")
     for certificate in candidates:
         if signature_matches(certificate, document.message, document.signature):
-            return Verification("valid")
+            return Verification(
+                "valid",
+                certificate=certificate,
+                signed_within_validity=signed_within_validity(certificate, header.signed_on),
+            )
     return Verification("altered", "the signature does not match the signed data")
+
+
+def signed_within_validity(
+    certificate: x509.Certificate, signed_on: datetime.date | None
+) -> bool | None:
+    """Whether a signature dated `signed_on` (header date, a day) falls in the validity.
+
+    Compared by UTC day, bounds included: the header gives a day, not a time.
+    """
+    if signed_on is None:
+        return None
+    return (
+        certificate.not_valid_before_utc.date()
+        <= signed_on
+        <= certificate.not_valid_after_utc.date()
+    )
 
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
