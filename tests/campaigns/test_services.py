@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import email as email_lib
 from unittest import mock
 
@@ -129,22 +130,26 @@ def test_a_campaign_runs_by_throttled_batches_until_done(
     assert campaign.status == CampaignStatus.RUNNING
     assert campaign.targeted_count == 25
 
+    # The clock is given, not read: a slow machine must not move the expected times.
+    ends = [timezone.now() + datetime.timedelta(minutes=minute) for minute in range(3)]
     queued_per_run = []
     with mock.patch("levier.campaigns.services._enqueue_now") as enqueue:
-        for _ in range(3):
+        for now in ends:
             before = OutboundEmail.objects.count()
             with django_capture_on_commit_callbacks(execute=True):
-                services.campaign_run(campaign_id=campaign.pk)
+                services.campaign_run(campaign_id=campaign.pk, now=now)
             queued_per_run.append(OutboundEmail.objects.count() - before)
     assert queued_per_run == [10, 10, 5]
-    # The first two runs asked for the next batch a minute later; the last did not.
-    assert enqueue.call_count == 2
-    run_after = enqueue.call_args_list[0].args[1]
-    assert 55 <= (run_after - timezone.now()).total_seconds() <= 60
+    # The first two runs asked for the next batch a minute after they ended; the last did not.
+    assert [call.args for call in enqueue.call_args_list] == [
+        (campaign.pk, ends[0] + services.BATCH_INTERVAL),
+        (campaign.pk, ends[1] + services.BATCH_INTERVAL),
+    ]
+    assert services.BATCH_INTERVAL == datetime.timedelta(minutes=1)
 
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DONE
-    assert campaign.finished_at is not None
+    assert campaign.finished_at == ends[2]
     assert (campaign.targeted_count, campaign.queued_count, campaign.skipped_count) == (25, 25, 0)
 
 

@@ -7,14 +7,12 @@ the colleague wrote (READ COMMITTED alone would let it decide from the old statu
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from levier.cases import services
 from levier.cases.models import Case, CaseStatus
 from levier.journal.models import Event
-from tests.concurrency import HOLD_SECONDS, needs_postgres, while_holding_the_row
+from tests.concurrency import needs_postgres, while_holding_the_row
 from tests.factories import AgentFactory, CaseFactory, ProcedureFactory
 
 S = CaseStatus
@@ -44,14 +42,14 @@ def test_a_status_change_waits_for_the_colleague_and_decides_from_their_status(
             case=Case.objects.get(pk=case.pk), to_status=S.WAITING_FOR_USAGER, actor=colleague
         )
     )
-    started = time.monotonic()
     # Back to review: illegal from the status the agent saw, legal from the colleague's.
     services.case_transition(case=mine, to_status=S.IN_REVIEW, actor=agent)
-    waited = time.monotonic() - started
     thread.join()
 
     assert not failures
-    assert waited >= HOLD_SECONDS * 0.8  # it waited for the colleague's commit
+    # It waited for the colleague's commit: it decided from the status the colleague
+    # committed, which it could not read before (a time measured here would also count
+    # how late a busy machine woke this thread up).
     assert [event.payload for event in journal(case, "transition")] == [
         {"from": S.IN_REVIEW, "to": S.WAITING_FOR_USAGER},
         {"from": S.WAITING_FOR_USAGER, "to": S.IN_REVIEW},

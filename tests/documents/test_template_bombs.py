@@ -7,8 +7,6 @@ Security review (issue 10, item 11): `{% include %}`, `{% extends %}`, `{% impor
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -25,8 +23,8 @@ from .conftest import make_docx
 
 pytestmark = pytest.mark.django_db
 
-# A bound, not a measure: the worst bomb must be stopped well before a worker's timeout.
-WORKER_TIMEOUT_SECONDS = 30
+# No time is asserted here (a busy machine would fail it): each error names the bound
+# that stopped the bomb (EXPLANATIONS), and the time bound is LEVIER_TEMPLATE_RENDER_SECONDS.
 
 LOADING_TAGS = {
     "include": '{% include "base.html" %}',
@@ -133,15 +131,12 @@ def test_render_bombs_are_stopped_with_a_clear_error_on_the_preview_page(
     version = services.document_template_add_version(
         template=html_template, body=RENDER_BOMBS[bomb], actor=admin_agent
     )  # each of these passes validation: only rendering can tell
-    started = time.monotonic()
     response = _preview(client, html_template, version, case)
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     error = _form_error(response)
     assert error.startswith("Le modèle « Attestation » n'a pas pu être rempli : ")
     assert any(word in error for word in EXPLANATIONS[bomb]), error
-    assert elapsed < WORKER_TIMEOUT_SECONDS
 
 
 def test_generation_is_refused_too_and_nothing_is_kept(admin_agent, team, html_template, case,
@@ -167,12 +162,10 @@ def test_email_bombs_are_stopped_on_the_email_preview(
     )
     client.force_login(admin_agent)
     url = reverse("admin:documents_emailtemplate_preview", args=[template.pk])
-    started = time.monotonic()
     response = client.post(url, {"reference": case.reference})
     assert response.status_code == 200
     assert 'id="email-preview-html"' not in response.content.decode()
     assert any(word in _form_error(response) for word in EXPLANATIONS[bomb])
-    assert time.monotonic() - started < WORKER_TIMEOUT_SECONDS
 
 
 def _reference_environment() -> SandboxedEnvironment:
@@ -233,10 +226,8 @@ def test_a_docx_bomb_is_stopped_too(client, admin_agent, team, case, quick_limit
         template=template, upload=upload, actor=admin_agent
     )
     url = reverse("admin:documents_documenttemplate_preview", args=[template.pk])
-    started = time.monotonic()
     response = client.post(url, {"reference": case.reference, "version": version.pk,
                                  "format": "docx"})  # fmt: skip
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert any(word in _form_error(response) for word in EXPLANATIONS[bomb])
-    assert time.monotonic() - started < WORKER_TIMEOUT_SECONDS

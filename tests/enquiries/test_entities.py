@@ -1,14 +1,20 @@
 """Entities in enquiries: what usagers write, checked, never overlapping, never crashing."""
 
-import time
-
 import pytest
 from django.utils import translation
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from levier.enquiries.entities import KIND_LABELS, Entity, extract, highlight
+from levier.core import geo
+from levier.enquiries.entities import (
+    _BEFORE_NAME,
+    _POSTAL_CODE,
+    KIND_LABELS,
+    Entity,
+    extract,
+    highlight,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -263,13 +269,33 @@ def test_entities_are_sorted_and_never_overlap():
     assert all(a.end <= b.start for a, b in zip(entities, entities[1:], strict=False))
 
 
-def test_two_kilobytes_take_a_few_milliseconds():
+def test_extraction_work_grows_linearly_and_loads_the_communes_once(monkeypatch):
+    """Counted, not timed (a busy machine must not fail a test): the costly step, looking
+    a run of words up among the communes, is bounded per place where a name may start,
+    so twice the text is twice the lookups, and the communes are loaded only once."""
     text = (MESSAGE * 4)[:2048]
     extract(text)  # loads the communes once
-    started = time.perf_counter()
-    for _ in range(20):
-        extract(text)
-    assert (time.perf_counter() - started) / 20 < 0.05  # about 3 ms on a laptop
+    loaded = [geo.communes.cache_info().misses, geo.commune_names.cache_info().misses]
+    lookups: list[str] = []
+    key = geo.commune_name_key
+
+    def counted_key(name: str) -> str:
+        lookups.append(name)
+        return key(name)
+
+    monkeypatch.setattr(geo, "commune_name_key", counted_key)
+
+    def lookups_for(sample: str) -> int:
+        lookups.clear()
+        extract(sample)
+        return len(lookups)
+
+    per_start = geo.longest_commune_name() + 1
+    starts = len(_POSTAL_CODE.findall(text)) + len(_BEFORE_NAME.findall(text))
+    once, twice = lookups_for(text), lookups_for(text * 2)
+    assert 0 < once <= per_start * starts
+    assert twice <= 2 * once + per_start  # a name may start across the join
+    assert [geo.communes.cache_info().misses, geo.commune_names.cache_info().misses] == loaded
 
 
 @given(st.text(max_size=400))

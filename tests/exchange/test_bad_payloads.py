@@ -156,7 +156,10 @@ FIELDS = st.sampled_from(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    # Listing health checks replaces the profile's: keep too_slow off (tests/conftest.py).
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(fields=st.dictionaries(FIELDS, TEXT, max_size=11))
 def test_no_payload_ends_in_a_server_error(api, fields):
@@ -167,7 +170,10 @@ def test_no_payload_ends_in_a_server_error(api, fields):
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30,
+    deadline=None,
+    # Listing health checks replaces the profile's: keep too_slow off (tests/conftest.py).
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     name=st.text(min_size=1, max_size=80).filter(lambda n: "\x00" not in n and "/" not in n),

@@ -290,11 +290,12 @@ def campaign_cancel(*, campaign: Campaign, actor: Agent) -> Campaign:
     return campaign
 
 
-def campaign_run(*, campaign_id: int) -> str:
+def campaign_run(*, campaign_id: int, now: datetime.datetime | None = None) -> str:
     """One batch: queue the emails of the next `per_minute` cases not handled yet.
 
     Re-enqueues itself a minute later while cases remain; marks the campaign done at
-    the end. Retry-safe: a case already handled is never taken again.
+    the end. Retry-safe: a case already handled is never taken again. `now` (the end of
+    the batch by default) is for tests, which cannot rely on how long a batch takes.
     """
     with transaction.atomic():
         campaign = (
@@ -326,11 +327,13 @@ def campaign_run(*, campaign_id: int) -> str:
             automated=True,
             payload={"queued": outcome["queued"], "skipped": outcome["skipped"]},
         )
+        # Read after the batch: the next one starts a full interval after this one ended.
+        now = now or timezone.now()
         if remaining:
-            _enqueue_run(campaign.pk, run_after=timezone.now() + BATCH_INTERVAL)
+            _enqueue_run(campaign.pk, run_after=now + BATCH_INTERVAL)
         else:
             campaign.status = CampaignStatus.DONE
-            campaign.finished_at = timezone.now()
+            campaign.finished_at = now
             campaign.save(update_fields=["status", "finished_at"])
             record(
                 actor=ROBOT,
