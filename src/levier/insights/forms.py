@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from levier.cases.models import Procedure
 from levier.cases.schema.form_fields import DateInput
@@ -34,8 +35,12 @@ class ProcessFilterForm(LevierForm):
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False, help_text=_("Enquiries only"))
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("Until (included)"), required=False, widget=DateInput())
+    start = forms.DateField(
+        label=pgettext_lazy("period", "From"), required=False, widget=DateInput()
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period", "Until (included)"), required=False, widget=DateInput()
+    )
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 DOT_TIMEOUT_SECONDS = 10
 # Arcs drawn at most (the most frequent ones): beyond that a map is unreadable anyway, and
 # the table lists them all.
-MAX_DRAWN_ARCS = 60
+MAX_DRAWN_ARCS = 30
 BLUE = "#000091"  # DSFR blue France
 GREY = "#666666"
 
@@ -76,8 +76,8 @@ def dot_source(
 
     lines = [
         "digraph process {",
-        f'  graph [rankdir=TB, nodesep=0.3, ranksep=0.4, bgcolor="transparent", '
-        f'fontname="Helvetica"];',
+        '  graph [rankdir=TB, nodesep=0.3, ranksep=0.4, bgcolor="transparent", '
+        'fontname="Helvetica"];',
         f'  node [shape=box, style="rounded", color="{BLUE}", fontcolor="#161616", '
         f'fontname="Helvetica", fontsize=11, margin="0.15,0.06"];',
         f'  edge [color="{GREY}", fontcolor="#3a3a3a", fontname="Helvetica", fontsize=9];',
@@ -146,10 +146,15 @@ def sanitise(svg: bytes, *, title: str) -> str | None:
     clean = _copy(root)
     if clean is None:
         return None
+    # The page's width, the height following from the viewBox; insights/process.css keeps
+    # it readable on phones (a minimum width, scrolling sideways).
+    clean.set("width", "100%")
+    clean.attrib.pop("height", None)
     clean.set("role", "img")
     clean.set("aria-label", title)
     clean.set("focusable", "false")
-    return etree.tostring(clean, encoding="unicode")
+    text: str = etree.tostring(clean, encoding="unicode")
+    return text
 
 
 def _copy(element: etree._Element) -> etree._Element | None:

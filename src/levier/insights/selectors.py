@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from levier.cases.models import CaseStatus, Procedure
 from levier.core import policy
@@ -28,7 +29,14 @@ from levier.journal.models import Activity
 # Cases (or enquiries) analysed for one page at most, when the setting is absent.
 DEFAULT_MAX_CASES = 20_000
 # Variants listed on the page; the rest are counted in one line.
-SHOWN_VARIANTS = 20
+SHOWN_VARIANTS = 10
+
+# Journal verbs that have no geste in the catalogue, as the case timeline names them
+# (cases/presenters.py); anything else falls back to the verb, readable.
+VERB_LABELS = {
+    "raise-flag": _lazy("Proposed for a control"),
+    "withdraw-flag": _lazy("Control proposal withdrawn"),
+}
 
 
 def max_cases_setting() -> int:
@@ -53,7 +61,9 @@ def activity_label(code: str, labels: dict[str, str]) -> str:
     """The label of an activity of the log; a status change names the status reached
     ("change-case-status:waiting_for_usager" -> "Faire avancer un dossier : En attente...")."""
     geste, _sep, status = code.partition(":")
-    label = labels.get(geste, geste)
+    label = (
+        labels.get(geste) or str(VERB_LABELS.get(geste, "")) or geste.replace("-", " ").capitalize()
+    )
     if not status:
         return label
     for choices in (CaseStatus, EnquiryStatus):
