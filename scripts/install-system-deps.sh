@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages levier needs, when missing and when we can.
 #   runtime: what the application itself loads (WeasyPrint's Pango, HarfBuzz, fontconfig; fonts;
-#            Tesseract with its French model for OCR; Poppler's pdftoppm to rasterise scanned PDFs)
+#            Tesseract with its French model for OCR; Poppler's pdftoppm to rasterise scanned PDFs;
+#            Graphviz's dot to draw the process map of /pilotage/processus/)
 #   test:    runtime, plus Chromium (browser tests) and Dovecot (a real IMAP server in tests)
 set -euo pipefail
 what="${1:-test}"
@@ -14,13 +15,14 @@ needed=()
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
 command -v tesseract >/dev/null 2>&1 || needed+=(tesseract-ocr)
 ls /usr/share/tesseract-ocr/*/tessdata/fra.traineddata >/dev/null 2>&1 || needed+=(tesseract-ocr-fra)
+command -v dot >/dev/null 2>&1 || needed+=(graphviz)
 if [ "$what" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || needed+=(chromium)
   [ -x /usr/sbin/dovecot ] || needed+=(dovecot-imapd)
 fi
 if [ ${#needed[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "Missing Debian packages: ${needed[*]} (install them with apt-get; PDF generation needs the libraries, OCR needs Tesseract, browser and IMAP tests are skipped without Chromium and Dovecot)." >&2
+  echo "Missing Debian packages: ${needed[*]} (install them with apt-get; PDF generation needs the libraries, OCR needs Tesseract, the process map needs Graphviz, browser and IMAP tests are skipped without Chromium and Dovecot)." >&2
   exit 0
 fi
 echo "Installing Debian packages: ${needed[*]}"

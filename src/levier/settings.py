@@ -244,6 +244,8 @@ LEVIER_CLASSIFIER_THRESHOLD = os.environ.get("LEVIER_CLASSIFIER_THRESHOLD", "0.6
 LEVIER_MAIL_MAX_BYTES = int(os.environ.get("LEVIER_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
 # Largest event log (XES, gzipped XES once decompressed, CSV) `levier insights mine` reads.
 LEVIER_EVENTLOG_MAX_BYTES = int(os.environ.get("LEVIER_EVENTLOG_MAX_BYTES", str(1024**3)))
+# Cases (or enquiries) the process map (/pilotage/processus/) analyses at most per page.
+LEVIER_PROCESS_MAX_CASES = int(os.environ.get("LEVIER_PROCESS_MAX_CASES", "20000"))
 LEVIER_MAIL_QUARANTINE_FOLDER = os.environ.get(
     "LEVIER_MAIL_QUARANTINE_FOLDER", "levier-quarantaine"
 )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("campagnes/", include("levier.campaigns.urls")),
     path("protection-des-donnees/", include("levier.privacy.urls")),
     path("automatisations/", include("levier.automation.urls")),
+    path("pilotage/", include("levier.insights.urls")),
     path("usager/desabonnement/", include("levier.campaigns.portal_urls")),
     path("usager/", include("levier.portal.urls")),
     path("api/v1/", include("levier.exchange.urls")),

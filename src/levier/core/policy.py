@@ -47,6 +47,7 @@ class Action(StrEnum):
     CONFIGURE_TEMPLATES = "configure-templates"
     AUDIT_PERSONAL_DATA = "audit-personal-data"
     ADMINISTER_AUTOMATIONS = "administer-automations"
+    VIEW_PROCESS = "view-process"
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,12 @@ ACTIONS: dict[Action, ActionRule] = {
     ),
     Action.ADMINISTER_AUTOMATIONS: ActionRule(
         roles=frozenset({Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
+    ),
+    # The process map (/pilotage/processus/): team figures for those who steer teams.
+    Action.VIEW_PROCESS: ActionRule(
+        roles=frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}),
         robots=False,
         hidden=True,
     ),

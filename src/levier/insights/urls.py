@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+urlpatterns = [
+    path("processus/", views.process, name="process"),
+]
