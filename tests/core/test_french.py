@@ -305,3 +305,10 @@ def test_date_round_trips(day):
     assert parse_date(format_date(day)) == day
     assert parse_date(format_long_date(day)) == day
     assert parse_date(day.isoformat()) == day
+
+
+def test_the_template_filter_groups_digits_and_leaves_the_rest():
+    from django.template import Context, Template
+
+    template = Template("{% load levier_filters %}{{ a|french_number }}/{{ b|french_number }}")
+    assert template.render(Context({"a": 3348, "b": "—"})) == "3\u202f348/—"

@@ -9,6 +9,8 @@ directly. Forms that users fill in keep the regular widgets.
 from django import forms, template
 from django.utils.html import format_html, format_html_join
 
+from levier.core.french import FrenchFormatError, format_number
+
 register = template.Library()
 
 
@@ -68,3 +70,12 @@ def filter_field(field: forms.BoundField) -> str:
     return format_html(
         '<div class="{}{}">{}{}{}</div>', group, error_class, label, control, _errors(field)
     )
+
+
+@register.filter
+def french_number(value):
+    """3348 -> '3 348' (narrow no-break space, core.french); anything else as it is."""
+    try:
+        return format_number(value)
+    except (FrenchFormatError, TypeError, ValueError):
+        return value
