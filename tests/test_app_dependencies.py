@@ -29,9 +29,9 @@ ABOVE_BASE: dict[str, frozenset[str]] = {
     "enquiries": frozenset({"cases", "mailing"}),
     "documents": frozenset({"cases", "mailing"}),
     "campaigns": frozenset({"cases", "documents", "mailing"}),
-    # the friendly letter (mailing), French number and date formatting (documents), and
-    # the classifier's version for the public algorithm register (enquiries)
-    "controls": frozenset({"cases", "documents", "enquiries", "mailing"}),
+    # the friendly letter (mailing), and the classifier's version for the public
+    # algorithm register (enquiries)
+    "controls": frozenset({"cases", "enquiries", "mailing"}),
     "exchange": frozenset({"enquiries"}),  # the partners' API files enquiries
     "portal": frozenset({"cases", "enquiries"}),
     "privacy": frozenset({"cases", "enquiries"}),  # reads only, for the DPO's audit

@@ -26,8 +26,7 @@ from django.utils.translation import ngettext as django_ngettext
 
 from levier.cases.schema import field_labels  # noqa: F401 (part of this module's API)
 from levier.contacts.identifiers import compact
-from levier.core.french import NARROW_NBSP, format_money, format_number
-from levier.documents.formatting import date_longue
+from levier.core.french import NARROW_NBSP, format_long_date, format_money, format_number
 
 from .rule_kinds import NUMERIC_TYPES, OPERATORS, parse_date, parse_number
 
@@ -209,7 +208,7 @@ def _parse(value: Any, field_type: str) -> Decimal | datetime.date | None:
 
 def _display(value: Decimal | datetime.date, field_type: str) -> str:
     if field_type == "date":
-        return date_longue(value)
+        return format_long_date(value)
     if field_type == "money":
         return format_money(value)
     return format_number(value)
@@ -535,9 +534,9 @@ def _date_order(rule: RuleSpec, facts: CaseFacts, ctx: _Context) -> RuleResult:
     days = (dates[after] - dates[before]).days
     shown = {
         "before": ctx.label(before),
-        "before_value": date_longue(dates[before]),
+        "before_value": format_long_date(dates[before]),
         "after": ctx.label(after),
-        "after_value": date_longue(dates[after]),
+        "after_value": format_long_date(dates[after]),
         "days": abs(days),
         "min": min_days,
         "max": max_days,

@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from levier.cases.schema import choice_pairs
-from levier.documents.formatting import to_decimal
+from levier.core import french
+from levier.core.french import FrenchFormatError
 
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
 NUMERIC_TYPES = frozenset({"number", "money"})
@@ -125,9 +126,12 @@ def _operator(parameters: dict[str, Any]) -> str:
 def parse_number(value: Any) -> Decimal | None:
     """A finite, plausibly sized number from JSON or French text; None otherwise."""
     try:
-        number = to_decimal(value)
-    except (ValueError, TypeError, ArithmeticError):
-        return None
+        number = french.to_decimal(value)  # JSON numbers and plain text ('1234.5')
+    except FrenchFormatError:
+        try:
+            number = french.parse_decimal(str(value))  # French text ('1 234,5 €')
+        except FrenchFormatError:
+            return None
     if number.adjusted() > LARGEST_EXPONENT:
         return None
     return number

@@ -77,5 +77,5 @@ def french_number(value):
     """3348 -> '3 348' (narrow no-break space, core.french); anything else as it is."""
     try:
         return format_number(value)
-    except (FrenchFormatError, TypeError, ValueError):
+    except (FrenchFormatError, TypeError):
         return value
