@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from levier.contacts.identifiers import IdentifierField
 from levier.contacts.models import ContactKind
 from levier.core.forms import CheckedFilesField, LevierForm
+from levier.core.geo import departements
 from levier.core.models import Agent
 
 from .models import AGENT_STATUS_CHOICES, CaseStatus
@@ -46,9 +47,15 @@ class CaseFilterForm(LevierForm):
     submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
     submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())
     sla = forms.ChoiceField(label=_("Deadline"), choices=SLA_CHOICES, required=False)
+    departement = forms.ChoiceField(
+        label=_("Usager's département"), required=False, help_text=_("From the postal code")
+    )
 
     def __init__(self, *args, procedures=(), teams=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [("", _("All départements"))] + [
+            (code, f"{code} – {item.name}") for code, item in departements().items()
+        ]
         self.fields["procedure"].choices = [("", _("All procedures"))] + [
             (p.pk, p.name) for p in procedures
         ]
@@ -78,6 +85,7 @@ class CaseFilterForm(LevierForm):
             "submitted_to": cleaned.get("submitted_to"),
             "sla": cleaned.get("sla") or "",
             "q": cleaned.get("q") or "",
+            "departement": cleaned.get("departement") or "",
         }
 
 

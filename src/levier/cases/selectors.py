@@ -9,6 +9,7 @@ from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 
 from levier.core import policy
+from levier.core.geo import departement_of_postal_code
 from levier.core.models import Agent
 from levier.core.selectors import filter_worklist
 
@@ -57,8 +58,10 @@ def case_list_for(
     submitted_to: date | None = None,
     sla: str = "",
     q: str = "",
+    departement: str = "",
 ) -> QuerySet[Case]:
-    """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id."""
+    """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id;
+    `departement` the usager's ("69", "2A", "974"), as the map of /pilotage/carte/ counts."""
     cases = (
         Case.objects.visible_to(agent)
         .select_related("procedure", "contact", "team", "assignee")
@@ -72,6 +75,8 @@ def case_list_for(
         cases = cases.filter(procedure_id=procedure_id)
     if team_id:
         cases = cases.filter(team_id=team_id)
+    if departement:
+        cases = cases.filter(contact__postal_code__in=postal_codes_in(cases, departement))
     return filter_worklist(
         cases,
         agent=agent,
@@ -85,6 +90,14 @@ def case_list_for(
         due_soon=DUE_SOON,
         q=q,
     )
+
+
+def postal_codes_in(cases: QuerySet[Case], departement: str) -> list[str]:
+    """The postal codes of `cases`' usagers that belong to `departement` by core.geo's rule
+    (read from the rows rather than listed from the data: a CEDEX code counts as it does on
+    the map)."""
+    codes = cases.order_by().values_list("contact__postal_code", flat=True).distinct()
+    return [code for code in codes if departement_of_postal_code(code) == departement]
 
 
 def my_open_cases(agent: Agent) -> QuerySet[Case]:
