@@ -290,3 +290,16 @@ def test_the_chart_tag_refuses_a_series_of_the_wrong_length_and_an_unknown_kind(
         )
     with pytest.raises(TemplateSyntaxError, match="kind"):
         render('{% levier_chart kind="donut" caption="x" labels=l series=s %}', l=[], s=[])
+
+
+def test_classes_of_counts_are_whole_numbers_that_do_not_overlap():
+    bins = maps.bins_for([1.0, 3.0, 24.0], whole=True)
+    assert [(b.low, b.high) for b in bins] == [
+        (1.0, 5.0), (6.0, 10.0), (11.0, 14.0), (15.0, 19.0), (20.0, 24.0)
+    ]  # fmt: skip
+    assert maps.class_of(5.0, bins) == "levier-map-c0"
+    assert maps.class_of(6.0, bins) == "levier-map-c1"
+    # three values 1..3: classes too narrow for whole numbers are dropped
+    assert [(b.low, b.high) for b in maps.bins_for([1.0, 3.0], whole=True)] == [
+        (1.0, 1.0), (2.0, 2.0), (3.0, 3.0)
+    ]  # fmt: skip

@@ -23,6 +23,7 @@ two cases says nothing, and a small département must not single out its usagers
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from levier.cases.models import OPEN_STATUSES, Case, Procedure
 from levier.core.geo import departement_of_postal_code, departements
@@ -52,7 +54,12 @@ METRICS: dict[str, Any] = {
     "deadlines_met": _("Instruction deadlines met (%)"),
     "flag_rate": _("Cases proposed for a control (%)"),
 }
-METRIC_UNITS = {"incoming": "", "median_days": _("d"), "deadlines_met": "%", "flag_rate": "%"}
+METRIC_UNITS = {
+    "incoming": "",
+    "median_days": pgettext_lazy("unit", "d"),
+    "deadlines_met": "%",
+    "flag_rate": "%",
+}
 
 
 @dataclass
@@ -136,9 +143,12 @@ def table_order(code: str) -> tuple[int, str]:
     return (0, code.replace("A", ".1").replace("B", ".2"))
 
 
-def bins_for(values: Iterable[float], classes: int = CLASSES) -> list[Bin]:
+def bins_for(
+    values: Iterable[float], classes: int = CLASSES, *, whole: bool = False
+) -> list[Bin]:
     """Equal-width classes between the smallest and the largest value (one class when they
-    are equal); the legend gives each class's range."""
+    are equal); the legend gives each class's range. With `whole` (counts), the ranges are
+    whole numbers that do not overlap: 1 to 5, 6 to 10…, and an empty class is dropped."""
     values = sorted(values)
     if not values:
         return []
@@ -147,10 +157,18 @@ def bins_for(values: Iterable[float], classes: int = CLASSES) -> list[Bin]:
         return [Bin(low, high, "levier-map-c0")]
     step = (high - low) / classes
     edges = [low + step * index for index in range(classes)] + [high]
-    return [
-        Bin(round(edges[index], 1), round(edges[index + 1], 1), f"levier-map-c{index}")
-        for index in range(classes)
-    ]
+    if not whole:
+        return [
+            Bin(round(edges[index], 1), round(edges[index + 1], 1), f"levier-map-c{index}")
+            for index in range(classes)
+        ]
+    found = []
+    for index in range(classes):
+        start = low if index == 0 else math.floor(edges[index]) + 1
+        end = high if index == classes - 1 else math.floor(edges[index + 1])
+        if start <= end:
+            found.append(Bin(float(start), float(end), f"levier-map-c{index}"))
+    return found
 
 
 def class_of(value: float | None, bins: list[Bin]) -> str:
@@ -221,7 +239,10 @@ def departement_map(
             tally.flagged += str(pk) in flagged
     names = departements()
     values = {code: tally.value(metric) for code, tally in tallies.items()}
-    bins = bins_for(value for code, value in values.items() if value is not None and code)
+    bins = bins_for(
+        (value for code, value in values.items() if value is not None and code),
+        whole=metric == "incoming",
+    )
     result = [
         Row(
             code=code,

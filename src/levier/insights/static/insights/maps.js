@@ -18,13 +18,16 @@ function codeOf(element) {
   return null;
 }
 
+function set(element, name, value) {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
 function paint(root) {
   for (const area of areas(root)) {
     const code = codeOf(area);
     const colour = data.colours[code];
-    area.setAttribute("fill", colour || data.noValue);
-    if (!colour) area.setAttribute("stroke", "#929292");
-    if (data.links[code]) area.setAttribute("data-href", data.links[code]);
+    set(area, "fill", colour || data.noValue);
+    if (!colour) set(area, "stroke", "#929292");
   }
 }
 
@@ -42,9 +45,15 @@ async function setUp(chart) {
   for (let tries = 0; tries < 100 && areas(chart).length === 0; tries += 1) {
     await new Promise((resolve) => requestAnimationFrame(resolve));
   }
-  // The component colours the map after mounting: paint after it.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // The component colours the map after mounting (and again on a theme change): paint
+  // now, and again whenever it does.
   paint(chart);
+  new MutationObserver(() => paint(chart)).observe(chart, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["fill"],
+  });
   chart.addEventListener("click", follow, true);
   chart.addEventListener("dblclick", follow, true);
   chart.setAttribute("data-levier-ready", "true");
