@@ -186,9 +186,9 @@ def test_each_departement_links_to_its_cases_and_the_counts_agree(client, lead, 
     result = response.context["result"]
     links = json.loads(
         html.unescape(
-            re.search(
-                r'id="levier-map-data"[^>]*>(.*?)</script>', response.content.decode(), re.S
-            )[1]
+            re.search(r'id="levier-map-data"[^>]*>(.*?)</script>', response.content.decode(), re.S)[
+                1
+            ]
         )
     )["links"]
     checked = 0

@@ -120,9 +120,7 @@ class DepartementMap:
     def drawn(self) -> dict[str, float]:
         """What the map draws: the départements with a value, by code."""
         return {
-            row.code: row.value
-            for row in self.rows
-            if row.value is not None and is_drawn(row.code)
+            row.code: row.value for row in self.rows if row.value is not None and is_drawn(row.code)
         }
 
     @property
@@ -143,9 +141,7 @@ def table_order(code: str) -> tuple[int, str]:
     return (0, code.replace("A", ".1").replace("B", ".2"))
 
 
-def bins_for(
-    values: Iterable[float], classes: int = CLASSES, *, whole: bool = False
-) -> list[Bin]:
+def bins_for(values: Iterable[float], classes: int = CLASSES, *, whole: bool = False) -> list[Bin]:
     """Equal-width classes between the smallest and the largest value (one class when they
     are equal); the legend gives each class's range. With `whole` (counts), the ranges are
     whole numbers that do not overlap: 1 to 5, 6 to 10…, and an empty class is dropped."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from levier.core import policy
-from levier.core.templatetags.levier_filters import french_number
+from levier.core.french import format_number
 
 from . import graph, maps, selectors
 from .forms import MapFilterForm, ProcessFilterForm
@@ -91,7 +91,7 @@ MAP_NO_VALUE = "#ffffff"
 def _figure_text(value: float | None, metric: str) -> str:
     if value is None:
         return "—"
-    number = french_number(value)
+    number = format_number(value)
     unit = str(maps.METRIC_UNITS[metric])
     return f"{number}\u00a0{unit}" if unit else str(number)
 
@@ -144,8 +144,11 @@ def departement_map(request: HttpRequest) -> HttpResponse:
                 for row in result.rows
             ],
             legend=[
-                (MAP_PALETTE[int(item.css_class.removeprefix("levier-map-c"))],
-                 _figure_text(item.low, metric), _figure_text(item.high, metric))
+                (
+                    MAP_PALETTE[int(item.css_class.removeprefix("levier-map-c"))],
+                    _figure_text(item.low, metric),
+                    _figure_text(item.high, metric),
+                )
                 for item in result.bins
             ],  # fmt: skip
             no_value_colour=MAP_NO_VALUE,

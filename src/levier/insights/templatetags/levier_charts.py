@@ -68,7 +68,5 @@ def levier_chart(
         "horizontal": horizontal,
         "stacked": stacked,
         "series_names": names,
-        "rows": [
-            (label, [row[index] for row in values]) for index, label in enumerate(labels)
-        ],
+        "rows": [(label, [row[index] for row in values]) for index, label in enumerate(labels)],
     }
