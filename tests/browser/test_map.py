@@ -51,3 +51,35 @@ def test_the_map_draws_with_local_files_only_and_a_click_opens_the_cases(live_se
     page.locator("map-chart .FR-69").click()
     page.wait_for_url("**/dossiers/**departement=69**")
     assert page.locator("table tbody tr").count() == 6
+
+
+def test_the_chart_include_draws_under_the_policy_with_local_files_only(live_server, page):
+    """{% levier_chart %} as a page would render it, put into a levier page (so under its
+    Content-Security-Policy): the bar chart draws its canvas, nothing comes from outside."""
+    from django.template import Context, Template
+
+    rendered = Template(
+        '{% load levier_charts %}{% levier_chart kind="bar" caption="Dossiers reçus" '
+        "labels=labels series=series %}"
+    ).render(
+        Context({"labels": ["janv.", "févr.", "mars"], "series": [("Reçus", [12, 7, None])]})
+    )
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/connexion/")
+    page.evaluate(
+        """(html) => {
+            document.querySelector('main').insertAdjacentHTML('beforeend', html);
+            // scripts inserted as HTML do not run: load the module as the page would
+            const old = document.querySelector('main script[type=module]');
+            const script = document.createElement('script');
+            script.type = 'module';
+            script.src = old.getAttribute('src');
+            document.head.append(script);
+        }""",
+        rendered,
+    )
+    page.locator("bar-chart canvas").wait_for()
+    assert page.locator("figure.levier-chart table th[scope=row]").count() == 3
+    outside = [url for url in requests if not url.startswith(live_server.url)]
+    assert outside == [], outside

@@ -64,6 +64,8 @@ def test_classes_split_the_range_evenly_and_cover_both_ends():
     assert [(b.low, b.high) for b in bins] == [
         (10.0, 20.0), (20.0, 30.0), (30.0, 40.0), (40.0, 50.0), (50.0, 60.0)
     ]  # fmt: skip
+    # the legend says "over 20, up to 30": 20 itself is in the first class
+    assert [b.low_excluded for b in bins] == [False, True, True, True, True]
     assert maps.class_of(10.0, bins) == "levier-map-c0"
     assert maps.class_of(20.0, bins) == "levier-map-c0"
     assert maps.class_of(20.1, bins) == "levier-map-c1"

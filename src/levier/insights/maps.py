@@ -103,6 +103,9 @@ class Bin:
     low: float
     high: float
     css_class: str
+    # The low end belongs to the class below (equal-width classes of decimal figures: "over
+    # 36 up to 52"); whole-number classes do not share their ends.
+    low_excluded: bool = False
 
 
 @dataclass
@@ -155,7 +158,12 @@ def bins_for(values: Iterable[float], classes: int = CLASSES, *, whole: bool = F
     edges = [low + step * index for index in range(classes)] + [high]
     if not whole:
         return [
-            Bin(round(edges[index], 1), round(edges[index + 1], 1), f"levier-map-c{index}")
+            Bin(
+                round(edges[index], 1),
+                round(edges[index + 1], 1),
+                f"levier-map-c{index}",
+                low_excluded=index > 0,
+            )
             for index in range(classes)
         ]
     found = []

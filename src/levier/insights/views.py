@@ -148,9 +148,10 @@ def departement_map(request: HttpRequest) -> HttpResponse:
                     MAP_PALETTE[int(item.css_class.removeprefix("levier-map-c"))],
                     _figure_text(item.low, metric),
                     _figure_text(item.high, metric),
+                    item.low_excluded,
                 )
                 for item in result.bins
-            ],  # fmt: skip
+            ],
             no_value_colour=MAP_NO_VALUE,
             map_values=json.dumps(result.drawn),
             map_data={
