@@ -30,6 +30,7 @@ LOOKUP_SLICE = 500
 # The keyword arguments of `cases.selectors.case_list_for`: the case list page's filters.
 FILTER_KEYS = (
     "status", "procedure_id", "team_id", "assignee", "submitted_from", "submitted_to", "sla", "q",
+    "departement",
 )  # fmt: skip
 DATE_KEYS = ("submitted_from", "submitted_to")
 
