@@ -61,9 +61,7 @@ def test_the_chart_include_draws_under_the_policy_with_local_files_only(live_ser
     rendered = Template(
         '{% load levier_charts %}{% levier_chart kind="bar" caption="Dossiers reçus" '
         "labels=labels series=series %}"
-    ).render(
-        Context({"labels": ["janv.", "févr.", "mars"], "series": [("Reçus", [12, 7, None])]})
-    )
+    ).render(Context({"labels": ["janv.", "févr.", "mars"], "series": [("Reçus", [12, 7, None])]}))
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{live_server.url}/connexion/")
