@@ -59,25 +59,41 @@ def test_the_chart_include_draws_under_the_policy_with_local_files_only(live_ser
     from django.template import Context, Template
 
     rendered = Template(
-        '{% load levier_charts %}{% levier_chart kind="bar" caption="Dossiers reçus" '
-        "labels=labels series=series %}"
-    ).render(Context({"labels": ["janv.", "févr.", "mars"], "series": [("Reçus", [12, 7, None])]}))
+        "{% load levier_charts %}"
+        '{% levier_chart kind="bar" caption="Dossiers reçus" labels=labels series=series %}'
+        '{% levier_chart kind="line" caption="Évolution" labels=labels series=two %}'
+        '{% levier_chart kind="pie" caption="Répartition" labels=labels series=series %}'
+    ).render(
+        Context(
+            {
+                "labels": ["janv.", "févr.", "mars"],
+                "series": [("Reçus", [12, 7, None])],
+                "two": [("Reçus", [12, 7, 9]), ("Clos", [3, 5, 8])],
+            }
+        )
+    )
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{live_server.url}/connexion/")
     page.evaluate(
         """(html) => {
             document.querySelector('main').insertAdjacentHTML('beforeend', html);
-            // scripts inserted as HTML do not run: load the module as the page would
-            const old = document.querySelector('main script[type=module]');
-            const script = document.createElement('script');
-            script.type = 'module';
-            script.src = old.getAttribute('src');
-            document.head.append(script);
+            // scripts inserted as HTML do not run: load each include's module as a page
+            // would (three script elements, one URL)
+            for (const old of document.querySelectorAll('main script[type=module]')) {
+                const script = document.createElement('script');
+                script.type = 'module';
+                script.src = old.getAttribute('src');
+                document.head.append(script);
+            }
         }""",
         rendered,
     )
-    page.locator("bar-chart canvas").wait_for()
-    assert page.locator("figure.levier-chart table th[scope=row]").count() == 3
+    for tag in ("bar-chart", "line-chart", "pie-chart"):
+        page.locator(f"{tag} canvas").wait_for()
+    assert page.locator("figure.levier-chart table th[scope=row]").count() == 9
+    # three includes, three script elements: the browser fetches (and runs) the module once
+    assert page.locator("main script[type=module]").count() == 3
+    assert sum(url.endswith("/DSFRChart.js") for url in requests) == 1
     outside = [url for url in requests if not url.startswith(live_server.url)]
     assert outside == [], outside

@@ -305,3 +305,26 @@ def test_classes_of_counts_are_whole_numbers_that_do_not_overlap():
     assert [(b.low, b.high) for b in maps.bins_for([1.0, 3.0], whole=True)] == [
         (1.0, 1.0), (2.0, 2.0), (3.0, 3.0)
     ]  # fmt: skip
+
+
+def test_a_line_repeats_the_labels_per_series_and_a_pie_names_its_slices():
+    line = render(
+        '{% levier_chart kind="line" caption="c" labels=labels series=series %}',
+        labels=["a", "b"],
+        series=[("s1", [1, 2]), ("s2", [3, 4])],
+    )
+    assert 'x="[[&quot;a&quot;, &quot;b&quot;], [&quot;a&quot;, &quot;b&quot;]]"' in line
+    pie = render(
+        '{% levier_chart kind="pie" caption="c" labels=labels series=series %}',
+        labels=["Acceptés", "Refusés"],
+        series=[("Décisions", [30, 10])],
+    )
+    component = re.search(r"<pie-chart [^>]*>", pie)[0]
+    assert 'name="[&quot;Acceptés&quot;, &quot;Refusés&quot;]"' in component
+    assert 'selected-palette="categorical"' in component
+    with pytest.raises(TemplateSyntaxError, match="one series"):
+        render(
+            '{% levier_chart kind="pie" caption="c" labels=labels series=series %}',
+            labels=["a"],
+            series=[("s1", [1]), ("s2", [2])],
+        )

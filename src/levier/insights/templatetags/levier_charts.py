@@ -55,16 +55,22 @@ def levier_chart(
             raise template.TemplateSyntaxError(
                 f"levier_chart: series {name!r} has {len(row)} values for {len(labels)} labels"
             )
-    # The component reads JSON lists; a missing value is drawn as 0 by Chart.js, so it is
-    # left as null (no bar, no point) and the table says "—".
+    if kind == "pie" and len(values) != 1:
+        raise template.TemplateSyntaxError(
+            f"levier_chart: a pie takes one series, not {len(values)}"
+        )
+    # The component reads JSON lists. A missing value is null: Chart.js draws no bar or
+    # point for it, and the table says "—". A pie names its slices (its legend), a line
+    # repeats the labels for each series, a bar gives them once.
     return {
         "tag": KINDS[kind],
         "caption": caption,
         "unit": unit,
         "label_header": label_header,
-        "x": json.dumps([labels] * (1 if kind != "line" else len(values)), ensure_ascii=False),
+        "x": json.dumps([labels] * (len(values) if kind == "line" else 1), ensure_ascii=False),
         "y": json.dumps(values),
-        "names": json.dumps(names, ensure_ascii=False),
+        "names": json.dumps(labels if kind == "pie" else names, ensure_ascii=False),
+        "palette": "categorical" if kind == "pie" or len(values) > 1 else "default",
         "horizontal": horizontal,
         "stacked": stacked,
         "series_names": names,
