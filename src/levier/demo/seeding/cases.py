@@ -207,10 +207,10 @@ class CaseLoading:
         the seconds measured between the two, as levier measures them on the case page."""
         plan.reads.append((start, worker))
         seconds = self.gestes.measured(activity)
-        room = int((self.now - start).total_seconds()) - 30
-        if seconds is None or room < 2:
+        if seconds is None:
             return start + datetime.timedelta(seconds=1), None
-        seconds = min(seconds, room)
+        room = int((self.now - start).total_seconds()) - 30  # never past now
+        seconds = max(1, min(seconds, room))
         return start + datetime.timedelta(seconds=seconds), seconds
 
     def plan_instruction(self, plan: CasePlan, instruction_days: int) -> None:

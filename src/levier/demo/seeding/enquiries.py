@@ -276,11 +276,11 @@ class EnquiryLoading:
         """An agent opens the enquiry at `opened` (a read) and does a geste; when it is done."""
         plan["reads"].append((opened, worker))
         seconds = self.gestes.measured(activity)
-        room = int((self.now - opened).total_seconds()) - 30
-        if seconds is None or room < 2:
-            seconds, done = None, opened + datetime.timedelta(seconds=1)
+        if seconds is None:
+            done = opened + datetime.timedelta(seconds=1)
         else:
-            seconds = min(seconds, room)
+            room = int((self.now - opened).total_seconds()) - 30  # never past now
+            seconds = max(1, min(seconds, room))
             done = opened + datetime.timedelta(seconds=seconds)
         plan["steps"].append((done, verb, worker, activity, payload, seconds))
         return done

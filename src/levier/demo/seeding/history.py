@@ -23,6 +23,7 @@ import datetime
 import math
 import random
 from collections.abc import Iterable
+from typing import Any
 
 from levier.automation import registry
 
@@ -39,7 +40,7 @@ SEASONS: dict[str, tuple[float, ...]] = {
     "subvention-associations": (1.0, 1.35, 1.7, 1.45, 1.05, 0.8, 0.6, 0.35, 1.15, 1.0, 0.85, 0.7),
 }
 # Density at the start of the window against today's: the procedures gain usagers slowly.
-GROWTH_FROM = 0.65
+GROWTH_FROM = 0.5
 
 # Agents' practice against the catalogue's standard time (median of the measured
 # durations / standard): some gestes take longer by hand than the catalogue says, some
@@ -66,6 +67,11 @@ PRACTICE = {
 SPREAD = 0.45  # sigma of log(measured / median)
 
 
+def _weight(entry: dict[str, Any]) -> float:
+    weight: float = entry["weight"]
+    return weight
+
+
 def month_of(moment: datetime.datetime) -> int:
     return moment.astimezone(PARIS).month
 
@@ -76,10 +82,11 @@ class HistoryCalendar:
     def __init__(self, *, now: datetime.datetime, days: int):
         self.start = now - datetime.timedelta(days=days)
         self.days = days
-        weights = {entry["slug"]: entry["weight"] for entry in content.PROCEDURES}
-        self.monthly = {  # month -> (cumulative procedure weights, their total)
+        flat = (1.0,) * 12
+        # month -> the weight of each procedure (in content.PROCEDURES' order) that month
+        self.monthly: dict[int, list[float]] = {
             month: [
-                weights[entry["slug"]] * SEASONS.get(entry["slug"], (1.0,) * 12)[month - 1]
+                _weight(entry) * SEASONS.get(str(entry["slug"]), flat)[month - 1]
                 for entry in content.PROCEDURES
             ]
             for month in range(1, 13)
@@ -100,7 +107,7 @@ class HistoryCalendar:
         share = (target - before) / max(self.cumulative[day] - before, 1e-9)
         return self.start + datetime.timedelta(days=day + min(max(share, 0.0), 1.0))
 
-    def procedure(self, moment: datetime.datetime, rng: random.Random) -> dict:
+    def procedure(self, moment: datetime.datetime, rng: random.Random) -> dict[str, Any]:
         """A procedure for a case submitted at `moment`, by the weight of its season."""
         return rng.choices(content.PROCEDURES, weights=self.monthly[month_of(moment)])[0]
 

@@ -12,7 +12,7 @@ from ..setup import DEMO_PASSWORD, DemoSetup
 
 @dataclass
 class SeedOptions:
-    cases: int = 2000
+    cases: int = 3000
     enquiries: int = 1500
     batch_size: int = 1000  # rows per INSERT (bulk_create)
     chunk_size: int = 5_000  # cases generated and written per transaction

@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--cases", type=int, default=2000, help="Number of cases (default 2000)."
+            "--cases", type=int, default=3000, help="Number of cases (default 3000)."
         )
         parser.add_argument(
             "--enquiries", type=int, default=1500, help="Number of enquiries (default 1500)."
