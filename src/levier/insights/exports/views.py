@@ -9,6 +9,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
+    HttpResponseNotAllowed,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -90,9 +91,10 @@ def export_jobs(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_export_job_for(request.user, pk)
+    job = selectors.get_export_job_for(request.user, pk)  # someone else's: 404, any method
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     running = job.status in {ExportStatus.QUEUED, ExportStatus.RUNNING}
     return render(
         request,
@@ -107,9 +109,10 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
-def export_job_file(request: HttpRequest, pk: int) -> FileResponse:
+def export_job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = selectors.get_export_job_for(request.user, pk)
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     path = services.export_job_path(job)
     if path is None:
         raise Http404("The export's file is not there (not ready, or deleted).")
