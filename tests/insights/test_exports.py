@@ -166,8 +166,11 @@ def cases(db, team, other_team, agent, other_agent):
     company = ContactFactory(company=True)
     mine = [
         CaseFactory(procedure=procedure, contact=company, assignee=agent),
-        CaseFactory(procedure=procedure, status=CaseStatus.IN_REVIEW,
-                    due_at=timezone.now() - dt.timedelta(days=1)),  # fmt: skip
+        CaseFactory(
+            procedure=procedure,
+            status=CaseStatus.IN_REVIEW,
+            due_at=timezone.now() - dt.timedelta(days=1),
+        ),  # fmt: skip
         CaseFactory(procedure=procedure, status=CaseStatus.ACCEPTED),
     ]
     theirs = CaseFactory(procedure=ProcedureFactory(team=other_team))
@@ -180,8 +183,13 @@ def case_cells(case) -> list[object]:
     sla = ""
     if case.status in {"submitted", "in_review", "waiting_for_usager"} and case.due_at:
         now = timezone.now()
-        sla = "En retard" if case.due_at < now else (
-            "Échéance proche" if case.due_at < now + dt.timedelta(days=5) else "Dans les délais")
+        sla = (
+            "En retard"
+            if case.due_at < now
+            else (
+                "Échéance proche" if case.due_at < now + dt.timedelta(days=5) else "Dans les délais"
+            )
+        )
     return [
         case.reference,
         contact.display_name,
@@ -299,7 +307,10 @@ def test_control_proposals_export(agent_client, cases):
     flag = Flag.objects.create(case=mine[0], procedure=mine[0].procedure, source="rule",
                                code="rule-1", score=0.8, reasons=["Montant élevé", "SIRET"])  # fmt: skip
     Flag.objects.create(case=theirs, procedure=theirs.procedure, source="rule", code="rule-1")
-    assert "/pilotage/exports/proposals/?format=ods" in agent_client.get("/controles/").content.decode()
+    assert (
+        "/pilotage/exports/proposals/?format=ods"
+        in agent_client.get("/controles/").content.decode()
+    )
     rows = read_back("ods", body(agent_client.get("/pilotage/exports/proposals/",
                                                   {"format": "ods", "source": "rule"})))  # fmt: skip
     assert len(rows) == 2
@@ -315,7 +326,9 @@ def test_the_journal_export_is_for_administrators_only(client, agent_client, tea
     admin = AgentFactory(administrator=True)
     client.force_login(admin)
     listing = client.get("/admin/journal/event/", {"verb__exact": "submit"})
-    assert "/pilotage/exports/journal/?verb__exact=submit&amp;format=xlsx" in listing.content.decode()
+    assert (
+        "/pilotage/exports/journal/?verb__exact=submit&amp;format=xlsx" in listing.content.decode()
+    )
     response = client.get("/pilotage/exports/journal/", {"verb__exact": "submit", "format": "xlsx"})
     rows = read_back("xlsx", body(response))
     events = list(Event.objects.filter(verb="submit").order_by("-occurred_at", "-pk"))

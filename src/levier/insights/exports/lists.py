@@ -29,7 +29,6 @@ from levier.cases.forms import CaseFilterForm
 from levier.cases.models import Case, CaseStatus
 from levier.controls import selectors as flag_selectors
 from levier.controls.forms import FlagFilterForm
-from levier.controls.models import Flag
 from levier.core.models import Agent
 from levier.core.selectors import colleagues_of, teams_of
 from levier.enquiries import selectors as enquiry_selectors
@@ -146,7 +145,7 @@ def _form_parser(build: Callable[[Agent, QueryDict], Any]) -> Callable[[Agent, Q
 
 
 def _case_form(agent: Agent, params: QueryDict) -> CaseFilterForm:
-    return CaseFilterForm(
+    return CaseFilterForm(  # type: ignore[no-untyped-call]
         params or None,
         procedures=case_selectors.procedures_for(agent),
         teams=teams_of(agent),
@@ -197,7 +196,7 @@ CASES = ExportList(
 
 
 def _enquiry_form(agent: Agent, params: QueryDict) -> EnquiryFilterForm:
-    return EnquiryFilterForm(params or None, agent=agent)
+    return EnquiryFilterForm(params or None, agent=agent)  # type: ignore[no-untyped-call]
 
 
 def _enquiry_status(enquiry: Enquiry) -> str:
@@ -240,7 +239,8 @@ ENQUIRIES = ExportList(
 
 
 def _flag_form(agent: Agent, params: QueryDict) -> FlagFilterForm:
-    return FlagFilterForm(params or None, procedures=flag_selectors.procedures_with_flags(agent))
+    procedures = flag_selectors.procedures_with_flags(agent)
+    return FlagFilterForm(params or None, procedures=procedures)  # type: ignore[no-untyped-call]
 
 
 def _flag_parse(agent: Agent, params: QueryDict) -> Parsed:
@@ -261,7 +261,9 @@ PROPOSALS = ExportList(
     rows=lambda agent, filters: flag_selectors.flags_for(agent, **filters),
     columns=(
         Column(gettext_lazy("Case"), lambda f: f.case.reference),
-        Column(gettext_lazy("Usager"), lambda f: f.case.contact.display_name if f.case.contact else ""),
+        Column(
+            gettext_lazy("Usager"), lambda f: f.case.contact.display_name if f.case.contact else ""
+        ),
         Column(gettext_lazy("Procedure"), lambda f: f.procedure.name),
         Column(gettext_lazy("Source"), lambda f: str(f.get_source_display())),
         Column(gettext_lazy("Score"), lambda f: f.score),
@@ -288,7 +290,7 @@ def _admin_request(agent: Agent, path: str, query: QueryDict) -> HttpRequest:
     request = HttpRequest()
     request.method = "GET"
     request.path = request.path_info = path
-    request.GET = query
+    request.GET = query  # type: ignore[assignment]
     request.META = {"SERVER_NAME": "levier", "SERVER_PORT": "80", "QUERY_STRING": query.urlencode()}
     request.user = agent
     return request
@@ -329,7 +331,8 @@ def _journal_parse(agent: Agent, params: QueryDict) -> Parsed:
 
 def _journal_rows(agent: Agent, filters: dict[str, Any]) -> QuerySet[Event]:
     changelist = _journal_changelist(agent, QueryDict(filters.get("params", "")))
-    return changelist.queryset.order_by("-occurred_at", "-pk")
+    events: QuerySet[Event] = changelist.queryset
+    return events.order_by("-occurred_at", "-pk")
 
 
 def _actor_kind(event: Event) -> str:

@@ -214,9 +214,7 @@ def export_run(*, job_id: int) -> ExportJob:
         job.file_name = file_name
         job.size = path.stat().st_size
         job.finished_at = timezone.now()
-        job.save(
-            update_fields=["status", "done_rows", "file_name", "size", "finished_at"]
-        )
+        job.save(update_fields=["status", "done_rows", "file_name", "size", "finished_at"])
         export_record(prepared=prepared, rows=written, job=job)
         notification_create(
             agent=job.agent,

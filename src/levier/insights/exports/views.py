@@ -3,6 +3,8 @@ agent's own exports, one export's progress and its file. Another agent's export 
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import (
     FileResponse,
     Http404,
@@ -17,9 +19,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from levier.core.models import Agent
+
 from ..models import ExportStatus
 from . import selectors, services, writers
 from .lists import ExportError, get_list, inline_rows_limit
+
+
+def _agent(request: HttpRequest) -> Agent:
+    """The signed-in agent (LoginRequiredMiddleware lets no anonymous visitor here)."""
+    return cast(Agent, request.user)
 
 
 def _list_url(list_name: str, request: HttpRequest) -> str:
@@ -35,7 +44,7 @@ def export_list(request: HttpRequest, list_name: str) -> HttpResponseBase:
     page offering to prepare it in the background (POST, which queues it)."""
     if list_name not in selectors.list_names():
         raise Http404("No such list.")
-    agent = request.user
+    agent = _agent(request)
     params = request.GET
     fmt = params.get("format", "")
     try:
@@ -51,9 +60,7 @@ def export_list(request: HttpRequest, list_name: str) -> HttpResponseBase:
         )
     limit = inline_rows_limit()
     if request.method == "POST":
-        job = services.export_start(
-            prepared=prepared, rows=services.counted_rows(prepared, -1)
-        )
+        job = services.export_start(prepared=prepared, rows=services.counted_rows(prepared, -1))
         return redirect("insights:export_job", job.pk)
     rows = services.counted_rows(prepared, limit)
     if rows > limit:
@@ -85,14 +92,14 @@ def export_jobs(request: HttpRequest) -> HttpResponse:
             "title": _("My exports"),
             "jobs": [
                 (job, get_list(job.list_name).label)
-                for job in selectors.export_jobs_of(request.user)[:50]
+                for job in selectors.export_jobs_of(_agent(request))[:50]
             ],
         },
     )
 
 
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.get_export_job_for(request.user, pk)  # someone else's: 404, any method
+    job = selectors.get_export_job_for(_agent(request), pk)  # someone else's: 404, any method
     if request.method not in {"GET", "HEAD"}:
         return HttpResponseNotAllowed(["GET", "HEAD"])
     running = job.status in {ExportStatus.QUEUED, ExportStatus.RUNNING}
@@ -110,7 +117,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def export_job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
-    job = selectors.get_export_job_for(request.user, pk)
+    job = selectors.get_export_job_for(_agent(request), pk)
     if request.method not in {"GET", "HEAD"}:
         return HttpResponseNotAllowed(["GET", "HEAD"])
     path = services.export_job_path(job)

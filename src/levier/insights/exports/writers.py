@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import re
 import tempfile
@@ -117,17 +118,16 @@ def iter_xlsx(
 ) -> Iterator[bytes]:
     """openpyxl's write-only workbook keeps each row in a temporary file, not in memory;
     the XLSX (a ZIP) is assembled at the end in another temporary file, then read out."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
+    openpyxl: Any = importlib.import_module("openpyxl")  # untyped: used as Any
+    write_only_cell = openpyxl.cell.WriteOnlyCell
+    workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=clean_text(sheet_title)[:31])
     sheet.append([clean_text(header) for header in headers])
     for row in rows:
         cells: list[Any] = []
         for value in row:
             if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=clean_text(value))
+                cell = write_only_cell(sheet, value=clean_text(value))
                 cell.data_type = "s"  # text stays text, "=…" included
                 cells.append(cell)
             else:
