@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -26,15 +27,17 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from levier.cases import selectors as case_selectors
 from levier.cases.forms import CaseFilterForm
-from levier.cases.models import Case, CaseStatus
+from levier.cases.models import CaseStatus
+from levier.contacts.models import Contact
 from levier.controls import selectors as flag_selectors
 from levier.controls.forms import FlagFilterForm
+from levier.controls.models import AdviceState, ControlResult, FlagSource
 from levier.core.models import Agent
 from levier.core.selectors import colleagues_of, teams_of
 from levier.enquiries import selectors as enquiry_selectors
 from levier.enquiries.forms import EnquiryFilterForm
-from levier.enquiries.models import Enquiry, EnquiryStatus
-from levier.journal.models import Event
+from levier.enquiries.models import EnquiryStatus
+from levier.journal.models import ActorKind, Event
 
 from .writers import Cell
 
@@ -46,10 +49,17 @@ class ExportError(ValueError):
     """A request for an export that cannot be served, with a message for the agent."""
 
 
+Row = dict[str, Any]  # a row's values, by field path ("contact__legal_name")
+# The row's key for the instant the export measures deadline states at (one for all rows,
+# as the list page measures its page).
+NOW = "__now__"
+LANGUAGE = "__language__"  # the language the labels are in, read once per export
+
+
 @dataclass(frozen=True)
 class Column:
     header: str | Promise
-    value: Callable[[Any], Cell]
+    value: Callable[[Row], Cell]
 
 
 @dataclass(frozen=True)
@@ -64,19 +74,24 @@ class Parsed:
 
 @dataclass(frozen=True)
 class ExportList:
+    """One exportable list. `rows` is the list page's own selector (scope, filters, order);
+    `fields` are the values read from it (`values_list`: no model is built per row, which
+    would cost five objects a row), and each column is computed from them."""
+
     name: str  # as the CLI and the URL say it: cases, enquiries, proposals, journal
     label: str | Promise
     listed: str  # the journal's name of the rows ("cases.case")
     may_export: Callable[[Agent], bool]
     parse: Callable[[Agent, QueryDict], Parsed]
     rows: Callable[[Agent, dict[str, Any]], QuerySet[Any]]
+    fields: tuple[str, ...]
     columns: tuple[Column, ...]
     list_url: str  # the page's URL name
 
     def headers(self) -> list[str]:
         return [str(column.header) for column in self.columns]
 
-    def cells(self, row: Any) -> list[Cell]:
+    def cells(self, row: Row) -> list[Cell]:
         return [column.value(row) for column in self.columns]
 
 
@@ -84,15 +99,63 @@ def local(moment: dt.datetime | None) -> dt.datetime | None:
     """A moment as the agent reads it: local time, naive (spreadsheets have no time zone)."""
     if moment is None:
         return None
-    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
+    zone = timezone.get_default_timezone()
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
-def yes_no(value: bool) -> str:
-    return _("yes") if value else _("no")
+class Labels:
+    """The label of a code (a status, a source), translated once per language, not once
+    per row: a list of a million rows asks a million times."""
+
+    def __init__(self, table: Callable[[], Iterable[tuple[Any, Any]]]) -> None:
+        self.table = table
+        self.by_language: dict[str | None, dict[Any, str]] = {}
+
+    def __call__(self, code: Any, row: Row) -> str:
+        language = row[LANGUAGE]
+        labels = self.by_language.get(language)
+        if labels is None:
+            labels = {key: str(label) for key, label in self.table()}
+            self.by_language[language] = labels
+        if code in (None, ""):
+            return ""
+        return labels.get(code, str(code))
 
 
-def _person(agent: Agent | None) -> str:
-    return str(agent) if agent is not None else ""
+def yes_no(value: bool, row: Row) -> str:
+    return _YES_NO(bool(value), row)
+
+
+_YES_NO = Labels(lambda: [(True, gettext_lazy("yes")), (False, gettext_lazy("no"))])
+
+
+def person_name(row: Row, prefix: str) -> str:
+    """An agent as `str(agent)` shows them (full name, else login), from a row's values."""
+    if row[f"{prefix}__username"] is None:
+        return ""
+    full = f"{row[f'{prefix}__first_name'] or ''} {row[f'{prefix}__last_name'] or ''}".strip()
+    return full or str(row[f"{prefix}__username"])
+
+
+def contact_name(row: Row, prefix: str) -> str:
+    """The usager's name as `Contact.display_name` gives it (that very property)."""
+    if row[f"{prefix}__kind"] is None:
+        return ""
+    values = SimpleNamespace(
+        kind=row[f"{prefix}__kind"],
+        legal_name=row[f"{prefix}__legal_name"] or "",
+        first_name=row[f"{prefix}__first_name"] or "",
+        last_name=row[f"{prefix}__last_name"] or "",
+    )
+    return str(Contact.display_name.fget(values))  # type: ignore[attr-defined]
+
+
+def _contact_fields(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}__{name}" for name in ("kind", "legal_name", "first_name", "last_name"))
+
+
+def _agent_fields(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}__{name}" for name in ("username", "first_name", "last_name"))
 
 
 def _errors_text(form: Any) -> str:
@@ -141,6 +204,15 @@ def _form_parser(build: Callable[[Agent, QueryDict], Any]) -> Callable[[Agent, Q
     return parse
 
 
+SLA_LABELS = Labels(
+    lambda: [
+        ("overdue", gettext_lazy("Overdue")),
+        ("due_soon", gettext_lazy("Due soon")),
+        ("on_time", gettext_lazy("On time")),
+    ]
+)
+
+
 # --- cases -------------------------------------------------------------------------------
 
 
@@ -153,20 +225,13 @@ def _case_form(agent: Agent, params: QueryDict) -> CaseFilterForm:
     )
 
 
-SLA_LABELS = {
-    "overdue": gettext_lazy("Overdue"),
-    "due_soon": gettext_lazy("Due soon"),
-    "on_time": gettext_lazy("On time"),
-}
+CASE_STATUS = Labels(lambda: CaseStatus.choices)
 
 
-def _case_sla(case: Case) -> str:
-    state = case_selectors.sla_state(case)
-    return str(SLA_LABELS[state]) if state else ""
-
-
-def _case_status(case: Case) -> str:
-    return str(CaseStatus(case.status).label) if case.status in CaseStatus.values else case.status
+def _case_sla(row: Row) -> str:
+    """The deadline state as the list shows it (`cases.selectors.sla_state` itself)."""
+    values = SimpleNamespace(status=row["status"], due_at=row["due_at"])
+    return SLA_LABELS(case_selectors.sla_state(values, row[NOW]), row)  # type: ignore[arg-type]
 
 
 CASES = ExportList(
@@ -176,16 +241,27 @@ CASES = ExportList(
     may_export=lambda agent: True,  # the rows are scoped by the selector
     parse=_form_parser(_case_form),
     rows=lambda agent, filters: case_selectors.case_list_for(agent, **filters).order_by("-pk"),
+    fields=(
+        "reference",
+        "status",
+        "submitted_at",
+        "due_at",
+        "procedure__name",
+        "team__name",
+        "contact__siret",
+        *_contact_fields("contact"),
+        *_agent_fields("assignee"),
+    ),  # fmt: skip
     columns=(
-        Column(gettext_lazy("Reference"), lambda c: c.reference),
-        Column(gettext_lazy("Usager"), lambda c: c.contact.display_name if c.contact else ""),
-        Column(gettext_lazy("SIRET"), lambda c: (c.contact.siret or "") if c.contact else ""),
-        Column(gettext_lazy("Procedure"), lambda c: c.procedure.name),
-        Column(gettext_lazy("Team"), lambda c: c.team.name if c.team else ""),
-        Column(gettext_lazy("Status"), _case_status),
-        Column(gettext_lazy("Assigned to"), lambda c: _person(c.assignee)),
-        Column(gettext_lazy("Submitted"), lambda c: local(c.submitted_at)),
-        Column(gettext_lazy("Deadline"), lambda c: local(c.due_at)),
+        Column(gettext_lazy("Reference"), lambda r: r["reference"]),
+        Column(gettext_lazy("Usager"), lambda r: contact_name(r, "contact")),
+        Column(gettext_lazy("SIRET"), lambda r: r["contact__siret"] or ""),
+        Column(gettext_lazy("Procedure"), lambda r: r["procedure__name"]),
+        Column(gettext_lazy("Team"), lambda r: r["team__name"] or ""),
+        Column(gettext_lazy("Status"), lambda r: CASE_STATUS(r["status"], r)),
+        Column(gettext_lazy("Assigned to"), lambda r: person_name(r, "assignee")),
+        Column(gettext_lazy("Submitted"), lambda r: local(r["submitted_at"])),
+        Column(gettext_lazy("Deadline"), lambda r: local(r["due_at"])),
         Column(gettext_lazy("Deadline state"), _case_sla),
     ),
     list_url="cases:list",
@@ -199,14 +275,12 @@ def _enquiry_form(agent: Agent, params: QueryDict) -> EnquiryFilterForm:
     return EnquiryFilterForm(params or None, agent=agent)  # type: ignore[no-untyped-call]
 
 
-def _enquiry_status(enquiry: Enquiry) -> str:
-    status = enquiry.status
-    return str(EnquiryStatus(status).label) if status in EnquiryStatus.values else status
+ENQUIRY_STATUS = Labels(lambda: EnquiryStatus.choices)
 
 
-def _enquiry_sla(enquiry: Enquiry) -> str:
-    state = enquiry_selectors.sla_state(enquiry)
-    return str(SLA_LABELS[state]) if state else ""
+def _enquiry_sla(row: Row) -> str:
+    values = SimpleNamespace(status=row["status"], sla_due_at=row["sla_due_at"])
+    return SLA_LABELS(enquiry_selectors.sla_state(values, row[NOW]), row)  # type: ignore[arg-type]
 
 
 ENQUIRIES = ExportList(
@@ -218,17 +292,29 @@ ENQUIRIES = ExportList(
     rows=lambda agent, filters: enquiry_selectors.enquiry_list_for(agent, **filters).order_by(
         "-pk"
     ),
+    fields=(
+        "reference",
+        "created_at",
+        "subject",
+        "status",
+        "sla_due_at",
+        "topic__label",
+        "team__name",
+        "contact__email",
+        *_contact_fields("contact"),
+        *_agent_fields("assignee"),
+    ),  # fmt: skip
     columns=(
-        Column(gettext_lazy("Reference"), lambda e: e.reference),
-        Column(pgettext_lazy("enquiry list column", "Received"), lambda e: local(e.created_at)),
-        Column(gettext_lazy("Subject"), lambda e: e.subject),
-        Column(gettext_lazy("Usager"), lambda e: str(e.contact) if e.contact else ""),
-        Column(gettext_lazy("Email"), lambda e: (e.contact.email or "") if e.contact else ""),
-        Column(gettext_lazy("Topic"), lambda e: e.topic.label if e.topic else ""),
-        Column(gettext_lazy("Team"), lambda e: e.team.name if e.team else ""),
-        Column(gettext_lazy("Assigned to"), lambda e: _person(e.assignee)),
-        Column(gettext_lazy("Status"), _enquiry_status),
-        Column(gettext_lazy("Answer due"), lambda e: local(e.sla_due_at)),
+        Column(gettext_lazy("Reference"), lambda r: r["reference"]),
+        Column(pgettext_lazy("enquiry list column", "Received"), lambda r: local(r["created_at"])),
+        Column(gettext_lazy("Subject"), lambda r: r["subject"]),
+        Column(gettext_lazy("Usager"), lambda r: contact_name(r, "contact")),
+        Column(gettext_lazy("Email"), lambda r: r["contact__email"] or ""),
+        Column(gettext_lazy("Topic"), lambda r: r["topic__label"] or ""),
+        Column(gettext_lazy("Team"), lambda r: r["team__name"] or ""),
+        Column(gettext_lazy("Assigned to"), lambda r: person_name(r, "assignee")),
+        Column(gettext_lazy("Status"), lambda r: ENQUIRY_STATUS(r["status"], r)),
+        Column(gettext_lazy("Answer due"), lambda r: local(r["sla_due_at"])),
         Column(gettext_lazy("Deadline state"), _enquiry_sla),
     ),
     list_url="enquiries:list",
@@ -252,6 +338,10 @@ def _flag_parse(agent: Agent, params: QueryDict) -> Parsed:
     return Parsed(filters, _journaled(filters), 0)
 
 
+FLAG_SOURCE = Labels(lambda: FlagSource.choices)
+FLAG_RESULT = Labels(lambda: ControlResult.choices)
+FLAG_ADVICE = Labels(lambda: AdviceState.choices)
+
 PROPOSALS = ExportList(
     name="proposals",
     label=gettext_lazy("Control proposals"),
@@ -259,20 +349,31 @@ PROPOSALS = ExportList(
     may_export=lambda agent: True,
     parse=_flag_parse,
     rows=lambda agent, filters: flag_selectors.flags_for(agent, **filters),
+    fields=(
+        "case__reference",
+        "procedure__name",
+        "source",
+        "score",
+        "reasons",
+        "territory",
+        "raised_at",
+        "result",
+        "controlled_at",
+        "advice",
+        *_contact_fields("case__contact"),
+    ),  # fmt: skip
     columns=(
-        Column(gettext_lazy("Case"), lambda f: f.case.reference),
-        Column(
-            gettext_lazy("Usager"), lambda f: f.case.contact.display_name if f.case.contact else ""
-        ),
-        Column(gettext_lazy("Procedure"), lambda f: f.procedure.name),
-        Column(gettext_lazy("Source"), lambda f: str(f.get_source_display())),
-        Column(gettext_lazy("Score"), lambda f: f.score),
-        Column(gettext_lazy("Reasons"), lambda f: "\n".join(str(r) for r in f.reasons or [])),
-        Column(gettext_lazy("Département"), lambda f: f.territory),
-        Column(gettext_lazy("Proposed on"), lambda f: local(f.raised_at)),
-        Column(gettext_lazy("Control result"), lambda f: str(f.get_result_display())),
-        Column(gettext_lazy("Controlled on"), lambda f: local(f.controlled_at)),
-        Column(gettext_lazy("Friendly letter"), lambda f: str(f.get_advice_display())),
+        Column(gettext_lazy("Case"), lambda r: r["case__reference"]),
+        Column(gettext_lazy("Usager"), lambda r: contact_name(r, "case__contact")),
+        Column(gettext_lazy("Procedure"), lambda r: r["procedure__name"]),
+        Column(gettext_lazy("Source"), lambda r: FLAG_SOURCE(r["source"], r)),
+        Column(gettext_lazy("Score"), lambda r: r["score"]),
+        Column(gettext_lazy("Reasons"), lambda r: "\n".join(str(x) for x in r["reasons"] or [])),
+        Column(gettext_lazy("Département"), lambda r: r["territory"]),
+        Column(gettext_lazy("Proposed on"), lambda r: local(r["raised_at"])),
+        Column(gettext_lazy("Control result"), lambda r: FLAG_RESULT(r["result"], r)),
+        Column(gettext_lazy("Controlled on"), lambda r: local(r["controlled_at"])),
+        Column(gettext_lazy("Friendly letter"), lambda r: FLAG_ADVICE(r["advice"], r)),
     ),
     list_url="controls:list",
 )
@@ -335,8 +436,7 @@ def _journal_rows(agent: Agent, filters: dict[str, Any]) -> QuerySet[Event]:
     return events.order_by("-occurred_at", "-pk")
 
 
-def _actor_kind(event: Event) -> str:
-    return str(event.get_actor_kind_display())
+ACTOR_KIND = Labels(lambda: ActorKind.choices)
 
 
 JOURNAL = ExportList(
@@ -346,17 +446,29 @@ JOURNAL = ExportList(
     may_export=_may_export_journal,
     parse=_journal_parse,
     rows=_journal_rows,
+    fields=(
+        "pk",
+        "occurred_at",
+        "actor_kind",
+        "actor_label",
+        "verb",
+        "target_type",
+        "target_id",
+        "activity_code",
+        "automated",
+        "duration_seconds",
+    ),  # fmt: skip
     columns=(
-        Column(gettext_lazy("Event"), lambda e: e.pk),
-        Column(gettext_lazy("Occurred at"), lambda e: local(e.occurred_at)),
-        Column(gettext_lazy("Actor kind"), _actor_kind),
-        Column(gettext_lazy("Actor"), lambda e: e.actor_label),
-        Column(gettext_lazy("Verb"), lambda e: e.verb),
-        Column(gettext_lazy("Target type"), lambda e: e.target_type),
-        Column(gettext_lazy("Target"), lambda e: e.target_id),
-        Column(gettext_lazy("Activity"), lambda e: e.activity_code),
-        Column(gettext_lazy("Automated"), lambda e: yes_no(e.automated)),
-        Column(gettext_lazy("Duration (seconds)"), lambda e: e.duration_seconds),
+        Column(gettext_lazy("Event"), lambda r: r["pk"]),
+        Column(gettext_lazy("Occurred at"), lambda r: local(r["occurred_at"])),
+        Column(gettext_lazy("Actor kind"), lambda r: ACTOR_KIND(r["actor_kind"], r)),
+        Column(gettext_lazy("Actor"), lambda r: r["actor_label"]),
+        Column(gettext_lazy("Verb"), lambda r: r["verb"]),
+        Column(gettext_lazy("Target type"), lambda r: r["target_type"]),
+        Column(gettext_lazy("Target"), lambda r: r["target_id"]),
+        Column(gettext_lazy("Activity"), lambda r: r["activity_code"]),
+        Column(gettext_lazy("Automated"), lambda r: yes_no(r["automated"], r)),
+        Column(gettext_lazy("Duration (seconds)"), lambda r: r["duration_seconds"]),
     ),
     list_url="admin:journal_event_changelist",
 )
@@ -376,8 +488,3 @@ def get_list(name: str) -> ExportList:
 
 def inline_rows_limit() -> int:
     return int(getattr(settings, "LEVIER_EXPORT_INLINE_ROWS", 5000))
-
-
-def row_cells(export_list: ExportList, rows: Iterable[Any]) -> Iterable[list[Cell]]:
-    for row in rows:
-        yield export_list.cells(row)

@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from levier.core import policy
@@ -37,7 +38,7 @@ from levier.journal.verbs import EXPORT
 
 from ..models import ExportJob, ExportStatus
 from . import writers
-from .lists import ExportError, ExportList, Parsed, get_list
+from .lists import LANGUAGE, NOW, ExportError, ExportList, Parsed, get_list
 
 # Rows fetched from the database at once (server-side cursor on PostgreSQL).
 CHUNK_ROWS = 2000
@@ -114,7 +115,12 @@ def export_rows(
 ) -> Iterator[list[writers.Cell]]:
     """The list's rows as cells, read CHUNK_ROWS at a time; `on_row(n)` after each row."""
     export_list = prepared.export_list
-    for count, row in enumerate(prepared.rows().iterator(chunk_size=CHUNK_ROWS), 1):
+    fields = export_list.fields
+    now, language = timezone.now(), get_language()
+    values = prepared.rows().values_list(*fields).iterator(chunk_size=CHUNK_ROWS)
+    for count, found in enumerate(values, 1):
+        row = dict(zip(fields, found, strict=True))
+        row[NOW], row[LANGUAGE] = now, language
         yield export_list.cells(row)
         if on_row is not None:
             on_row(count)

@@ -71,13 +71,16 @@ class ChunkSink(io.RawIOBase):
 
 
 def clean_text(value: str) -> str:
-    return _NOT_XML.sub("", value)
+    return _NOT_XML.sub("", value) if _NOT_XML.search(value) else value
 
 
 # --- CSV ---------------------------------------------------------------------------------
 
 
 def csv_text(value: Cell) -> str:
+    if type(value) is str:  # the usual case first
+        text = clean_text(value)
+        return "'" + text if text.startswith(_FORMULA_START) else text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -88,10 +91,9 @@ def csv_text(value: Cell) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value).replace(".", ",")  # a French spreadsheet reads 1,5
-    text = clean_text(str(value))
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    if isinstance(value, str):
+        return csv_text(str.__str__(value))
+    return str(value)
 
 
 def iter_csv(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
