@@ -10,8 +10,8 @@ N cases are loaded with the demo's seeder (cases only), then, for CSV, XLSX and 
   parses the filters (none), the list's selector reads the cases through the ORM with
   its joins (procedure, usager, team, assignee), each row becomes the list's cells
   (French status labels, local times, deadline state), the writer writes the file.
-- **baseline** ("raw"): the very SQL the selector sent, run on a plain psycopg
-  server-side cursor, its tuples (datetimes made naive, as a spreadsheet needs) fed
+- **baseline** ("raw"): the very SQL the selector sends (same joins, same columns), run on
+  a plain psycopg server-side cursor, its tuples (datetimes made naive, as a spreadsheet needs) fed
   straight to the bare writer: `csv.writer`; openpyxl's write-only workbook; for ODS,
   levier's own streaming ODS writer alone (no library streams ODS: odfpy builds the
   whole document in memory).
@@ -91,7 +91,7 @@ def selector_sql() -> tuple[str, list[object]]:
     from levier.insights.exports.lists import CASES
 
     agent = Agent.objects.get(username=VIEWER)
-    query = CASES.rows(agent, {}).query
+    query = CASES.rows(agent, {}).values_list(*CASES.fields).query  # the columns levier reads
     sql, params = query.get_compiler(connection=connection).as_sql()
     return sql, list(params)
 
