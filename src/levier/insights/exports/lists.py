@@ -162,7 +162,8 @@ def _errors_text(form: Any) -> str:
     problems = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else name
-        problems.append(f"« {label} » ({name}) : {' '.join(str(e) for e in errors)}")
+        text = " ".join(str(error) for error in errors).rstrip(".")
+        problems.append(f"« {label} » ({name}) : {text}")
     return _("Some filters are not valid: %(problems)s. Correct them, then export again.") % {
         "problems": " ; ".join(problems)
     }
