@@ -1,9 +1,14 @@
 from django.urls import path
 
 from . import views
+from .exports import views as export_views
 
 app_name = "insights"
 urlpatterns = [
     path("processus/", views.process, name="process"),
     path("carte/", views.departement_map, name="map"),
+    path("exports/", export_views.export_jobs, name="export_jobs"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/fichier/", export_views.export_job_file, name="export_job_file"),
+    path("exports/<slug:list_name>/", export_views.export_list, name="export"),
 ]
