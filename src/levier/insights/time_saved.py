@@ -249,12 +249,12 @@ def time_saved_summary(
     rows, scope = rollups_for(agent, team_ids=team_ids, start=start, end=end)
     values = rows.aggregate(
         n=Sum("events"),
-        automated=Sum("events", filter=Q(automated=True)),
+        robots=Sum("events", filter=Q(automated=True)),
         s=Sum("seconds", filter=Q(automated=True)),
     )
     return TimeSavedSummary(
         gestes=int(values["n"] or 0),
-        automated=int(values["automated"] or 0),
+        automated=int(values["robots"] or 0),
         seconds=int(values["s"] or 0),
         small_teams=scope.small_teams,
     )

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from levier.core import policy
 from levier.core.french import format_date, format_number
@@ -40,9 +39,10 @@ def gestes_url(**params: object) -> str:
     )
 
 
-@require_GET
 def time_saved_page(request: HttpRequest) -> HttpResponse:
-    policy.check_may(request.user, policy.Action.VIEW_TIME_SAVED)
+    policy.check_may(request.user, policy.Action.VIEW_TIME_SAVED)  # first: others get a 404
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     form = TimeSavedFilterForm(request.GET, teams=list(time_saved.teams_for(request.user)))
     context: dict[str, object] = {
         "title": _("Time saved"),
@@ -96,9 +96,10 @@ def time_saved_page(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/time_saved.html", context)
 
 
-@require_GET
 def gestes(request: HttpRequest) -> HttpResponse:
-    policy.check_may(request.user, policy.Action.VIEW_TIME_SAVED)
+    policy.check_may(request.user, policy.Action.VIEW_TIME_SAVED)  # first: others get a 404
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
     form = GestesFilterForm(request.GET)
     context: dict[str, object] = {"title": _("Gestes behind a figure"), "nav": "time_saved", "form": form}
     if form.is_valid():
