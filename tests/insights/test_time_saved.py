@@ -353,3 +353,43 @@ def test_the_service_refuses_a_standard_time_out_of_range(world):
         activity_adopt_standard_duration(
             actor=admin, activity=Activity.objects.get(code="t-check"), seconds=0
         )
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "agent of another team",  # a plain agent: the pages are a 404, before and after
+        "manager of another organisation",
+        "team lead of another organisation",
+        "manager without organisation",
+    ],
+)
+def test_outsiders_gestes_change_no_figure(client, world, kind):
+    """tests/test_scoping.py's walk, with figures to hide: teams of 5 agents on both sides,
+    robots at work in both, roll-ups rebuilt in between."""
+    from tests.test_scoping import viewer_and_outside_team
+
+    viewer, outside = viewer_and_outside_team(kind, world["lyon"])
+    for _ in range(5):
+        AgentFactory(teams=[outside], organisation=outside.organisation)
+    if kind == "manager without organisation":
+        viewer.teams.add(world["lyon"])
+    client.force_login(viewer)
+    urls = [
+        reverse("insights:time_saved") + "?start=2026-03&end=2026-04",
+        reverse("insights:gestes") + "?start=2026-03&end=2026-04&automated=1",
+    ]
+
+    def pages():
+        return [
+            re.sub(r"[A-Za-z0-9]{64}", "", client.get(url).content.decode()) for url in urls
+        ]
+
+    before = pages()
+    foreign = CaseFactory(procedure=ProcedureFactory(team=outside))
+    for day in (3, 4):
+        event(at(MARCH.replace(day=day), 11), foreign, "t-check", kind="robot", duration=777)
+    rollups.rebuild_rollups(MARCH, dt.date(2026, 4, 30))
+    assert pages() == before
+    if kind != "agent of another team":
+        assert "1\u202f650" in before[0] or "0,5" in before[0]  # Lyon's figures do show
