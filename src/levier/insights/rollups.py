@@ -54,9 +54,9 @@ def _aggregate_sql(target: str) -> str:
     quote = connection.ops.quote_name
     event, activity = quote(Event._meta.db_table), quote(Activity._meta.db_table)
     if target == CASE_TARGET:
-        table, procedure = quote(Case._meta.db_table), "t.procedure_id"
-    else:
-        table, procedure = quote(Enquiry._meta.db_table), "NULL"
+        table, procedure, group_procedure = quote(Case._meta.db_table), "t.procedure_id", ", t.procedure_id"
+    else:  # enquiries have no procedure (and PostgreSQL refuses NULL in a GROUP BY)
+        table, procedure, group_procedure = quote(Enquiry._meta.db_table), "NULL", ""
     verbs = ", ".join(["%s"] * len(PERSONAL_DATA_VERBS))
     return f"""
         SELECT t.team_id, {procedure}, e.activity_code, e.actor_kind, e.automated,
@@ -67,7 +67,7 @@ def _aggregate_sql(target: str) -> str:
         LEFT JOIN {activity} a ON a.code = e.activity_code
         WHERE e.target_type = %s AND e.occurred_at >= %s AND e.occurred_at < %s
           AND e.activity_code <> '' AND e.verb NOT IN ({verbs})
-        GROUP BY t.team_id, {procedure}, e.activity_code, e.actor_kind, e.automated
+        GROUP BY t.team_id{group_procedure}, e.activity_code, e.actor_kind, e.automated
     """
 
 
