@@ -111,7 +111,9 @@ def recount(events: list[Event]) -> list[tuple]:
         day = e.occurred_at.astimezone(PARIS).date()
         key = (day, team, procedure, e.activity_code, e.actor_kind, e.automated)
         counts[key] += 1
-        seconds[key] += e.duration_seconds if e.duration_seconds is not None else standard[e.activity_code]
+        seconds[key] += (
+            e.duration_seconds if e.duration_seconds is not None else standard[e.activity_code]
+        )
     return sorted(((*key, counts[key], seconds[key]) for key in counts), key=order)
 
 

@@ -103,9 +103,7 @@ def world(db):
 
 
 def test_the_lead_sees_the_hand_computed_time_saved_of_their_team(world):
-    report = time_saved.time_saved_report(
-        world["lead"], start=MARCH, end=dt.date(2026, 4, 30)
-    )
+    report = time_saved.time_saved_report(world["lead"], start=MARCH, end=dt.date(2026, 4, 30))
     assert report.total == time_saved.Figure(events=7, seconds=360 + 30 + 1200 + 60)
     assert [(row.key, row.figure.events, row.figure.seconds) for row in report.by_month] == [
         (MARCH, 4, 390),
@@ -336,9 +334,10 @@ def test_only_administrators_adopt_others_get_a_404(client, world, role):
     )
     assert response.status_code == 404
     if role != Role.AGENT:
-        assert "Adopter la médiane" not in client.get(
-            reverse("insights:time_saved"), PERIOD
-        ).content.decode()
+        assert (
+            "Adopter la médiane"
+            not in client.get(reverse("insights:time_saved"), PERIOD).content.decode()
+        )
     assert Activity.objects.get(code="t-check").standard_seconds == 120
     with pytest.raises(PermissionDenied):
         activity_adopt_standard_duration(
@@ -381,9 +380,7 @@ def test_outsiders_gestes_change_no_figure(client, world, kind):
     ]
 
     def pages():
-        return [
-            re.sub(r"[A-Za-z0-9]{64}", "", client.get(url).content.decode()) for url in urls
-        ]
+        return [re.sub(r"[A-Za-z0-9]{64}", "", client.get(url).content.decode()) for url in urls]
 
     before = pages()
     foreign = CaseFactory(procedure=ProcedureFactory(team=outside))

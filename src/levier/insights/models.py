@@ -32,6 +32,8 @@ class DailyRollup(models.Model):
     # standard duration in the catalogue when the roll-up was built.
     seconds = models.PositiveBigIntegerField(_("seconds"))
 
+    objects: models.Manager[DailyRollup] = models.Manager()
+
     class Meta:
         verbose_name = _("daily roll-up")
         verbose_name_plural = _("daily roll-ups")
@@ -61,6 +63,8 @@ class RollupDay(models.Model):
     day = models.DateField(_("day"), primary_key=True)
     built_at = models.DateTimeField(_("built at"))
     events = models.PositiveIntegerField(_("events"))
+
+    objects: models.Manager[RollupDay] = models.Manager()
 
     class Meta:
         verbose_name = _("built roll-up day")

@@ -54,7 +54,11 @@ def _aggregate_sql(target: str) -> str:
     quote = connection.ops.quote_name
     event, activity = quote(Event._meta.db_table), quote(Activity._meta.db_table)
     if target == CASE_TARGET:
-        table, procedure, group_procedure = quote(Case._meta.db_table), "t.procedure_id", ", t.procedure_id"
+        table, procedure, group_procedure = (
+            quote(Case._meta.db_table),
+            "t.procedure_id",
+            ", t.procedure_id",
+        )
     else:  # enquiries have no procedure (and PostgreSQL refuses NULL in a GROUP BY)
         table, procedure, group_procedure = quote(Enquiry._meta.db_table), "NULL", ""
     verbs = ", ".join(["%s"] * len(PERSONAL_DATA_VERBS))
@@ -158,4 +162,5 @@ def rollup_due(*, progress: Callable[[dt.date, int], None] | None = None) -> int
 
 
 def last_built_day() -> dt.date | None:
-    return RollupDay.objects.aggregate(last=Max("day"))["last"]
+    last: dt.date | None = RollupDay.objects.aggregate(last=Max("day"))["last"]
+    return last

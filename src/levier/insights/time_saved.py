@@ -333,11 +333,7 @@ def measured_durations(
         )
         .filter(
             Q(verb=READ)
-            | (
-                ~Q(verb__in=list(PERSONAL_DATA_VERBS))
-                & ~Q(activity_code="")
-                & Q(automated=False)
-            )
+            | (~Q(verb__in=list(PERSONAL_DATA_VERBS)) & ~Q(activity_code="") & Q(automated=False))
         )
         .order_by("actor_id", "target_type", "target_id", "occurred_at", "id")
         .values_list("actor_id", "target_type", "target_id", "occurred_at", "verb", "activity_code")
@@ -392,9 +388,7 @@ def calibration_for(
         if activity is None:
             continue  # not a geste of the catalogue: nothing to calibrate
         values = measures.get(code, [])
-        median = (
-            round(statistics.median(values)) if len(values) >= MIN_MEASURES else None
-        )
+        median = round(statistics.median(values)) if len(values) >= MIN_MEASURES else None
         result.append(
             CalibrationRow(
                 code=code,
@@ -441,15 +435,14 @@ def gestes_for(
         activity_code=""
     )
     events = events.exclude(verb__in=list(PERSONAL_DATA_VERBS))
-    if procedure_id is not None or enquiries_only:
-        if enquiries_only:
-            keys = Enquiry.objects.filter(team_id__in=scope.team_ids)
-            target_type = ENQUIRY_TARGET
-        else:
-            keys = Case.objects.filter(team_id__in=scope.team_ids, procedure_id=procedure_id)
-            target_type = CASE_TARGET
-        keys = keys.annotate(key=Cast("pk", output_field=CharField()))
-        events = events.filter(target_type=target_type, target_id__in=keys.values("key"))
+    if enquiries_only:
+        enquiries = Enquiry.objects.filter(team_id__in=scope.team_ids)
+        keys = enquiries.annotate(key=Cast("pk", output_field=CharField())).values("key")
+        events = events.filter(target_type=ENQUIRY_TARGET, target_id__in=keys)
+    elif procedure_id is not None:
+        cases = Case.objects.filter(team_id__in=scope.team_ids, procedure_id=procedure_id)
+        keys = cases.annotate(key=Cast("pk", output_field=CharField())).values("key")
+        events = events.filter(target_type=CASE_TARGET, target_id__in=keys)
     else:
         events = events.filter(_target_keys(scope.team_ids))
     if activity:
@@ -532,6 +525,4 @@ def gestes_total(events: QuerySet[Event]) -> Figure:
 def activity_label(code: str) -> str:
     if not code:
         return ""
-    return (
-        Activity.objects.filter(code=code).values_list("label", flat=True).first() or code
-    )
+    return Activity.objects.filter(code=code).values_list("label", flat=True).first() or code

@@ -19,7 +19,6 @@ from django.utils.translation import pgettext_lazy
 from levier.core.forms import LevierForm
 from levier.core.models import Team
 from levier.journal.models import ActorKind
-
 from levier.journal.services import MAX_STANDARD_SECONDS
 
 # The period shown when none is asked for: the last 12 months, this one included.
@@ -40,7 +39,7 @@ class MonthField(forms.CharField):
 
     widget = MonthInput
 
-    def clean(self, value: Any) -> dt.date | None:  # type: ignore[override]
+    def clean(self, value: Any) -> dt.date | None:
         text = super().clean(value)
         if not text:
             return None

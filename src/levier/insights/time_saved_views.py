@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from levier.core import policy
 from levier.core.french import format_date, format_number
+from levier.core.models import Agent
 from levier.core.pagination import keyset_page
 from levier.journal.selectors import activity_for_code
 from levier.journal.services import StandardDurationError, activity_adopt_standard_duration
@@ -34,8 +35,10 @@ def _period_query(start: object, end: object, **extra: object) -> dict[str, str]
 
 
 def gestes_url(**params: object) -> str:
-    return reverse("insights:gestes") + "?" + urlencode(
-        {key: str(value) for key, value in params.items() if value not in (None, "")}
+    return (
+        reverse("insights:gestes")
+        + "?"
+        + urlencode({key: str(value) for key, value in params.items() if value not in (None, "")})
     )
 
 
@@ -60,9 +63,7 @@ def time_saved_page(request: HttpRequest) -> HttpResponse:
         start, end = form.period()
         team_ids = form.team_ids()
         team = form.cleaned_data.get("team")
-        report = time_saved.time_saved_report(
-            request.user, team_ids=team_ids, start=start, end=end
-        )
+        report = time_saved.time_saved_report(request.user, team_ids=team_ids, start=start, end=end)
         base = _period_query(start, end, team=team)
 
         def link(**extra: object) -> str:
@@ -73,7 +74,9 @@ def time_saved_page(request: HttpRequest) -> HttpResponse:
             summary=time_saved.time_saved_summary(request.user, team_ids, start, end),
             period=(format_date(start), format_date(end)),
             total_link=link(),
-            months=[(row, link(month=f"{row.key:%Y-%m}", start="", end="")) for row in report.by_month],
+            months=[
+                (row, link(month=f"{row.key:%Y-%m}", start="", end="")) for row in report.by_month
+            ],
             teams=[(row, link(team=row.key)) for row in report.by_team],
             procedures=[
                 (row, link(procedure=row.key) if row.key is not None else link(enquiries=1))
@@ -101,7 +104,11 @@ def gestes(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     form = GestesFilterForm(request.GET)
-    context: dict[str, object] = {"title": _("Gestes behind a figure"), "nav": "time_saved", "form": form}
+    context: dict[str, object] = {
+        "title": _("Gestes behind a figure"),
+        "nav": "time_saved",
+        "form": form,
+    }
     if form.is_valid():
         filters = form.filters()
         events = time_saved.gestes_for(request.user, **filters)
@@ -120,7 +127,10 @@ def gestes(request: HttpRequest) -> HttpResponse:
             rows=[
                 (row, duration_text(row.seconds)) for row in time_saved.present_gestes(page.rows)
             ],
-            period=(format_date(filters["start"]), format_date(min(filters["end"], last_built or filters["end"]))),
+            period=(
+                format_date(filters["start"]),
+                format_date(min(filters["end"], last_built or filters["end"])),
+            ),
             activity_label=time_saved.activity_label(filters["activity"]),
         )
     return render(request, "insights/gestes.html", context)
@@ -164,12 +174,16 @@ def adopt_standard(request: HttpRequest) -> HttpResponse:
               "and adopt it again.") % {"median": duration_text(median)},
         )  # fmt: skip
         return HttpResponseRedirect(back)
+    agent = request.user
+    assert isinstance(agent, Agent)  # check_may let through an active agent only
     try:
-        activity_adopt_standard_duration(actor=request.user, activity=activity, seconds=median)
+        activity_adopt_standard_duration(actor=agent, activity=activity, seconds=median)
     except PermissionDenied:
         raise policy.NotFound("No such page.") from None
     except StandardDurationError:
-        messages.error(request, _("This median is out of the range of a standard time (1 second to 8 hours)."))
+        messages.error(
+            request, _("This median is out of the range of a standard time (1 second to 8 hours).")
+        )
         return HttpResponseRedirect(back)
     messages.success(
         request,

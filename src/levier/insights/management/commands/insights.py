@@ -29,7 +29,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{mine,export,rollup}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{mine,export,rollup}"
+        )
         mine_parser = actions.add_parser("mine", help="Analyse an event log file; prints JSON.")
         mine_parser.add_argument("file", metavar="FILE")
         mine_parser.add_argument("--format", choices=("xes", "csv"), help="Default: by extension.")
