@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -256,6 +257,16 @@ def test_the_calibration_rule(world):
         lead, team_ids=None, start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30)
     )
     assert april == {"t-check": [900]}  # the 23:55 opening, before the period, counts
+    # The daily measures built with the roll-ups (what the page reads) say the same, twice
+    for _ in range(2):
+        rollups.rebuild_rollups(MARCH, dt.date(2026, 4, 30))
+        built = time_saved.daily_measures(
+            lead, team_ids=None, start=MARCH, end=dt.date(2026, 3, 31)
+        )
+        assert built == {"t-check": Counter([300, 180]), "t-register": Counter([120])}
+    assert time_saved.daily_measures(
+        lead, team_ids=None, start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30)
+    ) == {"t-check": Counter([900])}
 
 
 def test_no_measure_comes_from_a_team_below_5_agents(world):

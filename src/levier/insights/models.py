@@ -72,3 +72,30 @@ class RollupDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.events}"
+
+
+class DailyMeasure(models.Model):
+    """Agents' measured durations of one geste on one day, on the cases and enquiries of one
+    team (the calibration rule: insights.time_saved.measure_sessions), kept as a histogram
+    {seconds: count} so that a median over any period is exact without reading the journal."""
+
+    day = models.DateField(_("day"))
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    activity_code = models.CharField(_("activity"), max_length=60)
+    measures = models.PositiveIntegerField(_("measures"))
+    histogram = models.JSONField(_("durations (seconds: count)"), default=dict)
+
+    objects: models.Manager[DailyMeasure] = models.Manager()
+
+    class Meta:
+        verbose_name = _("daily measure")
+        verbose_name_plural = _("daily measures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "activity_code"], name="insights_measure_key"
+            )
+        ]
+        indexes = [models.Index(fields=["team", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.team_id} {self.activity_code}: {self.measures}"

@@ -9,11 +9,15 @@ left out too.
 A day is the local day (settings.TIME_ZONE). Rebuilding a day deletes its rows and inserts
 the SQL GROUP BY of its events, in one transaction per day: running it twice gives the same
 rows, and a reader sees a day either before or after, never half-built.
+
+The same transaction stores the day's measured durations of agents' gestes (`DailyMeasure`,
+the calibration rule of `measures.py`), so the calibration reads no journal either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 
 from django.db import connection, transaction
@@ -25,10 +29,8 @@ from levier.enquiries.models import Enquiry
 from levier.journal.models import Activity, Event
 from levier.journal.verbs import PERSONAL_DATA_VERBS
 
-from .models import DailyRollup, RollupDay
-
-CASE_TARGET = "cases.case"
-ENQUIRY_TARGET = "enquiries.enquiry"
+from .measures import CASE_TARGET, ENQUIRY_TARGET, agent_moments, measure_sessions, moments
+from .models import DailyMeasure, DailyRollup, RollupDay
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -101,10 +103,47 @@ def aggregate_day(day: dt.date) -> list[DailyRollup]:
     return rows
 
 
+def measure_day(day: dt.date) -> list[DailyMeasure]:
+    """Agents' measured durations of `day`'s gestes (measures.measure_sessions), as one
+    histogram per team and geste (not saved)."""
+    start, end = day_bounds(day)
+    found: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for target_type, target_id, code, seconds in measure_sessions(
+        moments(agent_moments(start, end)), since=start
+    ):
+        found[(target_type, target_id)].append((code, seconds))
+    teams: dict[tuple[str, str], int] = {}
+    for model, target_type in ((Case, CASE_TARGET), (Enquiry, ENQUIRY_TARGET)):
+        ids = [int(key) for kind, key in found if kind == target_type]
+        for start_at in range(0, len(ids), 1000):
+            chunk = model.objects.filter(pk__in=ids[start_at : start_at + 1000])
+            for pk, team_id in chunk.values_list("pk", "team_id"):
+                teams[(target_type, str(pk))] = team_id
+    histograms: dict[tuple[int, str], Counter[int]] = defaultdict(Counter)
+    for target, measured in found.items():
+        if target not in teams:
+            continue  # a case deleted since
+        for code, seconds in measured:
+            histograms[(teams[target], code)][seconds] += 1
+    return [
+        DailyMeasure(
+            day=day,
+            team_id=team_id,
+            activity_code=code,
+            measures=histogram.total(),
+            histogram={str(seconds): count for seconds, count in sorted(histogram.items())},
+        )
+        for (team_id, code), histogram in sorted(histograms.items())
+    ]
+
+
 def rebuild_day(day: dt.date) -> int:
-    """Replace `day`'s roll-ups, in one transaction; returns the number of events counted."""
+    """Replace `day`'s roll-ups and measures, in one transaction; returns the number of
+    events counted."""
     with transaction.atomic():
         DailyRollup.objects.filter(day=day).delete()
+        DailyMeasure.objects.filter(day=day).delete()
+        DailyMeasure.objects.bulk_create(measure_day(day), batch_size=1000)
         rows = DailyRollup.objects.bulk_create(aggregate_day(day), batch_size=1000)
         counted = sum(row.events for row in rows)
         RollupDay.objects.update_or_create(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,18 +33,16 @@ from levier.core.french import format_month, format_number
 from levier.core.models import Team
 from levier.enquiries.models import Enquiry
 from levier.journal.models import Activity, ActorKind, Event
-from levier.journal.verbs import PERSONAL_DATA_VERBS, READ
+from levier.journal.verbs import PERSONAL_DATA_VERBS
 
-from .models import DailyRollup
-from .rollups import CASE_TARGET, ENQUIRY_TARGET, day_bounds
+from .measures import CASE_TARGET, ENQUIRY_TARGET, agent_moments, measure_sessions, moments
+from .models import DailyMeasure, DailyRollup
+from .rollups import day_bounds
 
 # No figure for a team below this many active agents (DESIGN.md §4).
 MIN_TEAM_AGENTS = 5
 # A measured median is shown from this many measures on.
 MIN_MEASURES = 20
-# More than this between two moments of an agent on one case (or enquiry) is idle time: the
-# geste after it is not measured.
-IDLE_SECONDS = 30 * 60
 DEFAULT_FTE_HOURS_PER_YEAR = 1607
 
 
@@ -276,75 +274,43 @@ def _target_keys(team_ids: list[int]) -> Q:
     )
 
 
-def measure_sessions(
-    rows: Iterable[tuple[str, str, str, dt.datetime, str]],
-    *,
-    since: dt.datetime,
-    idle_seconds: int = IDLE_SECONDS,
-) -> dict[str, list[int]]:
-    """The rule, on (actor id, target type, target id, time, activity code or "" for a read)
-    ordered by actor, target, time. Per agent and case (or enquiry):
-
-    - the agent's `read` of the case (opening its page) starts a measure;
-    - the agent's next geste on it is measured from that moment, and itself starts the
-      measure of the geste after it (two gestes after one opening are not both counted
-      from the opening);
-    - more than `idle_seconds` since that moment is idle: the geste is not measured and the
-      next one needs a new opening; a geste with no opening before it is not measured;
-    - another agent's opening counts for nothing; a geste at the same second as the moment
-      before it (one action writing two events) is not a measure.
-    Only gestes at or after `since` are kept (an opening may be earlier)."""
-    measured: dict[str, list[int]] = defaultdict(list)
-    current: tuple[str, str, str] | None = None
-    mark: dt.datetime | None = None
-    for actor_id, target_type, target_id, at, code in rows:
-        key = (actor_id, target_type, target_id)
-        if key != current:
-            current, mark = key, None
-        if not code:  # a read: the page was opened
-            mark = at
-            continue
-        if mark is None:
-            continue
-        gap = (at - mark).total_seconds()
-        if gap > idle_seconds:
-            mark = None
-            continue
-        if gap >= 1 and at >= since:
-            measured[code].append(round(gap))
-        mark = at
-    return dict(measured)
-
-
 def measured_durations(
     agent: Any, *, team_ids: Iterable[int] | None, start: dt.date, end: dt.date
 ) -> dict[str, list[int]]:
     """Activity code -> the measured durations (seconds) of agents' gestes on the cases and
-    enquiries of the agent's countable teams, for the gestes of the days [start, end]."""
+    enquiries of the agent's countable teams, for the gestes of the days [start, end], read
+    from the journal itself (the reference the daily measures are checked against)."""
     scope = scope_for(agent, team_ids)
     since, _ = day_bounds(start)
     _, until = day_bounds(end)
-    rows = (
-        Event.objects.filter(
-            _target_keys(scope.team_ids),
-            actor_kind=ActorKind.AGENT,
-            occurred_at__gte=since - dt.timedelta(seconds=IDLE_SECONDS),
-            occurred_at__lt=until,
-        )
-        .filter(
-            Q(verb=READ)
-            | (~Q(verb__in=list(PERSONAL_DATA_VERBS)) & ~Q(activity_code="") & Q(automated=False))
-        )
-        .order_by("actor_id", "target_type", "target_id", "occurred_at", "id")
-        .values_list("actor_id", "target_type", "target_id", "occurred_at", "verb", "activity_code")
-    )
-    return measure_sessions(
-        (
-            (actor, kind, target, at, "" if verb == READ else code)
-            for actor, kind, target, at, verb, code in rows.iterator(chunk_size=5000)
-        ),
-        since=since,
-    )
+    events = agent_moments(since, until).filter(_target_keys(scope.team_ids))
+    measured: dict[str, list[int]] = defaultdict(list)
+    for _type, _id, code, seconds in measure_sessions(moments(events), since=since):
+        measured[code].append(seconds)
+    return dict(measured)
+
+
+def daily_measures(
+    agent: Any, *, team_ids: Iterable[int] | None, start: dt.date, end: dt.date
+) -> dict[str, Counter[int]]:
+    """Activity code -> {seconds: count} of the measured durations of the days [start, end],
+    from the daily measures (built with the roll-ups) of the agent's countable teams."""
+    scope = scope_for(agent, team_ids)
+    merged: dict[str, Counter[int]] = defaultdict(Counter)
+    rows = DailyMeasure.objects.filter(
+        team_id__in=scope.team_ids, day__gte=start, day__lte=end
+    ).values_list("activity_code", "histogram")
+    for code, histogram in rows.iterator(chunk_size=2000):
+        for seconds, count in histogram.items():
+            merged[code][int(seconds)] += int(count)
+    return dict(merged)
+
+
+def median_of(histogram: Counter[int]) -> int | None:
+    """The median of the durations (None below MIN_MEASURES measures)."""
+    if histogram.total() < MIN_MEASURES:
+        return None
+    return round(statistics.median(sorted(histogram.elements())))
 
 
 @dataclass(frozen=True)
@@ -377,7 +343,7 @@ def calibration_for(
         .annotate(n=Sum("events"))
         .values_list("activity_code", "n")
     )
-    measures = measured_durations(agent, team_ids=team_ids, start=start, end=end)
+    measures = daily_measures(agent, team_ids=team_ids, start=start, end=end)
     catalogue = {
         activity.code: activity
         for activity in Activity.objects.filter(code__in=set(done) | set(measures))
@@ -387,14 +353,14 @@ def calibration_for(
         activity = catalogue.get(code)
         if activity is None:
             continue  # not a geste of the catalogue: nothing to calibrate
-        values = measures.get(code, [])
-        median = round(statistics.median(values)) if len(values) >= MIN_MEASURES else None
+        values = measures.get(code, Counter())
+        median = median_of(values)
         result.append(
             CalibrationRow(
                 code=code,
                 label=activity.label,
                 standard_seconds=activity.standard_seconds,
-                measures=len(values),
+                measures=values.total(),
                 median_seconds=median,
                 agent_gestes=int(done.get(code) or 0),
             )
@@ -407,8 +373,8 @@ def measured_median(
     agent: Any, *, code: str, team_ids: Iterable[int] | None, start: dt.date, end: dt.date
 ) -> int | None:
     """The measured median of one geste, None below MIN_MEASURES measures."""
-    values = measured_durations(agent, team_ids=team_ids, start=start, end=end).get(code, [])
-    return round(statistics.median(values)) if len(values) >= MIN_MEASURES else None
+    measures = daily_measures(agent, team_ids=team_ids, start=start, end=end)
+    return median_of(measures.get(code, Counter()))
 
 
 # --- the journal events behind a figure ---------------------------------------------------

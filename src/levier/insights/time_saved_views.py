@@ -24,6 +24,7 @@ from levier.journal.selectors import activity_for_code
 from levier.journal.services import StandardDurationError, activity_adopt_standard_duration
 
 from . import rollups, time_saved
+from .measures import IDLE_SECONDS
 from .time_saved_forms import AdoptStandardForm, GestesFilterForm, TimeSavedFilterForm
 from .views import duration_text
 
@@ -54,7 +55,7 @@ def time_saved_page(request: HttpRequest) -> HttpResponse:
         "filtered": bool(request.GET),
         "fte_hours": format_number(time_saved.fte_hours_per_year()),
         "min_measures": time_saved.MIN_MEASURES,
-        "idle_minutes": time_saved.IDLE_SECONDS // 60,
+        "idle_minutes": IDLE_SECONDS // 60,
         "may_adopt": policy.may(request.user, policy.Action.CALIBRATE_STANDARD_TIMES),
     }
     last_built = rollups.last_built_day()
