@@ -31,7 +31,11 @@ FRENCH_MONTH = re.compile(r"^\s*(\d{1,2})/(\d{4})\s*$")
 
 
 class MonthInput(forms.TextInput):
-    input_type = "month"
+    """A text box, not the browser's month picker: Chromium draws that one in English
+    whatever the page's language."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
 
 
 class MonthField(forms.CharField):
@@ -73,8 +77,16 @@ def months_back(first: dt.date, count: int) -> dt.date:
 class PeriodForm(LevierForm):
     """A period of whole months, defaulting to the last DEFAULT_MONTHS months."""
 
-    start = MonthField(label=pgettext_lazy("period", "From (month)"), required=False)
-    end = MonthField(label=pgettext_lazy("period", "Until (month, included)"), required=False)
+    start = MonthField(
+        label=pgettext_lazy("period", "From (month)"),
+        required=False,
+        help_text=_("Format: 2026-03"),
+    )
+    end = MonthField(
+        label=pgettext_lazy("period", "Until (month, included)"),
+        required=False,
+        help_text=_("Format: 2026-03"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args and args[0] is not None:
