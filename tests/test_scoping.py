@@ -47,6 +47,16 @@ CASE_OBJECTS = {"case", "document", "generated", "email", "flag"}
 DPO_NAMESPACES = {"privacy"}
 
 
+# insights pages for team leads, managers and administrators only (a 404 for anyone else).
+INSIGHTS_LEADS_ONLY = {
+    "insights:process",
+    "insights:map",
+    "insights:time_saved",
+    "insights:gestes",
+    "insights:adopt_standard",
+}
+
+
 def agent_patterns(namespaces=AGENT_NAMESPACES) -> list[tuple[str, list[str]]]:
     """(namespaced name, argument names) of every agent-facing URL pattern."""
     found = []
@@ -233,9 +243,10 @@ def test_every_agent_url_with_an_id_is_a_404_outside_the_agents_teams(client, te
 def test_every_agent_url_without_an_id_answers_without_error(client, team):
     client.force_login(AgentFactory(teams=[team]))
     for name, args in agent_patterns():
-        # campaigns:new and the process map are a 404 for a plain agent (leads and up only:
-        # tests/campaigns, tests/insights/test_process_page.py).
-        if name in {"core:logout", "campaigns:new", "insights:process", "insights:map"}:
+        # campaigns:new, the process map, the map and time saved are a 404 for a plain agent
+        # (leads and up only: tests/campaigns, tests/insights/test_process_page.py,
+        # test_map_page.py, test_time_saved.py).
+        if name in {"core:logout", "campaigns:new"} | INSIGHTS_LEADS_ONLY:
             continue
         if LIST_ARGUMENTS & set(args):
             url = reverse(name, kwargs={"list_name": "cases"}) + "?format=csv"

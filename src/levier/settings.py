@@ -246,6 +246,8 @@ LEVIER_MAIL_MAX_BYTES = int(os.environ.get("LEVIER_MAIL_MAX_BYTES", str(25 * 102
 LEVIER_EVENTLOG_MAX_BYTES = int(os.environ.get("LEVIER_EVENTLOG_MAX_BYTES", str(1024**3)))
 # Cases (or enquiries) the process map (/pilotage/processus/) analyses at most per page.
 LEVIER_PROCESS_MAX_CASES = int(os.environ.get("LEVIER_PROCESS_MAX_CASES", "20000"))
+# Yearly working hours of a full-time agent (French public service: 1,607): time saved in FTE.
+LEVIER_FTE_HOURS_PER_YEAR = int(os.environ.get("LEVIER_FTE_HOURS_PER_YEAR", "1607"))
 LEVIER_MAIL_QUARANTINE_FOLDER = os.environ.get(
     "LEVIER_MAIL_QUARANTINE_FOLDER", "levier-quarantaine"
 )

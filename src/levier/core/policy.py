@@ -48,6 +48,8 @@ class Action(StrEnum):
     AUDIT_PERSONAL_DATA = "audit-personal-data"
     ADMINISTER_AUTOMATIONS = "administer-automations"
     VIEW_PROCESS = "view-process"
+    VIEW_TIME_SAVED = "view-time-saved"
+    CALIBRATE_STANDARD_TIMES = "calibrate-standard-times"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,21 @@ ACTIONS: dict[Action, ActionRule] = {
     # The process map (/pilotage/processus/): team figures for those who steer teams.
     Action.VIEW_PROCESS: ActionRule(
         roles=frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
+    ),
+    # Time saved and the calibration of standard times (/pilotage/temps-gagne/).
+    Action.VIEW_TIME_SAVED: ActionRule(
+        roles=frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
+    ),
+    # Adopting a measured median as a geste's standard time: whoever may change the activity
+    # catalogue (superusers, or the permission), as journal.services checks it (the journal
+    # sits below core and cannot ask this policy).
+    Action.CALIBRATE_STANDARD_TIMES: ActionRule(
+        roles=frozenset(),
+        permission="journal.change_activity",
         robots=False,
         hidden=True,
     ),

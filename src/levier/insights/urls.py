@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import time_saved_views, views
 from .exports import views as export_views
 
 app_name = "insights"
@@ -11,4 +11,7 @@ urlpatterns = [
     path("exports/<int:pk>/", export_views.export_job, name="export_job"),
     path("exports/<int:pk>/fichier/", export_views.export_job_file, name="export_job_file"),
     path("exports/<slug:list_name>/", export_views.export_list, name="export"),
+    path("temps-gagne/", time_saved_views.time_saved_page, name="time_saved"),
+    path("temps-gagne/adopter/", time_saved_views.adopt_standard, name="adopt_standard"),
+    path("gestes/", time_saved_views.gestes, name="gestes"),
 ]

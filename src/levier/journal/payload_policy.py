@@ -89,6 +89,7 @@ ALLOWED_KEYS = frozenset(
         "skipped",
         "path",
         "before",
+        "after",
         "rules",
         "classes",
         "recovered",

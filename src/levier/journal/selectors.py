@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from .models import Event
+from .models import Activity, Event
 from .services import target_key
 from .verbs import PERSONAL_DATA_VERBS
 
@@ -20,3 +20,8 @@ def timeline_for(
         events = events.exclude(verb__in=list(PERSONAL_DATA_VERBS))
     # The purgeable detail (a refusal's reason) comes in the same query: `event.detail_text`.
     return events.select_related("detail").order_by("-occurred_at", "-id")[:limit]
+
+
+def activity_for_code(code: str) -> Activity | None:
+    """The catalogue's geste with this code, if any."""
+    return Activity.objects.filter(code=code).first()

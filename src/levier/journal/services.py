@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -210,3 +211,47 @@ def record_exports(
 
     transaction.on_commit(dispatch)
     return len(written)
+
+
+# Longest standard time a geste may be given: a geste is a unit of work, not a day.
+MAX_STANDARD_SECONDS = 8 * 3600
+
+
+class StandardDurationError(ValueError):
+    """A standard time out of range (the message names the bounds)."""
+
+
+def activity_adopt_standard_duration(
+    *, actor: models.Model, activity: Activity, seconds: int
+) -> Activity:
+    """Make `seconds` the catalogue's standard time of `activity` (an administrator adopting
+    the measured median, insights' calibration), journaled with the times before and after.
+
+    Events already written keep their time; roll-ups rebuilt later count the new standard
+    only for events that carried none. Other processes read the new value on restart
+    (`standard_seconds` caches per process).
+
+    Who may: whoever may change the activity catalogue (`journal.change_activity`, which
+    superusers hold); core.policy's Action.CALIBRATE_STANDARD_TIMES is the same rule."""
+    if not (getattr(actor, "is_active", False) and actor.has_perm("journal.change_activity")):  # type: ignore[attr-defined]
+        raise PermissionDenied("Only administrators adopt a standard time.")
+    if not 1 <= seconds <= MAX_STANDARD_SECONDS:
+        raise StandardDurationError(
+            f"A standard time is between 1 second and {MAX_STANDARD_SECONDS // 3600} hours; "
+            f"{seconds} seconds is out of range."
+        )
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        before = locked.standard_seconds
+        locked.standard_seconds = seconds
+        locked.save(update_fields=["standard_seconds"])
+        record(
+            actor=actor,
+            verb="adopt-standard-duration",
+            target=locked,
+            payload={"code": locked.code, "before": before, "after": seconds},
+        )
+    code = locked.code
+    _standard_seconds.pop(code, None)
+    transaction.on_commit(lambda: _standard_seconds.pop(code, None))
+    return locked

@@ -24,11 +24,14 @@ class Command(BaseCommand):
     help = (
         "Process mining: analyse an event log file (XES, gzipped XES, or CSV in the XES naming) "
         "and print its directly-follows counts, variants and throughput times as JSON; or export "
-        "the journal as an event log (OCEL 2.0 JSON or SQLite, XES, CSV)."
+        "the journal as an event log (OCEL 2.0 JSON or SQLite, XES, CSV); or build the daily "
+        "roll-ups of the journal (time saved, dashboards)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{mine,export}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{mine,export,rollup}"
+        )
         mine_parser = actions.add_parser("mine", help="Analyse an event log file; prints JSON.")
         mine_parser.add_argument("file", metavar="FILE")
         mine_parser.add_argument("--format", choices=("xes", "csv"), help="Default: by extension.")
@@ -51,11 +54,57 @@ class Command(BaseCommand):
             "--channel", help="Enquiries of this channel only (with --subject enquiry)."
         )
 
+        rollup = actions.add_parser(
+            "rollup",
+            help="Build the daily roll-ups: what is due (from the last built day to yesterday), "
+            "or rebuild the days from --from to --to.",
+        )
+        rollup.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="First day.")
+        rollup.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="Last day (included).")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "mine":
             self.mine(options)
+        elif options["action"] == "rollup":
+            self.rollup(options)
         else:
             self.export(options)
+
+    def rollup(self, options: dict[str, Any]) -> None:
+        from levier.insights import rollups
+
+        start = self._date(options["start"], "--from")
+        end = self._date(options["end"], "--to")
+        if start is None and end is None:
+            due = rollups.due_range()
+            if due is None:
+                self.stdout.write("Roll-ups are up to date: nothing to build.")
+                return
+            start, end = due
+        elif start is None or end is None:
+            raise CommandError(
+                "Give both --from and --to (e.g. --from 2026-01-01 --to 2026-01-31), or neither "
+                "to build what is due."
+            )
+        if start > end:
+            raise CommandError(f"--from {start} comes after --to {end}: swap them.")
+        with tqdm(total=(end - start).days + 1, unit=" day", desc="roll-ups") as bar:
+            events = rollups.rebuild_rollups(start, end, progress=lambda _day, _n: bar.update(1))
+        self.stdout.write(
+            f"Roll-ups built for {(end - start).days + 1} day(s), {start} to {end}: "
+            f"{events} events counted."
+        )
+
+    @staticmethod
+    def _date(text: str | None, option: str) -> dt.date | None:
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise CommandError(
+                f"{option} {text}: write the day as YYYY-MM-DD, e.g. 2026-01-31."
+            ) from None
 
     def mine(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
