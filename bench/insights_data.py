@@ -189,7 +189,7 @@ def case_events(rng: random.Random, case: tuple, team_agents: dict) -> list[str]
     def later(hours: float) -> dt.datetime:
         return moment + dt.timedelta(seconds=rng.expovariate(1 / (hours * 3600)))
 
-    for _ in range(rng.choice((1, 2, 3, 3))):
+    for _ in range(rng.choice((2, 2, 3, 3, 4))):
         add(later(30), "agent", str(agent_id), agent_label, "read", "consult-personal-data",
             {"what": "case"})  # fmt: skip
     if status == "submitted":
