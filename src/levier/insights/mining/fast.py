@@ -23,7 +23,9 @@ of personal data left out, a status change named with the status reached.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -48,6 +50,12 @@ _ROW = np.dtype(
         ("activity", ">i8"),
     ]
 )
+
+# Binary COPY streams read at once on a large journal (one connection each, on a range of
+# its pages), at most; LEVIER_PROCESS_DFG_STREAMS overrides (1: one stream).
+MAX_STREAMS = 4
+PARALLEL_MIN_PAGES = 4096  # 32 MB of journal
+WORK_MEM = "256MB"
 
 # hash of an activity name -> the name, learnt from the catalogue and earlier reads.
 _NAMES: dict[int, str] = {}
@@ -203,23 +211,77 @@ def journal_directly_follows(
         return miner.result().arcs
     events, params = _journal_query(subject, teams, procedure, channel, start, end)
     query = (
-        f"SELECT o.id::int8, e.occurred_at, e.id::int8, hashtextextended({_activity_sql()}, 0) "
-        + events
+        f"SELECT e.target_id::int8, e.occurred_at, e.id::int8, "
+        f"hashtextextended({_activity_sql()}, 0) {events}"
     )
+    parts = _block_ranges(connection)
+    if len(parts) == 1:
+        arrays = [_read(connection, query, params)]
+    else:
+        with ThreadPoolExecutor(len(parts)) as pool:
+            arrays = list(pool.map(lambda part: _read_part(query, params, part), parts))
+    cases, times, seq, activities = (np.concatenate(column) for column in zip(*arrays, strict=True))
+    del arrays
     with connection.cursor() as wrapper:
+        names = _names(wrapper.cursor, _dense(activities)[0], events, params)
+    return directly_follows(cases, times, seq, activities, names)
+
+
+def _streams() -> int:
+    from django.conf import settings
+
+    default = min(len(os.sched_getaffinity(0)), MAX_STREAMS)
+    return max(1, int(getattr(settings, "LEVIER_PROCESS_DFG_STREAMS", default)))
+
+
+def _block_ranges(connection: Any) -> list[tuple[int, int] | None]:
+    """The journal's pages cut in one range per stream; one stream (None) when the table is
+    small, or inside a transaction (other connections would not see its rows)."""
+    streams = _streams()
+    if streams < 2 or connection.in_atomic_block:
+        return [None]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size('journal_event') / current_setting('block_size')::int8"
+        )
+        pages = int(cursor.fetchone()[0])
+    if pages < PARALLEL_MIN_PAGES:
+        return [None]
+    # The last range is open: rows written meanwhile are read once, by it.
+    bounds = [pages * index // streams for index in range(streams)] + [2**32 - 2]
+    return [(bounds[index], bounds[index + 1]) for index in range(streams)]
+
+
+def _read_part(
+    query: str, params: dict[str, Any], part: tuple[int, int] | None
+) -> tuple[npt.NDArray[np.int64], ...]:
+    """One range of the journal's pages, on this thread's own connection."""
+    from django.db import connections
+
+    connection = connections["default"]
+    try:
+        if part is not None:
+            query += " AND e.ctid >= %(first_page)s::tid AND e.ctid < %(end_page)s::tid"
+            params = {**params, "first_page": f"({part[0]},0)", "end_page": f"({part[1]},0)"}
+        return _read(connection, query, params)
+    finally:
+        connection.close()
+
+
+def _read(connection: Any, query: str, params: dict[str, Any]) -> tuple[npt.NDArray[np.int64], ...]:
+    """(cases, times, seq, activities) of the query's rows, by one binary COPY."""
+    from django.db import transaction
+
+    with transaction.atomic(using=connection.alias), connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own, for COPY
+        # Enough memory to hash the cases in one go (the default spills to disk).
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         data = bytearray()
         with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)", params) as copy:
             for block in copy:
                 data += block
-        rows = np.frombuffer(data, dtype=_ROW, offset=_COPY_HEADER, count=_row_count(len(data)))
-        cases = rows["case"].astype(np.int64)
-        times = rows["time"].astype(np.int64)
-        seq = rows["seq"].astype(np.int64)
-        activities = rows["activity"].astype(np.int64)
-        del rows, data
-        names = _names(cursor, np.unique(activities), events, params)
-    return directly_follows(cases, times, seq, activities, names)
+    rows = np.frombuffer(data, dtype=_ROW, offset=_COPY_HEADER, count=_row_count(len(data)))
+    return tuple(rows[name].astype(np.int64) for name in ("case", "time", "seq", "activity"))
 
 
 def _row_count(size: int) -> int:
@@ -275,21 +337,18 @@ def _journal_query(
     else:
         raise ValueError(f"Unknown subject “{subject}”: use case or enquiry.")
     params["target"] = target
-    where += [
-        "e.target_type = %(target)s",
-        "NOT (e.verb = ANY(%(personal)s))",
-        "o.team_id = ANY(%(teams)s)",
-    ]
+    where.append("o.team_id = ANY(%(teams)s)")
+    event_where = ["e.target_type = %(target)s", "NOT (e.verb = ANY(%(personal)s))"]
     if start is not None:
-        where.append("e.occurred_at >= %(start)s")
+        event_where.append("e.occurred_at >= %(start)s")
         params["start"] = start
     if end is not None:
-        where.append("e.occurred_at < %(end)s")
+        event_where.append("e.occurred_at < %(end)s")
         where.append(f"(o.{moment} < %(end)s OR o.{moment} IS NULL)")
         params["end"] = end
     events = (
-        f"FROM journal_event e JOIN {table} o ON e.target_id = o.id::text "
-        f"WHERE {' AND '.join(where)}"
+        f"FROM journal_event e WHERE {' AND '.join(event_where)} AND e.target_id IN "
+        f"(SELECT o.id::text FROM {table} o WHERE {' AND '.join(where)})"
     )
     return events, params
 
