@@ -65,9 +65,8 @@ def export_parquet(psycopg_url: str, team_ids: list[int], folder: Path) -> tuple
 
     events, params = _journal_query("case", team_ids, None, None, None, None)
     query = (
-        "SELECT o.id AS case_id, " + _activity_sql() + " AS activity, "
-        "(EXTRACT(EPOCH FROM e.occurred_at) * 1000000)::int8 AS micros, e.id AS position "
-        + events
+        "SELECT e.target_id::int8 AS case_id, " + _activity_sql() + " AS activity, "
+        "(EXTRACT(EPOCH FROM e.occurred_at) * 1000000)::int8 AS micros, e.id AS position " + events
     )
     csv_path, parquet = folder / "events.csv", folder / "events.parquet"
     with psycopg.connect(psycopg_url) as connection, open(csv_path, "wb") as out:
