@@ -218,8 +218,17 @@ def journal_directly_follows(
     if len(parts) == 1:
         arrays = [_read(connection, query, params)]
     else:
-        with ThreadPoolExecutor(len(parts)) as pool:
-            arrays = list(pool.map(lambda part: _read_part(query, params, part), parts))
+        from django.db import transaction
+
+        # One snapshot for every stream: the graph of one moment of the journal.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            with ThreadPoolExecutor(len(parts)) as pool:
+                arrays = list(
+                    pool.map(lambda part: _read_part(query, params, part, snapshot), parts)
+                )
     cases, times, seq, activities = (np.concatenate(column) for column in zip(*arrays, strict=True))
     del arrays
     with connection.cursor() as wrapper:
@@ -247,15 +256,15 @@ def _block_ranges(connection: Any) -> list[tuple[int, int] | None]:
         pages = int(cursor.fetchone()[0])
     if pages < PARALLEL_MIN_PAGES:
         return [None]
-    # The last range is open: rows written meanwhile are read once, by it.
+    # The last range is open (rows are read in one snapshot, wherever they are).
     bounds = [pages * index // streams for index in range(streams)] + [2**32 - 2]
     return [(bounds[index], bounds[index + 1]) for index in range(streams)]
 
 
 def _read_part(
-    query: str, params: dict[str, Any], part: tuple[int, int] | None
+    query: str, params: dict[str, Any], part: tuple[int, int] | None, snapshot: str
 ) -> tuple[npt.NDArray[np.int64], ...]:
-    """One range of the journal's pages, on this thread's own connection."""
+    """One range of the journal's pages, on this thread's own connection, in `snapshot`."""
     from django.db import connections
 
     connection = connections["default"]
@@ -263,17 +272,23 @@ def _read_part(
         if part is not None:
             query += " AND e.ctid >= %(first_page)s::tid AND e.ctid < %(end_page)s::tid"
             params = {**params, "first_page": f"({part[0]},0)", "end_page": f"({part[1]},0)"}
-        return _read(connection, query, params)
+        return _read(connection, query, params, snapshot)
     finally:
         connection.close()
 
 
-def _read(connection: Any, query: str, params: dict[str, Any]) -> tuple[npt.NDArray[np.int64], ...]:
+def _read(
+    connection: Any, query: str, params: dict[str, Any], snapshot: str | None = None
+) -> tuple[npt.NDArray[np.int64], ...]:
     """(cases, times, seq, activities) of the query's rows, by one binary COPY."""
     from django.db import transaction
+    from psycopg.sql import SQL, Literal
 
     with transaction.atomic(using=connection.alias), connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own, for COPY
+        if snapshot is not None:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute(SQL("SET TRANSACTION SNAPSHOT {}").format(Literal(snapshot)))
         # Enough memory to hash the cases in one go (the default spills to disk).
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         data = bytearray()
