@@ -4,7 +4,8 @@
 
 PostgreSQL only. The data is bench/insights_data.py's: 1,000,000 cases and about
 10,000,000 journal events (`--quick`: 20,000 cases, about 200,000 events) in a database of
-their own (`levier_bench_insights`), generated once and reused while its size matches.
+their own (`levier_bench_insights`, `_quick` with `--quick`), generated once and reused
+while its size matches.
 
 `dfg_vs_duckdb` (goal <= 2x): the directly-follows graph of every submitted case of the
 organisation (what a manager's process page reads, without its cap on cases): per arc, its
@@ -39,7 +40,13 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HE
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "src"))
 from bench.common import emit  # noqa: E402
-from bench.insights_data import DATABASE, FULL_CASES, QUICK_CASES, ensure_database  # noqa: E402
+from bench.insights_data import (  # noqa: E402
+    DATABASE,
+    FULL_CASES,
+    QUICK_CASES,
+    database_for,
+    ensure_database,
+)
 
 DUCKDB_DFG = """
 SELECT activity, next_activity, count(*) AS n,
@@ -153,7 +160,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_CASES:,} cases")
     parser.add_argument("--cases", type=int, help=f"default {FULL_CASES:,}")
-    parser.add_argument("--database", default=DATABASE)
+    parser.add_argument(
+        "--database", help=f"default {DATABASE} (full size), {DATABASE}_quick, {DATABASE}_N"
+    )
     parser.add_argument("--force", action="store_true", help="generate the data again")
     parser.add_argument("--runs", type=int, help="best of N (default 3 quick, 1 full)")
     parser.add_argument(
@@ -162,6 +171,7 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     cases = args.cases or (QUICK_CASES if args.quick else FULL_CASES)
+    args.database = args.database or database_for(cases)
     args.runs = args.runs or (3 if args.quick else 1)
     if args.python is None:
         args.python = args.quick

@@ -2,8 +2,9 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1/postgres python bench/insights_data.py [--quick]
 
-PostgreSQL only. Creates (or reuses) a database of its own, `levier_bench_insights` by
-default — never the test database — migrated by Django, then:
+PostgreSQL only. Creates (or reuses) a database of its own — `levier_bench_insights` at
+full size, `levier_bench_insights_quick` with `--quick`, never the test database —
+migrated by Django, then:
 
 - the demo's organisation, teams, agents, procedures and a usager pool
   (`levier.demo.seeding.Seeder.prepare` and `create_contacts`);
@@ -50,6 +51,13 @@ SEED = 2026
 CASE_CHUNK = 20_000
 FINAL = ("accepted", "refused", "closed_without_follow_up")
 ROBOT = "Contrôle des pièces"  # levier.automation's document checker, as the demo labels it
+
+
+def database_for(cases: int) -> str:
+    """One database per size, so that a quick run never replaces the full-size data."""
+    if cases == FULL_CASES:
+        return DATABASE
+    return f"{DATABASE}_quick" if cases == QUICK_CASES else f"{DATABASE}_{cases}"
 
 
 def _server_url() -> str:
@@ -281,11 +289,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_CASES:,} cases")
     parser.add_argument("--cases", type=int, help=f"default {FULL_CASES:,}")
-    parser.add_argument("--database", default=DATABASE)
+    parser.add_argument(
+        "--database", help=f"default {DATABASE} (full size), {DATABASE}_quick, {DATABASE}_N"
+    )
     parser.add_argument("--force", action="store_true", help="generate again even if it matches")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     cases = args.cases or (QUICK_CASES if args.quick else FULL_CASES)
+    args.database = args.database or database_for(cases)
     ensure_database(cases, database=args.database, force=args.force, quiet=args.quiet)
 
 
