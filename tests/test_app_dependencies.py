@@ -43,7 +43,16 @@ ABOVE_BASE: dict[str, frozenset[str]] = {
     "insights": frozenset({"cases", "controls", "enquiries"}),
     # the history honours each automation's switch-on day (automation.registry)
     "demo": frozenset(
-        {"automation", "campaigns", "cases", "controls", "documents", "enquiries", "mailing"}
+        {
+            "automation",
+            "campaigns",
+            "cases",
+            "controls",
+            "documents",
+            "enquiries",
+            "insights",
+            "mailing",
+        }
     ),
 }
 

@@ -103,7 +103,14 @@ COLLEAGUES = {
         ("Pascal", "Riou"),
         ("Inès", "Fabre"),
     ],
-    "accueil-usagers": [("Manon", "Giraud"), ("Yannick", "Le Goff"), ("Sabrina", "Benard")],
+    # Five or more: insights show no figure about a team of fewer than 5 agents.
+    "accueil-usagers": [
+        ("Manon", "Giraud"),
+        ("Yannick", "Le Goff"),
+        ("Sabrina", "Benard"),
+        ("Karim", "Benali"),
+        ("Lucie", "Marchand"),
+    ],
 }
 
 APE_SCHEMA = [

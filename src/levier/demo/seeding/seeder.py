@@ -18,6 +18,7 @@ from levier.core.models import Agent
 from levier.core.references import reference_counters_sync
 from levier.documents.demo import ensure_demo_email_templates, ensure_demo_templates
 from levier.enquiries.models import Enquiry
+from levier.insights.rollups import rollup_due
 
 from ..automation import ensure_automation
 from ..casedata import CaseDataBuilder
@@ -86,6 +87,7 @@ class Seeder(ContactLoading, CaseLoading, EnquiryLoading, RowHelpers):
                 self.timed("controls", self.run_controls)
             if self.options.enquiries:
                 self.timed("intake", self.receive_today)
+            self.timed("roll-ups", self.build_rollups)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -109,6 +111,10 @@ class Seeder(ContactLoading, CaseLoading, EnquiryLoading, RowHelpers):
     def run_controls(self) -> None:
         """Configure controls, plant a few anomalies, check documents and score the procedures."""
         self.report.controls = run_demo_controls(self.setup, seed=self.options.seed)
+
+    def build_rollups(self) -> None:
+        """The insights' daily roll-ups of the whole history, as `levier watch` keeps them."""
+        rollup_due()
 
     def receive_today(self) -> None:
         """Train on the history, then take in today's messages through the real intake."""
