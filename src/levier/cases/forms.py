@@ -27,6 +27,11 @@ SLA_CHOICES = [
     ("due_soon", _("Due within 5 days")),
     ("on_time", _("On time")),
 ]
+DECIDED_IN_TIME_CHOICES = [
+    ("", _("Any")),
+    ("yes", _("Decided on or before the deadline")),
+    ("no", _("Decided after the deadline")),
+]
 
 
 class CaseFilterForm(LevierForm):
@@ -46,6 +51,12 @@ class CaseFilterForm(LevierForm):
     submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
     submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())
     sla = forms.ChoiceField(label=_("Deadline"), choices=SLA_CHOICES, required=False)
+    # The dashboards' drill-downs (levier.insights.dashboards): each figure opens this list.
+    decided_from = forms.DateField(label=_("Decided from"), required=False, widget=DateInput())
+    decided_to = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
+    decided_in_time = forms.ChoiceField(
+        label=_("Instruction deadline met"), choices=DECIDED_IN_TIME_CHOICES, required=False
+    )
 
     def __init__(self, *args, procedures=(), teams=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +75,9 @@ class CaseFilterForm(LevierForm):
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
         if start and end and start > end:
             self.add_error("submitted_to", _("The end date comes before the start date."))
+        start, end = cleaned.get("decided_from"), cleaned.get("decided_to")
+        if start and end and start > end:
+            self.add_error("decided_to", _("The end date comes before the start date."))
         return cleaned
 
     def filters(self) -> dict[str, Any]:
@@ -78,6 +92,9 @@ class CaseFilterForm(LevierForm):
             "submitted_to": cleaned.get("submitted_to"),
             "sla": cleaned.get("sla") or "",
             "q": cleaned.get("q") or "",
+            "decided_from": cleaned.get("decided_from"),
+            "decided_to": cleaned.get("decided_to"),
+            "decided_in_time": cleaned.get("decided_in_time") or "",
         }
 
 

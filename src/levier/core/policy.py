@@ -48,6 +48,8 @@ class Action(StrEnum):
     AUDIT_PERSONAL_DATA = "audit-personal-data"
     ADMINISTER_AUTOMATIONS = "administer-automations"
     VIEW_PROCESS = "view-process"
+    VIEW_TEAM_DASHBOARD = "view-team-dashboard"
+    VIEW_DEPARTMENT_DASHBOARD = "view-department-dashboard"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,19 @@ ACTIONS: dict[Action, ActionRule] = {
     # The process map (/pilotage/processus/): team figures for those who steer teams.
     Action.VIEW_PROCESS: ActionRule(
         roles=frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
+    ),
+    # The team dashboard (/pilotage/equipe/<id>/): the team's agents and lead (a manager's
+    # whole organisation); the team itself is then checked against visible_team_ids.
+    Action.VIEW_TEAM_DASHBOARD: ActionRule(
+        roles=frozenset({Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
+    ),
+    # The department dashboard (/pilotage/service/): every team, for those who steer them all.
+    Action.VIEW_DEPARTMENT_DASHBOARD: ActionRule(
+        roles=frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
         robots=False,
         hidden=True,
     ),

@@ -29,7 +29,8 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # invalid fields show their error; the valid ones still filter
     filters = form.filters()
-    page = keyset_page(selectors.enquiry_list_for(agent, **filters), request.GET)
+    enquiries = selectors.enquiry_list_for(agent, **filters)
+    page = keyset_page(enquiries, request.GET)
     record_list_read(
         agent=agent,
         listed="enquiries.enquiry",
@@ -39,6 +40,7 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     )
     now = timezone.now()
     rows = [(enquiry, selectors.sla_state(enquiry, now)) for enquiry in page.rows]
+    filtered = any(value for key, value in request.GET.items() if key not in {"after", "before"})
     return render(
         request,
         "enquiries/list.html",
@@ -48,9 +50,9 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "filtered": any(
-                value for key, value in request.GET.items() if key not in {"after", "before"}
-            ),
+            "filtered": filtered,
+            # How many rows match, when filtered (a dashboard's figure opens this list).
+            "matching": enquiries.order_by().count() if filtered else None,
         },
     )
 
