@@ -131,6 +131,7 @@ def objects_of(team, owner, case_status=CaseStatus.SUBMITTED):
         "batch": batch,
         "email": email,
         "campaign": campaign,
+        "team": team,
     }
 
 
@@ -160,6 +161,7 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
             "enquiry",
             "batch",
             "email",
+            "team",
         ):
             if key in arg or (key == "document" and arg.startswith("doc")):
                 keys[arg] = key
@@ -214,9 +216,14 @@ def test_every_agent_url_with_an_id_is_a_404_outside_the_agents_teams(client, te
 def test_every_agent_url_without_an_id_answers_without_error(client, team):
     client.force_login(AgentFactory(teams=[team]))
     for name, args in agent_patterns():
-        # campaigns:new and the process map are a 404 for a plain agent (leads and up only:
-        # tests/campaigns, tests/insights/test_process_page.py).
-        if args or name in {"core:logout", "campaigns:new", "insights:process"}:
+        # campaigns:new, the process map and the department dashboard are a 404 for a plain
+        # agent (tests/campaigns, tests/insights/test_process_page.py, test_dashboards.py).
+        if args or name in {
+            "core:logout",
+            "campaigns:new",
+            "insights:process",
+            "insights:department_dashboard",
+        }:
             continue
         status = client.get(reverse(name)).status_code
         assert status in {200, 302, 405}, f"GET {name}: {status}"

@@ -5,7 +5,7 @@ about agents; none for a team below 5 agents (selectors.MIN_TEAM_AGENTS)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -34,10 +34,11 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     return redirect("insights:team_dashboard", team_id=teams[0].pk)
 
 
-@require_GET
 def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     policy.check_may(request.user, policy.Action.VIEW_TEAM_DASHBOARD)
-    team = selectors.get_team_for(request.user, team_id)
+    team = selectors.get_team_for(request.user, team_id)  # 404 first, whatever the method
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     context = _period_context(request)
     figures = selectors.team_dashboard(request.user, team, context["period"])  # type: ignore[arg-type]
     context.update(
