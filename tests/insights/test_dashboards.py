@@ -102,7 +102,9 @@ def data(team, other_team, lead):
     def answer(made, when):
         MessageFactory(enquiry=made, direction="out", created_at=when)
 
-    e1 = enquiry(Channel.PORTAL, t1, at("2025-03-04", 9), at("2025-03-05", 9), closed=at("2025-03-04", 15))
+    e1 = enquiry(
+        Channel.PORTAL, t1, at("2025-03-04", 9), at("2025-03-05", 9), closed=at("2025-03-04", 15)
+    )
     answer(e1, at("2025-03-04", 15))  # in time, first contact
     e2 = enquiry(Channel.EMAIL, t1, at("2025-03-05"), at("2025-03-06"), closed=at("2025-03-09"))
     answer(e2, at("2025-03-08"))  # late; two answers: not first contact
@@ -284,7 +286,9 @@ def test_scope_team_dashboard(team, other_team, lead, client):
     client.force_login(agent)
     assert client.get(reverse("insights:team_dashboard", args=[team.pk])).status_code == 200
     home = client.get(reverse("insights:dashboards"))
-    assert home.status_code == 302 and home.url == reverse("insights:team_dashboard", args=[team.pk])
+    assert home.status_code == 302 and home.url == reverse(
+        "insights:team_dashboard", args=[team.pk]
+    )
 
 
 def test_department_dashboard_team_by_team(data, team, other_team, client):
@@ -308,7 +312,9 @@ def test_department_dashboard_team_by_team(data, team, other_team, client):
     assert home.url == reverse("insights:department_dashboard")
 
 
-def test_one_query_per_figure_family_whatever_the_teams(data, team, other_team, django_assert_max_num_queries):
+def test_one_query_per_figure_family_whatever_the_teams(
+    data, team, other_team, django_assert_max_num_queries
+):
     staff(other_team, 5)
     manager = AgentFactory(manager=True, teams=[], organisation=team.organisation)
     with django_assert_max_num_queries(14):
@@ -346,7 +352,12 @@ def test_on_the_seeded_demo_every_figure_equals_its_list(db, settings, tmp_path,
     but the week-by-week cells of the year (a list request each), equals its list's count."""
     settings.VAR_DIR = tmp_path
     call_command(
-        "seed", cases=300, enquiries=200, personal_documents=0, no_progress=True, stdout=io.StringIO()
+        "seed",
+        cases=300,
+        enquiries=200,
+        personal_documents=0,
+        no_progress=True,
+        stdout=io.StringIO(),
     )
     manager = AgentFactory(manager=True, organisation=Team.objects.first().organisation)
     client.force_login(manager)

@@ -21,7 +21,16 @@ from levier.journal.models import Event
 from levier.journal.services import target_key
 
 from . import entities as entity_extraction
-from .models import Attachment, Channel, Direction, Enquiry, EnquiryStatus, Message, Topic
+from .models import (
+    Attachment,
+    Channel,
+    Direction,
+    Enquiry,
+    EnquiryQuerySet,
+    EnquiryStatus,
+    Message,
+    Topic,
+)
 
 DUE_SOON = timedelta(hours=8)
 # What a list row shows: reading only these keeps a page light at a million rows.
@@ -81,7 +90,7 @@ def reopened_condition() -> Q:
     return Q(Exists(_journal_of_enquiry("usager-message").filter(payload__from="closed")))
 
 
-def with_answer_count(enquiries: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
+def with_answer_count(enquiries: EnquiryQuerySet) -> EnquiryQuerySet:
     """`answers`: how many answers were sent to the usager (messages sent, in the thread)."""
     sent = (
         Message.objects.filter(enquiry=OuterRef("pk"), direction=Direction.OUT)
@@ -90,7 +99,8 @@ def with_answer_count(enquiries: QuerySet[Enquiry]) -> QuerySet[Enquiry]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return enquiries.annotate(answers=Coalesce(Subquery(sent), 0))
+    counted: EnquiryQuerySet = enquiries.annotate(answers=Coalesce(Subquery(sent), 0))
+    return counted
 
 
 def first_contact_condition() -> Q:

@@ -35,7 +35,7 @@ def range_filters(prefix: str, period: Period) -> dict[str, dt.date]:
 
 
 @dataclass(frozen=True)
-class Count:
+class CountFigure:
     """A number of cases or enquiries, and the list of exactly those."""
 
     value: int
@@ -46,8 +46,8 @@ class Count:
 class Compared:
     """A count in the period and the same count in the previous period."""
 
-    current: Count
-    previous: Count
+    current: CountFigure
+    previous: CountFigure
 
     @property
     def change(self) -> int:
@@ -62,8 +62,8 @@ def share(part: int, whole: int) -> float | None:
 class Rate:
     """`part` out of `whole` (deadlines met out of decided...), in one period."""
 
-    part: Count
-    whole: Count
+    part: CountFigure
+    whole: CountFigure
 
     @property
     def share(self) -> float | None:
@@ -96,7 +96,7 @@ class Column:
 @dataclass(frozen=True)
 class WeekRow:
     week: Period
-    cells: list[Count]  # one per column, then the week's total
+    cells: list[CountFigure]  # one per column, then the week's total
 
 
 @dataclass
@@ -108,7 +108,7 @@ class WeeklySeries:
     rows: list[WeekRow]
     totals: list[Compared]  # one per column, then the grand total
 
-    def counts(self, weeks: bool = True) -> Iterator[Count]:
+    def counts(self, weeks: bool = True) -> Iterator[CountFigure]:
         if weeks:
             for row in self.rows:
                 yield from row.cells
@@ -120,17 +120,17 @@ class WeeklySeries:
 @dataclass(frozen=True)
 class AgeBucket:
     label: str
-    count: Count
+    count: CountFigure
 
 
 @dataclass
 class Backlog:
     """Open cases (or enquiries) now, by age since submission (or reception)."""
 
-    total: Count
+    total: CountFigure
     buckets: list[AgeBucket]
 
-    def counts(self) -> Iterator[Count]:
+    def counts(self) -> Iterator[CountFigure]:
         yield self.total
         for bucket in self.buckets:
             yield bucket.count
@@ -141,7 +141,7 @@ class DurationFigure:
     """Submission to decision of the cases decided in one period: nearest-rank median and
     90th percentile, in seconds (None without a decided case)."""
 
-    decided: Count
+    decided: CountFigure
     median_seconds: float | None
     p90_seconds: float | None
 
@@ -174,7 +174,7 @@ class TeamFigures:
     first_contact: ComparedRate | None = None
     reopened: ComparedRate | None = None
 
-    def counts(self, weeks: bool = True) -> Iterator[Count]:
+    def counts(self, weeks: bool = True) -> Iterator[CountFigure]:
         """Every count shown on the page (each a link whose list counts the same); without
         the week-by-week cells when `weeks` is false."""
         for series in (self.incoming_cases, self.incoming_by_channel, self.incoming_by_topic):

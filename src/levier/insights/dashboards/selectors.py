@@ -46,7 +46,7 @@ from .figures import (
     Column,
     Compared,
     ComparedRate,
-    Count as CountFigure,
+    CountFigure,
     DurationFigure,
     ProcessingRow,
     Rate,
@@ -399,24 +399,24 @@ def _processing(
     procedure_ids = {procedure_id for _team, procedure_id, _current in found}
     names = dict(Procedure.objects.filter(pk__in=procedure_ids).values_list("pk", "name"))
     result: dict[int, list[ProcessingRow]] = {team_id: [] for team_id in team_ids}
+
+    def figure(team_id: int, procedure_id: int, current: int, span: Period) -> DurationFigure:
+        values = found.get((team_id, procedure_id, current), {})
+        url = list_url(
+            "cases", team=team_id, procedure=procedure_id, **range_filters("decided", span)
+        )
+        return DurationFigure(
+            decided=CountFigure(values.get("n", 0), url),
+            median_seconds=values.get("median"),
+            p90_seconds=values.get("p90"),
+        )
+
     for team_id, procedure_id in sorted({(t, p) for t, p, _c in found}):
-
-        def figure(current: int, span: Period) -> DurationFigure:
-            values = found.get((team_id, procedure_id, current), {})
-            url = list_url(
-                "cases", team=team_id, procedure=procedure_id, **range_filters("decided", span)
-            )
-            return DurationFigure(
-                decided=CountFigure(values.get("n", 0), url),
-                median_seconds=values.get("median"),
-                p90_seconds=values.get("p90"),
-            )
-
         result[team_id].append(
             ProcessingRow(
                 procedure=names.get(procedure_id, str(procedure_id)),
-                current=figure(1, period),
-                previous=figure(0, previous),
+                current=figure(team_id, procedure_id, 1, period),
+                previous=figure(team_id, procedure_id, 0, previous),
             )
         )
     for rows_of_team in result.values():
@@ -499,10 +499,10 @@ def _enquiry_rates(
         .annotate(**aggregates)
         .order_by()
     )
-    found = {row["team_id"]: row for row in rows}
+    found: dict[int, dict[str, Any]] = {row["team_id"]: row for row in rows}
 
     def rates(team_id: int, span: Period, key: str) -> tuple[Rate, Rate, Rate]:
-        row = found.get(team_id, {})
+        row: dict[str, Any] = found.get(team_id, {})
         got = range_filters("received", span)
         shut = range_filters("closed", span)
 
