@@ -370,3 +370,12 @@ def test_on_the_seeded_demo_every_figure_equals_its_list(db, settings, tmp_path,
                 walked += walk_figures(client, figures, weeks)
                 nonzero += sum(1 for count in figures.counts(weeks) if count.value)
     assert walked > 100 and nonzero > 50, (walked, nonzero)
+
+
+def test_a_mail_merge_keeps_the_dashboards_case_filters():
+    """A dashboard's link opens the case list, whose "Mail merge" button carries its filters."""
+    from levier.documents.merge import filters_from_json, filters_to_json
+
+    filters = {"decided_from": dt.date(2025, 3, 3), "decided_to": dt.date(2025, 3, 16),
+               "decided_in_time": "yes", "team_id": 3}  # fmt: skip
+    assert filters_from_json(filters_to_json(filters)) == filters
