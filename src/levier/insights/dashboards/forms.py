@@ -37,6 +37,15 @@ class PeriodForm(LevierForm):
         help_text=_("Custom dates only"),
     )
 
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        # Always bound: an empty query shows the current month, in the fields too.
+        data = data.copy() if data is not None else {}
+        if not data.get("period"):
+            data["period"] = PeriodKind.MONTH.value
+        if data["period"] != PeriodKind.CUSTOM and not data.get("day"):
+            data["day"] = timezone.localdate().isoformat()
+        super().__init__(data, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if (cleaned.get("period") or PeriodKind.MONTH) != PeriodKind.CUSTOM:
@@ -57,7 +66,7 @@ class PeriodForm(LevierForm):
     def chosen(self) -> Period:
         """The period asked for; the current month when the form is empty or invalid."""
         today = timezone.localdate()
-        if not self.is_bound or not self.is_valid():
+        if not self.is_valid():
             return calendar_period(PeriodKind.MONTH, today)
         cleaned = self.cleaned_data
         kind = cleaned.get("period") or PeriodKind.MONTH

@@ -17,7 +17,7 @@ from .forms import PeriodForm
 
 
 def _period_context(request: HttpRequest) -> dict[str, object]:
-    form = PeriodForm(request.GET or None)
+    form = PeriodForm(request.GET)
     period = form.chosen()
     return {"form": form, "period": period, "previous": period.previous()}
 
