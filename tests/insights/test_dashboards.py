@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from levier.cases.models import CaseStatus
+from levier.cases.models import Case, CaseStatus
 from levier.core.models import Role, Team
 from levier.enquiries.models import Channel, EnquiryStatus
 from levier.insights.dashboards import selectors
@@ -379,3 +379,15 @@ def test_a_mail_merge_keeps_the_dashboards_case_filters():
     filters = {"decided_from": dt.date(2025, 3, 3), "decided_to": dt.date(2025, 3, 16),
                "decided_in_time": "yes", "team_id": 3}  # fmt: skip
     assert filters_from_json(filters_to_json(filters)) == filters
+
+
+def test_a_filtered_list_counts_its_rows_up_to_a_cap(team, agent, client, settings):
+    from levier.core import pagination
+
+    for _ in range(3):
+        CaseFactory(procedure=ProcedureFactory(team=team))
+    client.force_login(agent)
+    assert "matching-count" not in client.get(reverse("cases:list")).content.decode()
+    assert list_count(client, reverse("cases:list") + "?status=open") == 3
+    capped = pagination.matching_count(Case.objects.all(), cap=2)
+    assert capped == pagination.Matching(count=2, capped=True)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from levier.core import policy
 from levier.core.downloads import serve_stored_file
-from levier.core.pagination import keyset_page
+from levier.core.pagination import keyset_page, matching_count
 from levier.journal.selectors import timeline_for
 from levier.journal.services import record_list_read, record_read
 
@@ -52,7 +52,7 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filtered": filtered,
             # How many rows match, when filtered (a dashboard's figure opens this list).
-            "matching": enquiries.order_by().count() if filtered else None,
+            "matching": matching_count(enquiries) if filtered else None,
         },
     )
 
