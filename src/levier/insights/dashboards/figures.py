@@ -10,12 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from .periods import Period
+
+
+@lru_cache(maxsize=16)
+def _list_path(kind: str, prefix: str) -> str:
+    return reverse(f"{kind}:list")
 
 
 def list_url(kind: str, **filters: Any) -> str:
@@ -26,7 +32,7 @@ def list_url(kind: str, **filters: Any) -> str:
         for name, value in filters.items()
         if value not in (None, "", False)
     }
-    return f"{reverse(f'{kind}:list')}?{urlencode(params)}"
+    return f"{_list_path(kind, get_script_prefix())}?{urlencode(params)}"
 
 
 def range_filters(prefix: str, period: Period) -> dict[str, dt.date]:

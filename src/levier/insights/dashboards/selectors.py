@@ -17,8 +17,8 @@ case really took, no interpolation.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Case as CaseWhen
@@ -150,31 +150,42 @@ def _weekly(
 ) -> WeeklySeries:
     """A weekly table from per-(column, day) counts over both periods."""
     weeks = period.weeks()
+    starts = [week.start for week in weeks]
+    # One pass over the per-day counts: per (column, week), per column and period.
+    by_week: dict[tuple[str, int], int] = defaultdict(int)
+    in_period: dict[str, int] = defaultdict(int)
+    in_previous: dict[str, int] = defaultdict(int)
+    for (key, day), n in counts.items():
+        if period.start <= day <= period.end:
+            by_week[(key, bisect_right(starts, day) - 1)] += n
+            in_period[key] += n
+        elif previous.start <= day <= previous.end:
+            in_previous[key] += n
 
-    def total(keys: Iterable[str], span: Period) -> int:
-        return sum(
-            n for (key, day), n in counts.items() if key in keys and span.start <= day <= span.end
-        )
-
-    def link(keys: list[str], span: Period) -> str:
-        extra = filters_of[keys[0]] if len(keys) == 1 else {}
+    def link(key: str | None, span: Period) -> str:
+        extra = filters_of[key] if key is not None else {}
         return list_url(kind, team=team_id, **extra, **range_filters(date_prefix, span))
 
-    everything = [column.key for column in columns]
+    keys = [column.key for column in columns]
     rows = []
-    for week in weeks:
-        cells = [
-            CountFigure(total([column.key], week), link([column.key], week)) for column in columns
-        ]
-        cells.append(CountFigure(total(everything, week), link(everything, week)))
+    for index, week in enumerate(weeks):
+        cells = [CountFigure(by_week[(key, index)], link(key, week)) for key in keys]
+        week_total = sum(by_week[(key, index)] for key in keys)
+        cells.append(CountFigure(week_total, link(None, week)))
         rows.append(WeekRow(week=week, cells=cells))
     totals = [
         Compared(
-            CountFigure(total(keys, period), link(keys, period)),
-            CountFigure(total(keys, previous), link(keys, previous)),
+            CountFigure(in_period[key], link(key, period)),
+            CountFigure(in_previous[key], link(key, previous)),
         )
-        for keys in [[column.key] for column in columns] + [everything]
+        for key in keys
     ]
+    totals.append(
+        Compared(
+            CountFigure(sum(in_period[key] for key in keys), link(None, period)),
+            CountFigure(sum(in_previous[key] for key in keys), link(None, previous)),
+        )
+    )
     return WeeklySeries(columns=columns, rows=rows, totals=totals)
 
 
