@@ -15,6 +15,7 @@ hypothesis_settings.load_profile("levier")
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LEVIER_EXPORT_DIR = tmp_path / "exports"  # large exports' files (insights)
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

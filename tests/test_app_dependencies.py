@@ -38,9 +38,13 @@ ABOVE_BASE: dict[str, frozenset[str]] = {
     # automation calls other apps' services; no app imports it (each declares its schedule
     # steps in its own schedule.py, which automation discovers)
     "automation": frozenset({"cases", "controls", "documents"}),
-    # reads the journal with the cases and enquiries it is about; writes nothing of theirs
-    "insights": frozenset({"cases", "enquiries"}),
-    "demo": frozenset({"campaigns", "cases", "controls", "documents", "enquiries", "mailing"}),
+    # reads the journal with the cases and enquiries it is about; writes nothing of theirs;
+    # exports the control proposals' list with its own form and selector (controls)
+    "insights": frozenset({"cases", "controls", "enquiries"}),
+    # the history honours each automation's switch-on day (automation.registry)
+    "demo": frozenset(
+        {"automation", "campaigns", "cases", "controls", "documents", "enquiries", "mailing"}
+    ),
 }
 
 # Imports that go against the order, each kept for a named reason; (module, app it imports).

@@ -24,6 +24,8 @@ from levier.documents.models import (
     MergeStatus,
 )
 from levier.enquiries.models import Attachment
+from levier.insights.exports.services import export_dir
+from levier.insights.models import ExportJob, ExportStatus
 from levier.mailing.models import OutboundEmail
 
 from .factories import (
@@ -119,7 +121,14 @@ def objects_of(team, owner, case_status=CaseStatus.SUBMITTED):
     flag = Flag.objects.create(
         case=case, procedure=procedure, source="anomaly", code="atypical", reasons=["x"]
     )
+    # A large export (insights), ready: only its agent sees it and downloads its file.
+    export = ExportJob.objects.create(
+        agent=owner, list_name="cases", format="csv", status=ExportStatus.DONE, total_rows=1,
+        done_rows=1, file_name=f"export-{owner.pk}.csv",
+    )  # fmt: skip
+    (export_dir() / export.file_name).write_bytes(b"\xef\xbb\xbfReference\r\n")
     return {
+        "export": export,
         "flag": flag,
         "case": case,
         "document": document,
@@ -145,11 +154,12 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
         "documents": "case",
         "campaigns": "campaign",
         "controls": "flag",
-        "insights": "case",  # the process map takes no id; its figures are checked below
+        "insights": "export",  # the process map takes no id; its figures are checked below
     }[namespace]
     keys = {}
     for arg in args:
         for key in (
+            "export",
             "flag",
             "campaign",
             "generated",
@@ -171,6 +181,8 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
                 keys[arg] = primary
             elif arg == "page":  # a page number, not an object
                 keys[arg] = "page"
+            elif arg == "list_name":  # an export's list (insights), not an object
+                keys[arg] = "list_name"
             else:
                 raise AssertionError(
                     f"{name}: no test object for URL argument {arg!r}; extend test_scoping"
@@ -178,10 +190,17 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
     return keys
 
 
-def kwargs_for(name: str, args: list[str], objects) -> dict[str, int]:
+def kwargs_for(name: str, args: list[str], objects) -> dict[str, int | str]:
+    fixed: dict[str, int | str] = {"page": 1, "list_name": "cases"}
     return {
-        arg: 1 if key == "page" else objects[key].pk for arg, key in object_keys(name, args).items()
+        arg: fixed[key] if key in fixed else objects[key].pk
+        for arg, key in object_keys(name, args).items()
     }
+
+
+# URLs whose arguments name no object of a team: a list's export takes the list's name and
+# exports what the agent sees (tests/insights/test_exports.py); they are walked as lists.
+LIST_ARGUMENTS = {"list_name"}
 
 
 @pytest.mark.django_db
@@ -194,7 +213,7 @@ def test_every_agent_url_with_an_id_is_a_404_outside_the_agents_teams(client, te
 
     checked = 0
     for name, args in agent_patterns():
-        if not args:
+        if not args or LIST_ARGUMENTS & set(args):
             continue
         foreign_url = reverse(name, kwargs=kwargs_for(name, args, theirs))
         own_url = reverse(name, kwargs=kwargs_for(name, args, mine))
@@ -216,16 +235,24 @@ def test_every_agent_url_with_an_id_is_a_404_outside_the_agents_teams(client, te
 def test_every_agent_url_without_an_id_answers_without_error(client, team):
     client.force_login(AgentFactory(teams=[team]))
     for name, args in agent_patterns():
-        # campaigns:new, the process map and the department dashboard are a 404 for a plain
-        # agent (tests/campaigns, tests/insights/test_process_page.py, test_dashboards.py).
-        if args or name in {
+        # campaigns:new, the process map, the map and the department dashboard are a 404 for
+        # a plain agent (tests/campaigns, tests/insights/test_process_page.py,
+        # test_dashboards.py).
+        if name in {
             "core:logout",
             "campaigns:new",
             "insights:process",
+            "insights:map",
             "insights:department_dashboard",
         }:
             continue
-        status = client.get(reverse(name)).status_code
+        if LIST_ARGUMENTS & set(args):
+            url = reverse(name, kwargs={"list_name": "cases"}) + "?format=csv"
+        elif args:
+            continue
+        else:
+            url = reverse(name)
+        status = client.get(url).status_code
         assert status in {200, 302, 405}, f"GET {name}: {status}"
 
 
@@ -254,9 +281,13 @@ def test_a_draft_is_a_404_on_every_agent_url_and_absent_from_every_list(client, 
     for name, args in agent_patterns():
         if name == "core:logout":
             continue
-        if not args:
-            response = client.get(reverse(name))
-            assert draft["case"].reference not in response.content.decode(), f"{name} lists a draft"
+        if not args or LIST_ARGUMENTS & set(args):
+            url = reverse(name, kwargs=kwargs_for(name, args, draft))
+            response = client.get(url + ("?format=csv" if args else ""))
+            content = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
+            assert draft["case"].reference not in content.decode(), f"{name} lists a draft"
             continue
         if not CASE_OBJECTS & set(object_keys(name, args).values()):
             continue  # about an enquiry, a campaign, a mail merge: not about the draft
@@ -308,7 +339,14 @@ def pages_without_id(client) -> dict[str, str]:
     """Every agent page that takes no id (lists, dashboards, statistics), as rendered."""
     pages = {}
     for name, args in agent_patterns():
-        if args or name == "core:logout":
+        if name == "core:logout" or (args and not LIST_ARGUMENTS & set(args)):
+            continue
+        if args:  # a list's export (insights): each list, as a CSV file
+            for list_name in ("cases", "enquiries", "proposals"):
+                url = reverse(name, kwargs={"list_name": list_name}) + "?format=csv"
+                response = client.get(url)
+                content = b"".join(response.streaming_content) if response.streaming else b""
+                pages[f"{name}:{list_name}"] = f"{response.status_code} {content.decode()}"
             continue
         response = client.get(reverse(name))
         body = (
@@ -398,7 +436,7 @@ def test_every_agent_url_of_another_organisation_is_a_404(client, team, kind):
     client.force_login(viewer)
     checked = 0
     for name, args in agent_patterns():
-        if not args:
+        if not args or LIST_ARGUMENTS & set(args):
             continue
         url = reverse(name, kwargs=kwargs_for(name, args, theirs))
         assert client.post(url).status_code == 404, (

@@ -386,3 +386,9 @@ LEVIER_RETENTION_QUARANTINE_DAYS = int(os.environ.get("LEVIER_RETENTION_QUARANTI
 LEVIER_RETENTION_EVENT_DETAILS_DAYS = int(
     os.environ.get("LEVIER_RETENTION_EVENT_DETAILS_DAYS", "365")
 )
+
+# Exports of lists (insights.exports, docs/insights.md): up to this many rows stream in the
+# response; more run as a background task whose file is kept this many days under VAR_DIR.
+LEVIER_EXPORT_INLINE_ROWS = int(os.environ.get("LEVIER_EXPORT_INLINE_ROWS", "5000"))
+LEVIER_EXPORT_RETENTION_DAYS = int(os.environ.get("LEVIER_EXPORT_RETENTION_DAYS", "2"))
+LEVIER_EXPORT_DIR = Path(os.environ.get("LEVIER_EXPORT_DIR", VAR_DIR / "exports"))

@@ -11,7 +11,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "levier"
 def test_no_app_imports_automation():
     offenders = []
     for path in SRC.rglob("*.py"):
-        if path.relative_to(SRC).parts[0] == "automation":
+        # demo seeds every app: its history reads each automation's switch-on day
+        if path.relative_to(SRC).parts[0] in {"automation", "demo"}:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = []

@@ -307,3 +307,11 @@ def test_todays_messages_go_through_the_real_intake(seeded):
     urgent = Enquiry.objects.filter(routing_rule__name="Situations d'urgence signalées")
     assert urgent.exists() and all(enquiry.priority == 4 for enquiry in urgent)
     assert Event.objects.filter(verb="group-enquiry").exists()
+
+
+def test_seed_prints_the_period_and_each_automation_s_switch_on_month(seeded):
+    from levier.automation import registry
+
+    assert "History from " in seeded and "(24 months)" in seeded
+    for automation in registry.AUTOMATIONS:
+        assert f"{automation.switched_on:%Y-%m}  {automation.code}" in seeded

@@ -20,9 +20,22 @@ from django.utils.translation import gettext_lazy as _
 
 from levier.journal.models import Event
 
-# The day these automations went live in levier (first release of each, from the
-# project's history); a deployment switching one on later changes it here.
-FIRST_RELEASE = datetime.date(2026, 11, 28)
+# The day each automation was switched on in the demo administration, one at a time over
+# two years as its agents adopted it: mail intake first, then the document checks, the
+# classifier, status emails, merges, the atypical-declaration scoring, campaigns, and the
+# deadline warnings last. Before that day its gestes were done by hand: insights count
+# time saved from it, and the demo's history (`levier seed`) honours it. A deployment
+# writes its own days here.
+SWITCHED_ON = {
+    "intake-robots": datetime.date(2025, 2, 3),
+    "document-checks": datetime.date(2025, 4, 7),
+    "classifier": datetime.date(2025, 6, 16),
+    "status-emails": datetime.date(2025, 10, 6),
+    "merges": datetime.date(2026, 1, 12),
+    "controls-scoring": datetime.date(2026, 3, 2),
+    "campaigns": datetime.date(2026, 5, 4),
+    "scheduled-jobs": datetime.date(2026, 9, 1),
+}
 
 
 def always() -> bool:
@@ -75,7 +88,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
             "thread or to a new one."
         ),
         gestes=("receive-email", "register-enquiry"),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["intake-robots"],
         steps=("mail",),
         task_paths=("levier.mailing.tasks.fetch_mailboxes",),
         robots=("mail",),
@@ -88,7 +101,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
             "reads the identifiers it contains."
         ),
         gestes=("classify-enquiry", "route-enquiry", "extract-entities", "suggest-answer"),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["classifier"],
         robots=("intake", "answers"),
     ),
     Automation(
@@ -99,7 +112,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
             "compares them with the declared data, then applies the control rules."
         ),
         gestes=("check-supporting-document", "apply-control-rules"),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["document-checks"],
         enabled=controls_on_submission,
         target_type="cases.case",
         verbs=frozenset({"submit", "add-document"}),
@@ -115,7 +128,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
             "template, with its generated document attached."
         ),
         gestes=("send-email", "generate-document"),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["status-emails"],
         target_type="cases.case",
         verbs=frozenset({"submit", "transition"}),
         handler="levier.automation.handlers.send_status_email",
@@ -126,7 +139,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
         name=_("Mail merges"),
         description=_("Generates one document per case of a batch, from a template."),
         gestes=("generate-document",),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["merges"],
         task_paths=("levier.documents.tasks.run_merge",),
         robots=("mail-merge",),
     ),
@@ -135,7 +148,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
         name=_("Campaigns"),
         description=_("Sends a templated email to the usagers of the targeted cases, throttled."),
         gestes=("send-email",),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["campaigns"],
         task_paths=("levier.campaigns.tasks.run_campaign",),
         robots=("campaigns",),
     ),
@@ -147,7 +160,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
             "a random control sample."
         ),
         gestes=("select-cases-for-control",),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["controls-scoring"],
         steps=("controls",),
         task_paths=("levier.controls.tasks.score_procedure",),
         robots=("repérage des déclarations atypiques",),
@@ -160,7 +173,7 @@ AUTOMATIONS: tuple[Automation, ...] = (
             "expired sessions and applies the retention periods."
         ),
         gestes=("warn-deadline", "send-email"),
-        switched_on=FIRST_RELEASE,
+        switched_on=SWITCHED_ON["scheduled-jobs"],
         steps=("outbox", "tasks", "deadlines", "sessions", "purge", "automation-sweep"),
         task_paths=(
             "levier.mailing.tasks.send_outbound_email",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from levier.contacts.identifiers import IdentifierField
 from levier.contacts.models import ContactKind
 from levier.core.forms import CheckedFilesField, LevierForm
+from levier.core.geo import departements
 from levier.core.models import Agent
 
 from .models import AGENT_STATUS_CHOICES, CaseStatus
@@ -56,10 +57,15 @@ class CaseFilterForm(LevierForm):
     decided_to = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
     decided_in_time = forms.ChoiceField(
         label=_("Instruction deadline met"), choices=DECIDED_IN_TIME_CHOICES, required=False
+    departement = forms.ChoiceField(
+        label=_("Usager's département"), required=False, help_text=_("From the postal code")
     )
 
     def __init__(self, *args, procedures=(), teams=(), colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [("", _("All départements"))] + [
+            (code, f"{code} – {item.name}") for code, item in departements().items()
+        ]
         self.fields["procedure"].choices = [("", _("All procedures"))] + [
             (p.pk, p.name) for p in procedures
         ]
@@ -95,6 +101,7 @@ class CaseFilterForm(LevierForm):
             "decided_from": cleaned.get("decided_from"),
             "decided_to": cleaned.get("decided_to"),
             "decided_in_time": cleaned.get("decided_in_time") or "",
+            "departement": cleaned.get("departement") or "",
         }
 
 

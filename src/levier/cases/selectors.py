@@ -10,6 +10,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from levier.core import policy
+from levier.core.geo import departement_of_postal_code
 from levier.core.models import Agent
 from levier.core.selectors import filter_worklist
 
@@ -72,6 +73,10 @@ def case_list_for(
 ) -> QuerySet[Case]:
     """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id;
     `decided_in_time` "yes" or "no" (decided_in_time_condition)."""
+    departement: str = "",
+) -> QuerySet[Case]:
+    """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id;
+    `departement` the usager's ("69", "2A", "974"), as the map of /pilotage/carte/ counts."""
     cases = (
         Case.objects.visible_to(agent)
         .select_related("procedure", "contact", "team", "assignee")
@@ -91,6 +96,8 @@ def case_list_for(
         cases = cases.filter(decided_at__date__lte=decided_to)
     if decided_in_time in {"yes", "no"}:
         cases = cases.filter(decided_in_time_condition(decided_in_time == "yes"))
+    if departement:
+        cases = cases.filter(contact__postal_code__in=postal_codes_in(cases, departement))
     return filter_worklist(
         cases,
         agent=agent,
@@ -104,6 +111,14 @@ def case_list_for(
         due_soon=DUE_SOON,
         q=q,
     )
+
+
+def postal_codes_in(cases: QuerySet[Case], departement: str) -> list[str]:
+    """The postal codes of `cases`' usagers that belong to `departement` by core.geo's rule
+    (read from the rows rather than listed from the data: a CEDEX code counts as it does on
+    the map)."""
+    codes = cases.order_by().values_list("contact__postal_code", flat=True).distinct()
+    return [code for code in codes if departement_of_postal_code(code) == departement]
 
 
 def my_open_cases(agent: Agent) -> QuerySet[Case]:

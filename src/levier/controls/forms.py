@@ -23,6 +23,15 @@ class FlagFilterForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         self.fields["procedure"].queryset = procedures
 
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.flags_for (the defaults when the form is invalid)."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound and not self.errors else {}
+        return {
+            "procedure": data.get("procedure"),
+            "source": data.get("source") or "",
+            "state": data.get("state") or "open",
+        }
+
 
 class ControlResultForm(DsfrBaseForm):
     result = forms.ChoiceField(

@@ -26,12 +26,10 @@ from .services import case_check_now
 def flag_list(request: HttpRequest) -> HttpResponse:
     procedures = selectors.procedures_with_flags(request.user)
     filters = FlagFilterForm(request.GET or None, procedures=procedures)
-    procedure, source, state = None, "", "open"
-    if filters.is_valid():
-        procedure = filters.cleaned_data["procedure"]
-        source = filters.cleaned_data["source"]
-        state = filters.cleaned_data["state"] or "open"
-    found = selectors.flags_for(request.user, procedure=procedure, source=source, state=state)
+    filters.is_valid()
+    chosen = filters.filters()
+    procedure, source, state = chosen["procedure"], chosen["source"], chosen["state"]
+    found = selectors.flags_for(request.user, **chosen)
     statistics = selectors.control_statistics(request.user, procedure)
     territories, overall = selectors.flag_rates_by_territory(request.user, procedure)
     page = Paginator(found, 25).get_page(request.GET.get("page"))

@@ -31,6 +31,7 @@ LOOKUP_SLICE = 500
 FILTER_KEYS = (
     "status", "procedure_id", "team_id", "assignee", "submitted_from", "submitted_to", "sla", "q",
     "decided_from", "decided_to", "decided_in_time",
+    "departement",
 )  # fmt: skip
 DATE_KEYS = ("submitted_from", "submitted_to", "decided_from", "decided_to")
 

@@ -6,3 +6,8 @@ class InsightsConfig(AppConfig):
     name = "levier.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from .exports.services import register_purgers
+
+        register_purgers()

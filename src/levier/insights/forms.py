@@ -95,3 +95,64 @@ class ProcessFilterForm(LevierForm):
             "start": start,
             "end": end,
         }
+
+
+class MapFilterForm(LevierForm):
+    """The map's filters (/pilotage/carte/): figure, procedure, period of submission."""
+
+    metric = forms.ChoiceField(label=_("Figure"), required=False)
+    procedure = forms.TypedChoiceField(
+        label=_("Procedure"), coerce=int, required=False, empty_value=None
+    )
+    start = forms.DateField(
+        label=pgettext_lazy("period", "Submitted from"), required=False, widget=DateInput()
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period", "Submitted until (included)"),
+        required=False,
+        widget=DateInput(),
+    )
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        metrics: dict[str, Any],
+        procedures: list[Procedure] | tuple[()] = (),
+    ) -> None:
+        data = data.copy()
+        today = timezone.localdate()
+        if not data.get("end"):
+            data["end"] = today.isoformat()
+        if not data.get("start"):
+            data["start"] = (today - dt.timedelta(days=DEFAULT_DAYS)).isoformat()
+        super().__init__(data)
+        self.procedures = {p.pk: p for p in procedures}
+        self.fields["metric"].choices = list(metrics.items())
+        self.fields["procedure"].choices = [("", _("All procedures"))] + [
+            (p.pk, p.name) for p in procedures
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", _("The end date comes before the start date."))
+            elif (end - start).days > MAX_DAYS:
+                self.add_error(
+                    "start",
+                    _("Choose a period of at most %(days)s days.") % {"days": MAX_DAYS},
+                )
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for maps.departement_map (the form must be valid)."""
+        cleaned = self.cleaned_data
+        procedure_id = cleaned.get("procedure")
+        return {
+            "metric": cleaned.get("metric") or "incoming",
+            "procedure": self.procedures.get(procedure_id) if procedure_id else None,
+            "start": cleaned["start"],
+            "end": cleaned["end"],
+        }

@@ -4,15 +4,20 @@ Action.VIEW_PROCESS). Figures about cases and gestes, never about agents."""
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from levier.core import policy
+from levier.core.french import format_number
 
-from . import graph, selectors
-from .forms import ProcessFilterForm
+from . import graph, maps, selectors
+from .forms import MapFilterForm, ProcessFilterForm
 
 
 def duration_text(seconds: float | None) -> str:
@@ -75,3 +80,85 @@ def process(request: HttpRequest) -> HttpResponse:
         context["drawn_arcs_capped"] = len(result.mining.arcs) > graph.MAX_DRAWN_ARCS
         context["max_drawn_arcs"] = graph.MAX_DRAWN_ARCS
     return render(request, "insights/process.html", context)
+
+
+# The map's sequential scale, light to dark (ColorBrewer "Blues", single hue: read by
+# lightness, so by colour-blind people too); no value: white with a grey outline.
+MAP_PALETTE = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+MAP_NO_VALUE = "#ffffff"
+
+
+def _figure_text(value: float | None, metric: str) -> str:
+    if value is None:
+        return "—"
+    number = format_number(value)
+    unit = str(maps.METRIC_UNITS[metric])
+    return f"{number}\u00a0{unit}" if unit else str(number)
+
+
+@require_GET
+def departement_map(request: HttpRequest) -> HttpResponse:
+    """The figures of the agent's cases by usager's département, on a map and in a table
+    (/pilotage/carte/); each département links to the case list filtered on it."""
+    policy.check_may(request.user, policy.Action.VIEW_PROCESS)
+    form = MapFilterForm(
+        request.GET,
+        metrics=maps.METRICS,
+        procedures=list(selectors.process_procedures(request.user)),
+    )
+    context: dict[str, object] = {
+        "title": _("Map by département"),
+        "nav": "map",
+        "form": form,
+        "filtered": bool(request.GET),
+        "min_cases": maps.MIN_CASES,
+    }
+    if form.is_valid():
+        filters = form.filters()
+        result = maps.departement_map(request.user, **filters)
+        metric = filters["metric"]
+        query = {
+            "submitted_from": filters["start"].isoformat(),
+            "submitted_to": filters["end"].isoformat(),
+        }
+        if filters["procedure"] is not None:
+            query["procedure"] = str(filters["procedure"].pk)
+        cases_url = reverse("cases:list")
+        links = {
+            row.code: f"{cases_url}?{urlencode({**query, 'departement': row.code})}"
+            for row in result.rows
+            if row.code
+        }
+        colours = {
+            code: MAP_PALETTE[int(css_class.removeprefix("levier-map-c"))]
+            for code, css_class in result.classes.items()
+        }
+        context.update(
+            result=result,
+            metric=metric,
+            metric_label=maps.METRICS[metric],
+            period=(filters["start"], filters["end"]),
+            total_text=_figure_text(result.total_value, metric),
+            rows=[
+                (row, _figure_text(row.value, metric), links.get(row.code), colours.get(row.code))
+                for row in result.rows
+            ],
+            legend=[
+                (
+                    MAP_PALETTE[int(item.css_class.removeprefix("levier-map-c"))],
+                    _figure_text(item.low, metric),
+                    _figure_text(item.high, metric),
+                    item.low_excluded,
+                )
+                for item in result.bins
+            ],
+            no_value_colour=MAP_NO_VALUE,
+            map_values=json.dumps(result.drawn),
+            map_data={
+                "values": result.drawn,
+                "colours": colours,
+                "links": links,
+                "noValue": MAP_NO_VALUE,
+            },
+        )
+    return render(request, "insights/map.html", context)

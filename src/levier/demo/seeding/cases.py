@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
-from levier.cases.models import Case, CaseStatus, Comment, SupportingDocument
+from levier.cases.models import Case, CaseStatus, Comment, Procedure, SupportingDocument
+from levier.controls.batch_scoring import ROBOT as SCORING_ROBOT
 from levier.controls.document_checks import ROBOT as DOCUMENT_CHECKER
+from levier.controls.rule_checks import ROBOT as RULES_CHECKER
 from levier.journal.models import ActorKind, Event, EventDetail
 
 from .. import content
 from ..pdfs import DocumentSpec, DocumentTruth, PrintedDocument, print_documents
-from ..plans import CASE_TARGET, PoolContact, Worker, chunks, growth
-from ..timeline import PARIS, after, usager_time, working_time
+from ..plans import CASE_TARGET, PoolContact, Worker, chunks
+from ..timeline import PARIS, UTC, after, usager_time, working_time
+from .history import weekly_mondays
 from .rows import DETAIL
 
 FINAL = frozenset({CaseStatus.ACCEPTED, CaseStatus.REFUSED, CaseStatus.CLOSED_WITHOUT_FOLLOW_UP})
@@ -24,7 +26,12 @@ OPEN = frozenset({CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING
 SPECIMENS_PER_PROCEDURE = 8  # shared documents per procedure and year, for older cases
 MAX_TRUTHS = 5000
 ROBOT_DOCUMENT_CHECK = DOCUMENT_CHECKER.label
-PROCEDURE_WEIGHTS = tuple(itertools.accumulate(entry["weight"] for entry in content.PROCEDURES))
+ROBOT_RULES = RULES_CHECKER.label
+ROBOT_STATUS_EMAIL = "status-email"  # levier.documents.signals.ROBOT
+ROBOT_MERGE = "mail-merge"  # levier.documents.services.mail_merge
+ROBOT_CAMPAIGNS = "campaigns"  # levier.campaigns.services.ROBOT
+ROBOT_SCORING = SCORING_ROBOT.label
+PROCEDURE_TARGET = Procedure._meta.label_lower
 VALUE_FIELDS = {  # declared fields a shared specimen document imposes on the case that uses it
     "aide-petites-entreprises": ("project_cost", "amount_requested"),
     "aide-logement": ("household_size", "reference_tax_income"),
@@ -52,12 +59,21 @@ class CasePlan:
     assignee: Worker | None = None
     documents: list[PrintedDocument] = field(default_factory=list)
     specs: list[DocumentSpec] = field(default_factory=list)
-    robot_check: datetime.datetime | None = None
-    assignment: tuple[datetime.datetime, Worker] | None = None  # when, by whom
-    # (when, from status, to status, reason)
-    steps: list[tuple[datetime.datetime, str, str, str]] = field(default_factory=list)
-    reads: list[datetime.datetime] = field(default_factory=list)
-    comments: list[tuple[datetime.datetime, Worker, str, list[Worker]]] = field(
+    # Who checked the documents (a robot's name or an agent) and, per document, when the
+    # check began (an agent's read of the case) and was done, and the measured seconds.
+    checks: (
+        tuple[Worker | str, list[tuple[datetime.datetime, datetime.datetime, int | None]]] | None
+    ) = None
+    assignment: tuple[datetime.datetime, Worker, int | None] | None = None  # when, by whom, seconds
+    # (when, from status, to status, reason, measured seconds)
+    steps: list[tuple[datetime.datetime, str, str, str, int | None]] = field(default_factory=list)
+    # Agents' reads of the case page (when, who): each geste of an agent follows one.
+    reads: list[tuple[datetime.datetime, Worker]] = field(default_factory=list)
+    # Other gestes (when, agent or robot name, verb, activity, payload, measured seconds).
+    gestes: list[tuple[datetime.datetime, Worker | str, str, str, dict, int | None]] = field(
+        default_factory=list
+    )
+    comments: list[tuple[datetime.datetime, Worker, str, list[Worker], int | None]] = field(
         default_factory=list
     )
 
@@ -123,13 +139,12 @@ class CaseLoading:
 
     def plan_case(self, index: int, total: int) -> CasePlan:
         rng, setup, options = self.rng, self.setup, self.options
-        window = self.window()
-        entry = rng.choices(content.PROCEDURES, cum_weights=PROCEDURE_WEIGHTS)[0]
+        submitted = usager_time(self.calendar.moment(index, total, rng), rng)
+        submitted = min(submitted, self.now - datetime.timedelta(minutes=rng.randint(5, 600)))
+        entry = self.calendar.procedure(submitted, rng)  # by the season of each procedure
         slug = entry["slug"]
         procedure, version = setup.procedures[slug], setup.versions[slug]
         contact = self.pick_contact(entry["contact_kind"])
-        submitted = usager_time(self.now - window + window * growth(index, total, rng), rng)
-        submitted = min(submitted, self.now - datetime.timedelta(minutes=rng.randint(5, 600)))
         submitted_on = submitted.astimezone(PARIS).date()
         age_days = (self.now - submitted).total_seconds() / 86400
         documents: list[PrintedDocument] = []
@@ -180,34 +195,76 @@ class CaseLoading:
             self.plan_instruction(plan, procedure.instruction_days)
             amount = data.get("amount_requested") or data.get("monthly_rent") or ""
             self.cases_of_contact[contact.id] = (reference, procedure.name, amount)
+            self.case_submitted_of_contact[contact.id] = submitted
             if status in OPEN:
                 self.report.example_case = (reference, code)  # the most recent open case wins
         return plan
 
+    def on_page(
+        self, plan: CasePlan, worker: Worker, start: datetime.datetime, activity: str
+    ) -> tuple[datetime.datetime, int | None]:
+        """An agent opens the case at `start` (a read) and does a geste: when it is done, and
+        the seconds measured between the two, as levier measures them on the case page."""
+        plan.reads.append((start, worker))
+        seconds = self.gestes.measured(activity)
+        if seconds is None:
+            return start + datetime.timedelta(seconds=1), None
+        room = int((self.now - start).total_seconds()) - 30  # never past now
+        seconds = max(1, min(seconds, room))
+        return start + datetime.timedelta(seconds=seconds), seconds
+
     def plan_instruction(self, plan: CasePlan, instruction_days: int) -> None:
-        """Who did what on the case, and when, down to its current status."""
-        rng, row, now = self.rng, plan.row, self.now
+        """Who did what on the case, and when, down to its current status.
+
+        A geste of an automation is the robot's from the day it was switched on, an agent's
+        before (see `history`); every agent's geste follows the agent's read of the case."""
+        rng, row, now, gestes = self.rng, plan.row, self.now, self.gestes
         status, submitted, team_id = row["status"], row["submitted_at"], row["team_id"]
-        if (plan.documents or plan.specs) and rng.random() < 0.7:
-            plan.robot_check = min(
+        document_count = len(plan.documents) + len(plan.specs)
+        robot_checks = gestes.by_robot("document-checks", submitted)
+        if robot_checks:  # on submission: the documents read and compared, the rules applied
+            checked = min(
                 submitted + datetime.timedelta(minutes=rng.randint(1, 20)),
                 now - datetime.timedelta(seconds=30),
+            )
+            if document_count and rng.random() < 0.9:  # else still queued, or it failed
+                plan.checks = (ROBOT_DOCUMENT_CHECK, [(checked, checked, None)] * document_count)
+            rules = {"rules": {}, "failed": 0}
+            moment = checked + datetime.timedelta(seconds=rng.randint(1, 9))
+            plan.gestes.append(
+                (moment, ROBOT_RULES, "apply-rules", "apply-control-rules", rules, None)
             )
         if status == CaseStatus.SUBMITTED and rng.random() >= 0.35:
             return  # still in the team's queue
         assignee = self.pick_worker(team_id)
         lead = self.leads.get(team_id)
         by = lead if lead is not None and rng.random() < 0.5 else assignee
-        last = after(submitted, hours=rng.uniform(2, 96), rng=rng, now=now)
-        plan.assignment = (last, by)
+        opened = after(submitted, hours=rng.uniform(2, 96), rng=rng, now=now)
+        last, seconds = self.on_page(plan, by, opened, "assign-case")
+        plan.assignment = (last, by, seconds)
         plan.assignee = assignee
         row["assignee_id"] = assignee.id
         row["updated_at"] = last
         if status == CaseStatus.SUBMITTED:
             return
-        last = after(last, hours=rng.uniform(0.5, 72), rng=rng, now=now)
-        plan.steps.append((last, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, ""))
-        plan.reads.append(last)
+        opened = after(last, hours=rng.uniform(0.5, 72), rng=rng, now=now)
+        last, seconds = self.on_page(plan, assignee, opened, "change-case-status")
+        plan.steps.append((last, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, "", seconds))
+        if document_count and plan.checks is None:
+            # Before the robot (or when it missed the case): the instructor checks by hand.
+            checks = []
+            for _ in range(document_count):
+                opened = last + datetime.timedelta(seconds=rng.randint(2, 60))
+                last, seconds = self.on_page(plan, assignee, opened, "check-supporting-document")
+                checks.append((opened, last, seconds))
+            plan.checks = (assignee, checks)
+        if not robot_checks:
+            opened = last + datetime.timedelta(seconds=rng.randint(2, 60))
+            last, seconds = self.on_page(plan, assignee, opened, "apply-control-rules")
+            rules = {"rules": {}, "failed": 0}
+            plan.gestes.append(
+                (last, assignee, "apply-rules", "apply-control-rules", rules, seconds)
+            )
         if self.options.comments and rng.random() < 0.22:
             body = rng.choice(content.COMMENTS)
             mentions = []
@@ -218,19 +275,28 @@ class CaseLoading:
                 else:
                     body = body.replace("{colleague}", colleague.username)
                     mentions = [colleague]
-            last = after(last, hours=rng.uniform(0.1, 24), rng=rng, now=now)
-            plan.comments.append((last, assignee, body, mentions))
+            opened = after(last, hours=rng.uniform(0.1, 24), rng=rng, now=now)
+            last, seconds = self.on_page(plan, assignee, opened, "comment-case")
+            plan.comments.append((last, assignee, body, mentions, seconds))
         if status == CaseStatus.WAITING_FOR_USAGER or (status in FINAL and rng.random() < 0.2):
             reason = rng.choice(WAITING_REASONS)
-            last = after(last, hours=rng.uniform(1, 120), rng=rng, now=now)
-            plan.steps.append((last, CaseStatus.IN_REVIEW, CaseStatus.WAITING_FOR_USAGER, reason))
+            opened = after(last, hours=rng.uniform(1, 120), rng=rng, now=now)
+            last, seconds = self.on_page(plan, assignee, opened, "change-case-status")
+            plan.steps.append(
+                (last, CaseStatus.IN_REVIEW, CaseStatus.WAITING_FOR_USAGER, reason, seconds)
+            )
+            waiting_since = last
             if status == CaseStatus.WAITING_FOR_USAGER:
+                self.plan_reminder(plan, assignee, waiting_since, now)
                 row["status_reason"] = reason
                 row["updated_at"] = last
                 return
-            last = after(last, hours=rng.uniform(24, 480), rng=rng, now=now)
-            plan.steps.append((last, CaseStatus.WAITING_FOR_USAGER, CaseStatus.IN_REVIEW, ""))
-            plan.reads.append(last)
+            opened = after(last, hours=rng.uniform(24, 480), rng=rng, now=now)
+            self.plan_reminder(plan, assignee, waiting_since, opened)
+            last, seconds = self.on_page(plan, assignee, opened, "change-case-status")
+            plan.steps.append(
+                (last, CaseStatus.WAITING_FOR_USAGER, CaseStatus.IN_REVIEW, "", seconds)
+            )
         if status in FINAL:
             target = submitted + datetime.timedelta(days=instruction_days * rng.uniform(0.3, 1.3))
             decided = working_time(max(target, last + datetime.timedelta(hours=1)), rng)
@@ -242,12 +308,102 @@ class CaseLoading:
                 reason = rng.choice(CLOSING_REASONS)
             else:
                 reason = ""
-            plan.reads.append(decided - datetime.timedelta(seconds=1))
-            plan.steps.append((decided, CaseStatus.IN_REVIEW, status, reason))
+            # The decision is taken on the page, opened the measured time before.
+            measured = gestes.measured("decide-case") or 1
+            opened = max(
+                last + datetime.timedelta(seconds=1), decided - datetime.timedelta(seconds=measured)
+            )
+            plan.reads.append((opened, assignee))
+            seconds = int((decided - opened).total_seconds()) or None
+            plan.steps.append((decided, CaseStatus.IN_REVIEW, status, reason, seconds))
             row["status_reason"] = reason
             row["decided_at"] = decided
             last = decided
+            self.plan_notification(plan, assignee, decided, status)
         row["updated_at"] = last
+
+    def plan_reminder(
+        self,
+        plan: CasePlan,
+        assignee: Worker,
+        waiting_since: datetime.datetime,
+        until: datetime.datetime,
+    ) -> None:
+        """A reminder to the usager a week or two into the wait, unless they answered before:
+        a campaign's email once campaigns were switched on, the instructor's before."""
+        rng = self.rng
+        moment = working_time(waiting_since + datetime.timedelta(days=rng.uniform(7, 14)), rng)
+        if moment >= until - datetime.timedelta(minutes=5) or moment >= self.now:
+            return
+        payload = {"about": "missing-documents"}
+        if self.gestes.by_robot("campaigns", moment):
+            plan.gestes.append((moment, ROBOT_CAMPAIGNS, "send", "send-email", payload, None))
+        else:
+            done, seconds = self.on_page(plan, assignee, moment, "send-email")
+            plan.gestes.append((done, assignee, "send", "send-email", payload, seconds))
+
+    def plan_notification(
+        self, plan: CasePlan, assignee: Worker, decided: datetime.datetime, status: str
+    ) -> None:
+        """The decision's letter and email (status emails), and for an accepted case the
+        payment letter (merges): the robots' once switched on, the instructor's before."""
+        rng, now, gestes = self.rng, self.now, self.gestes
+        ceiling = now - datetime.timedelta(seconds=30)
+        letter = {"template_name": "Notification de décision", "status": status}
+        if gestes.by_robot("status-emails", decided):
+            moment = decided + datetime.timedelta(seconds=rng.randint(5, 40))
+            if moment < ceiling:
+                plan.gestes.append(
+                    (
+                        moment,
+                        ROBOT_STATUS_EMAIL,
+                        "generate-document",
+                        "generate-document",
+                        letter,
+                        None,
+                    )
+                )
+                moment += datetime.timedelta(seconds=rng.randint(1, 3))
+                plan.gestes.append((moment, ROBOT_STATUS_EMAIL, "queue-email", "", {}, None))
+                moment += datetime.timedelta(seconds=rng.randint(30, 180))
+                if moment < ceiling:
+                    plan.gestes.append(
+                        (moment, ROBOT_STATUS_EMAIL, "send", "send-email", {"status": status}, None)
+                    )
+        else:
+            opened = decided + datetime.timedelta(seconds=rng.randint(20, 600))
+            if opened < ceiling:
+                done, seconds = self.on_page(plan, assignee, opened, "generate-document")
+                plan.gestes.append(
+                    (done, assignee, "generate-document", "generate-document", letter, seconds)
+                )
+                opened = done + datetime.timedelta(seconds=rng.randint(5, 120))
+                if opened < ceiling:
+                    done, seconds = self.on_page(plan, assignee, opened, "send-email")
+                    plan.gestes.append(
+                        (done, assignee, "send", "send-email", {"status": status}, seconds)
+                    )
+        if status != CaseStatus.ACCEPTED:
+            return
+        payment = {"template_name": "Courrier de mise en paiement"}
+        if gestes.by_robot("merges", decided):
+            # The weekly merge of the accepted cases, on Monday morning.
+            local = decided.astimezone(PARIS)
+            monday = local.date() + datetime.timedelta(days=7 - local.weekday())
+            moment = datetime.datetime.combine(
+                monday, datetime.time(7, rng.randint(0, 20), rng.randint(0, 59)), tzinfo=PARIS
+            ).astimezone(UTC)
+            if moment < ceiling:
+                plan.gestes.append(
+                    (moment, ROBOT_MERGE, "generate-document", "generate-document", payment, None)
+                )
+        else:
+            opened = after(decided, hours=rng.uniform(2, 72), rng=rng, now=now)
+            if opened < ceiling:
+                done, seconds = self.on_page(plan, assignee, opened, "generate-document")
+                plan.gestes.append(
+                    (done, assignee, "generate-document", "generate-document", payment, seconds)
+                )
 
     def case_events(
         self, plan: CasePlan, case_id: int, document_ids: list[int], comment_ids: list[int]
@@ -274,24 +430,21 @@ class CaseLoading:
                 },
             )
         ]
-        if plan.robot_check is not None:
-            for document_id, document in zip(document_ids, plan.documents, strict=True):
+        if plan.checks is not None:
+            checker, times = plan.checks
+            for document_id, document, (_opened, done, seconds) in zip(
+                document_ids, plan.documents, times, strict=True
+            ):
+                payload = {"document": document_id, "field": document.field_name}
                 events.append(
-                    self.other_event(
-                        ActorKind.ROBOT,
-                        ROBOT_DOCUMENT_CHECK,
-                        ROBOT_DOCUMENT_CHECK,
-                        plan.robot_check,
-                        "check-document",
-                        CASE_TARGET,
-                        target_id,
-                        "check-supporting-document",
-                        {"document": document_id, "field": document.field_name},
+                    self.gesture_event(
+                        checker, done, "check-document", target_id,
+                        "check-supporting-document", payload, seconds,
                     )
-                )
+                )  # fmt: skip
         assignee = plan.assignee
         if plan.assignment is not None:
-            moment, by = plan.assignment
+            moment, by, seconds = plan.assignment
             events.append(
                 self.agent_event(
                     by,
@@ -301,9 +454,10 @@ class CaseLoading:
                     target_id,
                     "assign-case",
                     {"from": None, "to": assignee.id, "to_label": assignee.label},
+                    duration=seconds,
                 )
             )
-        for moment, from_status, to_status, reason in plan.steps:
+        for moment, from_status, to_status, reason, seconds in plan.steps:
             activity = "decide-case" if to_status in FINAL else "change-case-status"
             event = self.agent_event(
                 assignee,
@@ -313,13 +467,14 @@ class CaseLoading:
                 target_id,
                 activity,
                 {"from": from_status, "to": to_status},
+                duration=seconds,
             )
             # The reason is free text: the purgeable EventDetail, as case_transition does.
             events.append({**event, DETAIL: reason} if reason else event)
-        for moment in plan.reads:
+        for moment, reader in plan.reads:
             events.append(
                 self.agent_event(
-                    assignee,
+                    reader,
                     moment,
                     "read",
                     CASE_TARGET,
@@ -328,7 +483,7 @@ class CaseLoading:
                     {"what": "case"},
                 )
             )
-        for comment_id, (moment, author, _body, mentions) in zip(
+        for comment_id, (moment, author, _body, mentions, seconds) in zip(
             comment_ids, plan.comments, strict=True
         ):
             events.append(
@@ -340,9 +495,65 @@ class CaseLoading:
                     target_id,
                     "comment-case",
                     {"comment": comment_id, "mentions": [m.username for m in mentions]},
+                    duration=seconds,
                 )
             )
+        for moment, actor, verb, activity, payload, seconds in plan.gestes:
+            events.append(
+                self.gesture_event(actor, moment, verb, target_id, activity, payload, seconds)
+            )
         return events
+
+    def gesture_event(
+        self,
+        actor: Worker | str,
+        moment: datetime.datetime,
+        verb: str,
+        target_id: str,
+        activity: str,
+        payload: dict,
+        seconds: int | None,
+    ) -> dict[str, Any]:
+        """A geste on a case by an agent (`Worker`, with its measured seconds) or a robot."""
+        if isinstance(actor, Worker):
+            return self.agent_event(
+                actor, moment, verb, CASE_TARGET, target_id, activity, payload, duration=seconds
+            )
+        return self.other_event(
+            ActorKind.ROBOT, actor, actor, moment, verb, CASE_TARGET, target_id, activity, payload
+        )
+
+    def create_procedure_history(self) -> None:
+        """The weekly selection of cases to control, per procedure: the team lead's by hand
+        before the atypical-declaration scoring was switched on, its robot's after."""
+        if not self.options.journal:
+            return
+        rows = []
+        for slug, procedure in self.setup.procedures.items():
+            lead, target = self.leads.get(procedure.team_id), str(procedure.pk)
+            for monday in weekly_mondays(self.calendar.start, self.now, hour=6):
+                payload = {"procedure": slug}
+                if self.gestes.by_robot("controls-scoring", monday):
+                    rows.append(
+                        self.other_event(
+                            ActorKind.ROBOT, ROBOT_SCORING, ROBOT_SCORING, monday, "score",
+                            PROCEDURE_TARGET, target, "select-cases-for-control", payload,
+                        )
+                    )  # fmt: skip
+                elif lead is not None:
+                    moment = working_time(monday + datetime.timedelta(hours=3), self.rng)
+                    seconds = self.gestes.measured("select-cases-for-control")
+                    rows.append(
+                        self.agent_event(
+                            lead, moment, "select-for-control", PROCEDURE_TARGET, target,
+                            "select-cases-for-control", payload, duration=seconds,
+                        )
+                    )  # fmt: skip
+        rows = [row for row in rows if row["occurred_at"] < self.now]
+        with self.writer.unit():
+            self.writer.insert(Event, rows, need_ids=False)
+        self.writer.drain()
+        self.report.add("events", len(rows))
 
     def create_cases(self) -> None:
         options = self.options
@@ -388,7 +599,7 @@ class CaseLoading:
                                 self.truth_for(plan, document),
                             )
                         )
-                for moment, author, body, _mentions in plan.comments:
+                for moment, author, body, _mentions, _seconds in plan.comments:
                     comment_rows.append(
                         {
                             "case_id": case_id,
@@ -403,7 +614,7 @@ class CaseLoading:
             for case_id, plan in zip(case_ids, plans, strict=True):
                 documents = [next(document_ids) for _ in plan.documents]
                 comments = [next(comment_ids) for _ in plan.comments]
-                for comment_id, (_moment, _author, _body, mentions) in zip(
+                for comment_id, (_moment, _author, _body, mentions, _seconds) in zip(
                     comments, plan.comments, strict=True
                 ):
                     mention_rows.extend(

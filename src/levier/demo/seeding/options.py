@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from ..controls import ControlsReport
@@ -11,8 +12,8 @@ from ..setup import DEMO_PASSWORD, DemoSetup
 
 @dataclass
 class SeedOptions:
-    cases: int = 2000
-    enquiries: int = 500
+    cases: int = 3000
+    enquiries: int = 1500
     batch_size: int = 1000  # rows per INSERT (bulk_create)
     chunk_size: int = 5_000  # cases generated and written per transaction
     seed: int = 2026
@@ -43,6 +44,8 @@ class SeedReport:
     truths: list[tuple[str, str, DocumentTruth]] = field(default_factory=list)
     # What the controls found (planted anomalies, 2D-Docs, checks), see demo.controls.
     controls: ControlsReport | None = None
+    # The period the history covers (oldest possible moment, now).
+    period: tuple[datetime.datetime, datetime.datetime] | None = None
     # How today's messages went through intake, e.g. {"email:processed": 9, "flood:quarantined": 3}.
     intake: dict[str, int] = field(default_factory=dict)
 

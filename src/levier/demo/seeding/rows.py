@@ -14,6 +14,7 @@ from levier.journal.models import ActorKind
 from ..pdfs import PrintedDocument
 from ..plans import Worker
 from ..timeline import PARIS
+from .history import HISTORY_DAYS
 
 # Key of an event row carrying the text of its EventDetail (removed before the insert).
 DETAIL = "_detail"
@@ -23,7 +24,7 @@ class RowHelpers:
     """Shared by the loading mixins of `Seeder`, which provides their state."""
 
     def window(self) -> datetime.timedelta:
-        days = self.options.window_days or (400 if self.options.cases <= 50_000 else 1095)
+        days = self.options.window_days or (HISTORY_DAYS if self.options.cases <= 50_000 else 1095)
         return datetime.timedelta(days=days)
 
     def next_reference(self, prefix: str, moment: datetime.datetime) -> str:
@@ -54,7 +55,9 @@ class RowHelpers:
         target_id: str,
         activity: str,
         payload: dict,
+        duration: int | None = None,
     ) -> dict[str, Any]:
+        """An agent's event; `duration` is the time measured on the page (else the standard)."""
         return self.other_event(
             ActorKind.AGENT,
             str(worker.id),
@@ -65,6 +68,7 @@ class RowHelpers:
             target_id,
             activity,
             payload,
+            duration=duration,
         )
 
     def other_event(
@@ -78,7 +82,12 @@ class RowHelpers:
         target_id: str,
         activity: str,
         payload: dict,
+        *,
+        duration: int | None = None,
+        automated: bool | None = None,
     ) -> dict[str, Any]:
+        if duration is None and activity:
+            duration = self.seconds.get(activity)
         return {
             "occurred_at": moment,
             "actor_kind": kind,
@@ -88,8 +97,8 @@ class RowHelpers:
             "target_type": target_type,
             "target_id": target_id,
             "activity_code": activity,
-            "automated": kind == ActorKind.ROBOT,
-            "duration_seconds": self.seconds.get(activity) if activity else None,
+            "automated": kind == ActorKind.ROBOT if automated is None else automated,
+            "duration_seconds": duration,
             "payload": payload,
         }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 import time
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from ..writer import RowWriter
 from .cases import CaseLoading
 from .contacts import ContactLoading
 from .enquiries import EnquiryLoading
+from .history import Gestes, HistoryCalendar
 from .options import SeedOptions, SeedReport
 from .rows import RowHelpers
 
@@ -54,12 +56,15 @@ class Seeder(ContactLoading, CaseLoading, EnquiryLoading, RowHelpers):
         self.stored_files: set[str] = set()
         # usager -> (reference, procedure, amount) of their latest case, for enquiries about it
         self.cases_of_contact: dict[int, tuple[str, str, str]] = {}
+        self.case_submitted_of_contact: dict[int, datetime.datetime] = {}
         self.setup: DemoSetup | None = None
         self.report: SeedReport | None = None
         # team id -> (agents, cumulative weights of their share of the work)
         self.workers: dict[int, tuple[list[Worker], list[int]]] = {}
         self.leads: dict[int, Worker] = {}
         self.seconds: dict[str, int] = {}
+        self.calendar: HistoryCalendar | None = None
+        self.gestes: Gestes | None = None
 
     # -- entry points -----------------------------------------------------------------
 
@@ -73,6 +78,7 @@ class Seeder(ContactLoading, CaseLoading, EnquiryLoading, RowHelpers):
             self.timed("contacts", self.create_contacts)
             if self.options.cases:
                 self.timed("cases", self.create_cases)
+                self.timed("procedures", self.create_procedure_history)
             if self.options.enquiries:
                 self.timed("enquiries", self.create_enquiries)
             self.timed("finish", self.finish)
@@ -116,6 +122,9 @@ class Seeder(ContactLoading, CaseLoading, EnquiryLoading, RowHelpers):
         ensure_demo_campaign(self.setup)
         self.report = SeedReport(setup=self.setup)
         self.seconds = self.setup.standard_seconds
+        self.calendar = HistoryCalendar(now=self.now, days=self.window().days)
+        self.gestes = Gestes(standard_seconds=self.seconds, rng=self.rng)
+        self.report.period = (self.calendar.start, self.now)
         for team_id, members in self.setup.members.items():
             workers = [self.worker(agent) for agent, _weight in members]
             cumulative, total = [], 0

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from levier.automation import registry
 from levier.core.models import Role
 from levier.demo.reset import NotADemoDatabase, reset_demo_data
 from levier.demo.seeding import Seeder, SeedOptions
 from levier.demo.setup import DEMO_PASSWORD
+from levier.demo.timeline import PARIS
 
 
 class Command(BaseCommand):
@@ -21,10 +23,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--cases", type=int, default=2000, help="Number of cases (default 2000)."
+            "--cases", type=int, default=3000, help="Number of cases (default 3000)."
         )
         parser.add_argument(
-            "--enquiries", type=int, default=500, help="Number of enquiries (default 500)."
+            "--enquiries", type=int, default=1500, help="Number of enquiries (default 1500)."
         )
         parser.add_argument(
             "--reset",
@@ -128,6 +130,8 @@ class Command(BaseCommand):
                 f"{name} {secs:.1f} s" for name, secs in report.stage_seconds.items()
             )
             self.stdout.write(f"Stages: {stages}; {report.rows / report.seconds:.0f} rows/s.")
+            if report.period:
+                self.print_history(report.period)
             if report.intake:
                 outcomes = ", ".join(
                     f"{name} {count}" for name, count in sorted(report.intake.items())
@@ -136,6 +140,18 @@ class Command(BaseCommand):
             if report.controls:
                 self.print_controls(report.controls)
         self.print_logins(report, options["password"])
+
+    def print_history(self, period) -> None:
+        """The period the history covers and the month each automation was switched on."""
+        start, end = (moment.astimezone(PARIS).date() for moment in period)
+        self.stdout.write(
+            f"History from {start:%Y-%m-%d} to {end:%Y-%m-%d} ({(end - start).days // 30} months); "
+            "automations switched on (their gestes by agents before, by robots after):"
+        )
+        for automation in sorted(registry.AUTOMATIONS, key=lambda a: a.switched_on):
+            day = automation.switched_on
+            where = "" if start <= day <= end else " (outside the history)"
+            self.stdout.write(f"  {day:%Y-%m}  {automation.code}{where}")
 
     def print_controls(self, controls) -> None:
         write = self.stdout.write
