@@ -57,6 +57,7 @@ class CaseFilterForm(LevierForm):
     decided_to = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
     decided_in_time = forms.ChoiceField(
         label=_("Instruction deadline met"), choices=DECIDED_IN_TIME_CHOICES, required=False
+    )
     departement = forms.ChoiceField(
         label=_("Usager's département"), required=False, help_text=_("From the postal code")
     )

@@ -70,13 +70,11 @@ def case_list_for(
     decided_from: date | None = None,
     decided_to: date | None = None,
     decided_in_time: str = "",
-) -> QuerySet[Case]:
-    """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id;
-    `decided_in_time` "yes" or "no" (decided_in_time_condition)."""
     departement: str = "",
 ) -> QuerySet[Case]:
     """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id;
-    `departement` the usager's ("69", "2A", "974"), as the map of /pilotage/carte/ counts."""
+    `decided_in_time` "yes" or "no" (decided_in_time_condition); `departement` the
+    usager's ("69", "2A", "974"), as the map of /pilotage/carte/ counts."""
     cases = (
         Case.objects.visible_to(agent)
         .select_related("procedure", "contact", "team", "assignee")
