@@ -150,6 +150,7 @@ def objects_of(team, owner, case_status=CaseStatus.SUBMITTED):
         "batch": batch,
         "email": email,
         "campaign": campaign,
+        "team": team,
     }
 
 
@@ -180,6 +181,7 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
             "enquiry",
             "batch",
             "email",
+            "team",
         ):
             if key in arg or (key == "document" and arg.startswith("doc")):
                 keys[arg] = key
@@ -243,10 +245,13 @@ def test_every_agent_url_with_an_id_is_a_404_outside_the_agents_teams(client, te
 def test_every_agent_url_without_an_id_answers_without_error(client, team):
     client.force_login(AgentFactory(teams=[team]))
     for name, args in agent_patterns():
-        # campaigns:new, the process map, the map and time saved are a 404 for a plain agent
-        # (leads and up only: tests/campaigns, tests/insights/test_process_page.py,
-        # test_map_page.py, test_time_saved.py).
-        if name in {"core:logout", "campaigns:new"} | INSIGHTS_LEADS_ONLY:
+        # campaigns:new, the process map, the map, time saved and the department dashboard are
+        # a 404 for a plain agent (leads and up only: tests/campaigns,
+        # tests/insights/test_process_page.py, test_map_page.py, test_time_saved.py,
+        # test_dashboards.py).
+        if name in {"core:logout", "campaigns:new", "insights:department_dashboard"} | (
+            INSIGHTS_LEADS_ONLY
+        ):
             continue
         if LIST_ARGUMENTS & set(args):
             url = reverse(name, kwargs={"list_name": "cases"}) + "?format=csv"

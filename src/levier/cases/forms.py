@@ -28,6 +28,11 @@ SLA_CHOICES = [
     ("due_soon", _("Due within 5 days")),
     ("on_time", _("On time")),
 ]
+DECIDED_IN_TIME_CHOICES = [
+    ("", _("Any")),
+    ("yes", _("Decided on or before the deadline")),
+    ("no", _("Decided after the deadline")),
+]
 
 
 class CaseFilterForm(LevierForm):
@@ -47,6 +52,12 @@ class CaseFilterForm(LevierForm):
     submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
     submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())
     sla = forms.ChoiceField(label=_("Deadline"), choices=SLA_CHOICES, required=False)
+    # The dashboards' drill-downs (levier.insights.dashboards): each figure opens this list.
+    decided_from = forms.DateField(label=_("Decided from"), required=False, widget=DateInput())
+    decided_to = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
+    decided_in_time = forms.ChoiceField(
+        label=_("Instruction deadline met"), choices=DECIDED_IN_TIME_CHOICES, required=False
+    )
     departement = forms.ChoiceField(
         label=_("Usager's département"), required=False, help_text=_("From the postal code")
     )
@@ -71,6 +82,9 @@ class CaseFilterForm(LevierForm):
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
         if start and end and start > end:
             self.add_error("submitted_to", _("The end date comes before the start date."))
+        start, end = cleaned.get("decided_from"), cleaned.get("decided_to")
+        if start and end and start > end:
+            self.add_error("decided_to", _("The end date comes before the start date."))
         return cleaned
 
     def filters(self) -> dict[str, Any]:
@@ -85,6 +99,9 @@ class CaseFilterForm(LevierForm):
             "submitted_to": cleaned.get("submitted_to"),
             "sla": cleaned.get("sla") or "",
             "q": cleaned.get("q") or "",
+            "decided_from": cleaned.get("decided_from"),
+            "decided_to": cleaned.get("decided_to"),
+            "decided_in_time": cleaned.get("decided_in_time") or "",
             "departement": cleaned.get("departement") or "",
         }
 

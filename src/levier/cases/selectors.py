@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import F as FieldRef
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from levier.core import policy
@@ -47,6 +48,14 @@ LIST_COLUMNS = (
 )
 
 
+def decided_in_time_condition(in_time: bool = True) -> Q:
+    """Instruction deadline met (decided on or before due_at) or missed (after it); cases
+    without a deadline or not decided are neither. The dashboards count with it too."""
+    if in_time:
+        return Q(decided_at__isnull=False, due_at__isnull=False, decided_at__lte=FieldRef("due_at"))
+    return Q(decided_at__isnull=False, due_at__isnull=False, decided_at__gt=FieldRef("due_at"))
+
+
 def case_list_for(
     agent: Agent,
     *,
@@ -58,10 +67,14 @@ def case_list_for(
     submitted_to: date | None = None,
     sla: str = "",
     q: str = "",
+    decided_from: date | None = None,
+    decided_to: date | None = None,
+    decided_in_time: str = "",
     departement: str = "",
 ) -> QuerySet[Case]:
     """Cases the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id;
-    `departement` the usager's ("69", "2A", "974"), as the map of /pilotage/carte/ counts."""
+    `decided_in_time` "yes" or "no" (decided_in_time_condition); `departement` the
+    usager's ("69", "2A", "974"), as the map of /pilotage/carte/ counts."""
     cases = (
         Case.objects.visible_to(agent)
         .select_related("procedure", "contact", "team", "assignee")
@@ -75,6 +88,12 @@ def case_list_for(
         cases = cases.filter(procedure_id=procedure_id)
     if team_id:
         cases = cases.filter(team_id=team_id)
+    if decided_from:
+        cases = cases.filter(decided_at__date__gte=decided_from)
+    if decided_to:
+        cases = cases.filter(decided_at__date__lte=decided_to)
+    if decided_in_time in {"yes", "no"}:
+        cases = cases.filter(decided_in_time_condition(decided_in_time == "yes"))
     if departement:
         cases = cases.filter(contact__postal_code__in=postal_codes_in(cases, departement))
     return filter_worklist(

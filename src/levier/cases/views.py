@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from levier.core.downloads import UNTRUSTED_FILE_CSP, serve_stored_file
-from levier.core.pagination import keyset_page
+from levier.core.pagination import keyset_page, matching_count
 from levier.core.pdf_checks import render_pdf_page
 from levier.core.selectors import colleagues_of, teams_of
 from levier.journal.selectors import timeline_for
@@ -38,7 +38,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # invalid fields are left out of the filters and shown with their error
     filters = form.filters()
-    page = keyset_page(selectors.case_list_for(agent, **filters), request.GET)
+    cases = selectors.case_list_for(agent, **filters)
+    page = keyset_page(cases, request.GET)
     record_list_read(
         agent=agent,
         listed="cases.case",
@@ -47,6 +48,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         filters=[name for name, value in filters.items() if value and name != "q"],
     )
     filtered = any(value for value in filters.values())
+    # How many rows match, when filtered (a dashboard's figure opens this list): one
+    # bounded COUNT.
+    matching = matching_count(cases) if filtered else None
     return render(
         request,
         "cases/list.html",
@@ -57,6 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": presenters.case_rows(page.rows),
             "filtered": filtered,
+            "matching": matching,
         },
     )
 

@@ -71,3 +71,20 @@ def keyset_page(queryset: QuerySet, query: QueryDict, *, size: int = PAGE_SIZE) 
     return KeysetPage(
         rows[:size], has_next=len(rows) > size, has_previous=after is not None, query=query
     )
+
+
+# A filtered list says how many rows match, counting at most this many (a dashboard's
+# figure opens the list; the count stays bounded at a million rows).
+MATCHING_CAP = 100_000
+
+
+@dataclass(frozen=True)
+class Matching:
+    count: int
+    capped: bool  # more than `count` rows match
+
+
+def matching_count(queryset: QuerySet, *, cap: int = MATCHING_CAP) -> Matching:
+    """How many rows the filtered list holds, up to `cap` (a COUNT over a LIMIT)."""
+    found = queryset.order_by()[: cap + 1].count()
+    return Matching(count=min(found, cap), capped=found > cap)

@@ -50,6 +50,8 @@ class Action(StrEnum):
     VIEW_PROCESS = "view-process"
     VIEW_TIME_SAVED = "view-time-saved"
     CALIBRATE_STANDARD_TIMES = "calibrate-standard-times"
+    VIEW_TEAM_DASHBOARD = "view-team-dashboard"
+    VIEW_DEPARTMENT_DASHBOARD = "view-department-dashboard"
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,19 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.CALIBRATE_STANDARD_TIMES: ActionRule(
         roles=frozenset(),
         permission="journal.change_activity",
+        robots=False,
+        hidden=True,
+    ),
+    # The team dashboard (/pilotage/equipe/<id>/): the team's agents and lead (a manager's
+    # whole organisation); the team itself is then checked against visible_team_ids.
+    Action.VIEW_TEAM_DASHBOARD: ActionRule(
+        roles=frozenset({Role.AGENT, Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
+    ),
+    # The department dashboard (/pilotage/service/): every team, for those who steer them all.
+    Action.VIEW_DEPARTMENT_DASHBOARD: ActionRule(
+        roles=frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
         robots=False,
         hidden=True,
     ),

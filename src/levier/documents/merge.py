@@ -30,9 +30,10 @@ LOOKUP_SLICE = 500
 # The keyword arguments of `cases.selectors.case_list_for`: the case list page's filters.
 FILTER_KEYS = (
     "status", "procedure_id", "team_id", "assignee", "submitted_from", "submitted_to", "sla", "q",
+    "decided_from", "decided_to", "decided_in_time",
     "departement",
 )  # fmt: skip
-DATE_KEYS = ("submitted_from", "submitted_to")
+DATE_KEYS = ("submitted_from", "submitted_to", "decided_from", "decided_to")
 
 
 def filters_to_json(filters: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from levier.core.forms import LevierForm
 from levier.core.selectors import colleagues_of, teams_of
 
-from .models import EnquiryStatus, Priority
+from .models import Channel, EnquiryStatus, Priority
 from .selectors import assignable_agents, classify_topics, topics_for
 
 STATUS_FILTER_CHOICES = [
@@ -23,6 +23,16 @@ SLA_CHOICES = [
     ("due_soon", _("Due within 8 hours")),
     ("on_time", _("On time")),
 ]
+ANSWER_DEADLINE_CHOICES = [
+    ("", _("Any")),
+    ("met", _("Answered in time")),
+    ("missed", _("Answered late or not answered")),
+    ("due", _("Deadline reached or answered")),
+]
+
+
+def yes_choices(label: str) -> list[tuple[str, str]]:
+    return [("", _("Any")), ("yes", label)]
 
 
 class DateInput(forms.DateInput):
@@ -50,6 +60,24 @@ class EnquiryFilterForm(LevierForm):
     sla = forms.ChoiceField(label=_("Answer deadline"), choices=SLA_CHOICES, required=False)
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
     received_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
+    # The dashboards' drill-downs (levier.insights.dashboards): each figure opens this list.
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    without_topic = forms.ChoiceField(
+        label=_("Topic set"), required=False, choices=yes_choices(_("Without topic"))
+    )
+    closed_from = forms.DateField(label=_("Closed from"), required=False, widget=DateInput())
+    closed_to = forms.DateField(label=_("Closed until"), required=False, widget=DateInput())
+    answer_deadline = forms.ChoiceField(
+        label=_("Answer deadline met"), required=False, choices=ANSWER_DEADLINE_CHOICES
+    )
+    first_contact = forms.ChoiceField(
+        label=_("First-contact resolution"),
+        required=False,
+        choices=yes_choices(_("Resolved at first contact")),
+    )
+    reopened = forms.ChoiceField(
+        label=_("Reopened"), required=False, choices=yes_choices(_("Reopened by the usager"))
+    )
 
     def __init__(self, *args, agent, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +93,7 @@ class EnquiryFilterForm(LevierForm):
                 if colleague.pk != agent.pk
             ],
         ]
+        self.fields["channel"].choices = [("", _("All channels")), *Channel.choices]
 
     def clean(self):
         cleaned = super().clean()
@@ -73,6 +102,12 @@ class EnquiryFilterForm(LevierForm):
             self.add_error(
                 "received_to",
                 _("This date is before the “received from” date. Swap the two dates."),
+            )
+        start, end = cleaned.get("closed_from"), cleaned.get("closed_to")
+        if start and end and start > end:
+            self.add_error(
+                "closed_to",
+                _("This date is before the “closed from” date. Swap the two dates."),
             )
         return cleaned
 
@@ -89,6 +124,13 @@ class EnquiryFilterForm(LevierForm):
             "received_to": data.get("received_to") if "received_to" not in self.errors else None,
             "sla": data.get("sla") or "",
             "q": data.get("q") or "",
+            "channel": data.get("channel") or "",
+            "without_topic": data.get("without_topic") == "yes",
+            "closed_from": data.get("closed_from"),
+            "closed_to": data.get("closed_to") if "closed_to" not in self.errors else None,
+            "answer_deadline": data.get("answer_deadline") or "",
+            "first_contact": data.get("first_contact") == "yes",
+            "reopened": data.get("reopened") == "yes",
         }
 
 

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -20,7 +21,16 @@ from levier.journal.models import Event
 from levier.journal.services import target_key
 
 from . import entities as entity_extraction
-from .models import Attachment, Direction, Enquiry, EnquiryStatus, Message, Topic
+from .models import (
+    Attachment,
+    Channel,
+    Direction,
+    Enquiry,
+    EnquiryQuerySet,
+    EnquiryStatus,
+    Message,
+    Topic,
+)
 
 DUE_SOON = timedelta(hours=8)
 # What a list row shows: reading only these keeps a page light at a million rows.
@@ -51,6 +61,74 @@ LIST_COLUMNS = (
 )
 
 
+# --- what the dashboards count (levier.insights.dashboards), defined once ---------------
+# The list filters below and the dashboards' aggregates use these same conditions, so a
+# figure and the list behind it count the same rows.
+
+# A call or a visit logged by an agent: answered on the spot when closed without a
+# written answer.
+SPOKEN_CHANNELS = (Channel.PHONE, Channel.COUNTER)
+
+
+def _journal_of_enquiry(verb: str) -> QuerySet[Event]:
+    return Event.objects.filter(
+        target_type="enquiries.enquiry",
+        target_id=Cast(OuterRef("pk"), output_field=CharField()),
+        verb=verb,
+    )
+
+
+def usager_wrote_again() -> Exists:
+    """The usager wrote after their first message (journal verb "usager-message")."""
+    return Exists(_journal_of_enquiry("usager-message"))
+
+
+def reopened_condition() -> Q:
+    """Closed, then reopened by a follow-up of the usager: a "usager-message" journal event
+    whose payload says the enquiry was closed before it (enquiries.services
+    .enquiry_add_usager_message)."""
+    return Q(Exists(_journal_of_enquiry("usager-message").filter(payload__from="closed")))
+
+
+def with_answer_count(enquiries: EnquiryQuerySet) -> EnquiryQuerySet:
+    """`answers`: how many answers were sent to the usager (messages sent, in the thread)."""
+    sent = (
+        Message.objects.filter(enquiry=OuterRef("pk"), direction=Direction.OUT)
+        .order_by()
+        .values("enquiry")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    counted: EnquiryQuerySet = enquiries.annotate(answers=Coalesce(Subquery(sent), 0))
+    return counted
+
+
+def first_contact_condition() -> Q:
+    """Resolved at first contact (on a queryset `with_answer_count`): closed, the usager
+    never wrote again, and either exactly one answer was sent, or it is a call or a visit
+    closed without any written answer (answered on the spot)."""
+    return (
+        Q(status=EnquiryStatus.CLOSED)
+        & ~Q(usager_wrote_again())
+        & (Q(answers=1) | Q(answers=0, channel__in=SPOKEN_CHANNELS))
+    )
+
+
+def answered_in_time_condition() -> Q:
+    """Answer deadline met: an answer sent, or the enquiry closed, at or before sla_due_at."""
+    answered_before = Message.objects.filter(
+        enquiry=OuterRef("pk"), direction=Direction.OUT, created_at__lte=OuterRef("sla_due_at")
+    )
+    return Q(sla_due_at__isnull=False) & (
+        Q(Exists(answered_before)) | Q(closed_at__lte=F("sla_due_at"))
+    )
+
+
+def answered_late_condition(now: datetime) -> Q:
+    """Answer deadline missed: past, with no answer (nor closing) at or before it."""
+    return Q(sla_due_at__lt=now) & ~answered_in_time_condition()
+
+
 def enquiry_list_for(
     agent: Agent,
     *,
@@ -62,8 +140,16 @@ def enquiry_list_for(
     received_to: date | None = None,
     sla: str = "",
     q: str = "",
+    channel: str = "",
+    without_topic: bool = False,
+    closed_from: date | None = None,
+    closed_to: date | None = None,
+    answer_deadline: str = "",
+    first_contact: bool = False,
+    reopened: bool = False,
 ) -> QuerySet[Enquiry]:
-    """Enquiries the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id."""
+    """Enquiries the agent may see, filtered; newest first. `assignee` is 'me', 'none' or an id.
+    `answer_deadline` is "met", "missed" or "due" (either; see the conditions above)."""
     enquiries = (
         Enquiry.objects.visible_to(agent)
         .select_related("topic", "contact", "team", "assignee")
@@ -75,6 +161,26 @@ def enquiry_list_for(
         enquiries = enquiries.filter(status=status)
     if topic_id:
         enquiries = enquiries.filter(topic_id=topic_id)
+    if without_topic:
+        enquiries = enquiries.filter(topic__isnull=True)
+    if channel:
+        enquiries = enquiries.filter(channel=channel)
+    if closed_from:
+        enquiries = enquiries.filter(closed_at__date__gte=closed_from)
+    if closed_to:
+        enquiries = enquiries.filter(closed_at__date__lte=closed_to)
+    if answer_deadline == "met":
+        enquiries = enquiries.filter(answered_in_time_condition())
+    elif answer_deadline == "missed":
+        enquiries = enquiries.filter(answered_late_condition(timezone.now()))
+    elif answer_deadline == "due":  # met or missed: the deadline is no longer ahead
+        enquiries = enquiries.filter(
+            answered_in_time_condition() | answered_late_condition(timezone.now())
+        )
+    if first_contact:
+        enquiries = with_answer_count(enquiries).filter(first_contact_condition())
+    if reopened:
+        enquiries = enquiries.filter(reopened_condition())
     if team_id:
         enquiries = enquiries.filter(team_id=team_id)
     return filter_worklist(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from levier.core import policy
 from levier.core.downloads import serve_stored_file
-from levier.core.pagination import keyset_page
+from levier.core.pagination import keyset_page, matching_count
 from levier.journal.selectors import timeline_for
 from levier.journal.services import record_list_read, record_read
 
@@ -29,7 +29,8 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()  # invalid fields show their error; the valid ones still filter
     filters = form.filters()
-    page = keyset_page(selectors.enquiry_list_for(agent, **filters), request.GET)
+    enquiries = selectors.enquiry_list_for(agent, **filters)
+    page = keyset_page(enquiries, request.GET)
     record_list_read(
         agent=agent,
         listed="enquiries.enquiry",
@@ -39,6 +40,7 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     )
     now = timezone.now()
     rows = [(enquiry, selectors.sla_state(enquiry, now)) for enquiry in page.rows]
+    filtered = any(value for key, value in request.GET.items() if key not in {"after", "before"})
     return render(
         request,
         "enquiries/list.html",
@@ -48,9 +50,9 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "filtered": any(
-                value for key, value in request.GET.items() if key not in {"after", "before"}
-            ),
+            "filtered": filtered,
+            # How many rows match, when filtered (a dashboard's figure opens this list).
+            "matching": matching_count(enquiries) if filtered else None,
         },
     )
 

@@ -1,11 +1,15 @@
 from django.urls import path
 
 from . import time_saved_views, views
+from .dashboards import views as dashboard_views
 from .exports import views as export_views
 
 app_name = "insights"
 urlpatterns = [
     path("processus/", views.process, name="process"),
+    path("tableau-de-bord/", dashboard_views.dashboard_home, name="dashboards"),
+    path("equipe/<int:team_id>/", dashboard_views.team_dashboard, name="team_dashboard"),
+    path("service/", dashboard_views.department_dashboard, name="department_dashboard"),
     path("carte/", views.departement_map, name="map"),
     path("exports/", export_views.export_jobs, name="export_jobs"),
     path("exports/<int:pk>/", export_views.export_job, name="export_job"),
