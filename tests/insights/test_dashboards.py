@@ -209,7 +209,8 @@ def test_deadlines_first_contact_and_reopened(data, lead, team):
     assert (reopened.previous.part.value, reopened.previous.whole.value) == (0, 1)
 
 
-MATCHING = re.compile(r'id="matching-count">(.*?)</p>', re.S)
+# The count of a cases or enquiries list, or of the journal events behind a gestes figure.
+MATCHING = re.compile(r'id="(?:matching|gestes)-count">(.*?)</p>', re.S)
 
 
 def list_count(client, url: str) -> int:
@@ -317,7 +318,7 @@ def test_one_query_per_figure_family_whatever_the_teams(
 ):
     staff(other_team, 5)
     manager = AgentFactory(manager=True, teams=[], organisation=team.organisation)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         selectors.department_dashboard(manager, PERIOD)
 
 
@@ -362,14 +363,17 @@ def test_on_the_seeded_demo_every_figure_equals_its_list(db, settings, tmp_path,
     manager = AgentFactory(manager=True, organisation=Team.objects.first().organisation)
     client.force_login(manager)
     today = timezone.localdate()
-    walked, nonzero = 0, 0
+    walked, nonzero, robots = 0, 0, 0
     for period, weeks in ((calendar_period("month", today), True),
                           (calendar_period("year", today), False)):  # fmt: skip
         for figures in selectors.department_dashboard(manager, period):
             if not figures.hidden:
                 walked += walk_figures(client, figures, weeks)
                 nonzero += sum(1 for count in figures.counts(weeks) if count.value)
+                robots += figures.gestes.automated.value
     assert walked > 100 and nonzero > 50, (walked, nonzero)
+    # The seed builds the roll-ups: the robots' gestes of the history are on the dashboard.
+    assert robots > 0
 
 
 def test_a_mail_merge_keeps_the_dashboards_case_filters():
@@ -391,3 +395,18 @@ def test_a_filtered_list_counts_its_rows_up_to_a_cap(team, agent, client, settin
     assert list_count(client, reverse("cases:list") + "?status=open") == 3
     capped = pagination.matching_count(Case.objects.all(), cap=2)
     assert capped == pagination.Matching(count=2, capped=True)
+
+
+def test_a_gestes_link_with_half_a_day_range_says_what_is_missing(lead, team, client):
+    client.force_login(lead)
+    url = reverse("insights:gestes")
+    alone = client.get(url, {"team": team.pk, "from_day": "2026-03-10"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert alone.status_code == 200
+    assert "Indiquez les deux jours de la période, ou aucun." in alone.content.decode()
+    reversed_days = client.get(
+        url,
+        {"team": team.pk, "from_day": "2026-03-10", "to_day": "2026-03-01"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert reversed_days.status_code == 200
+    assert "Le dernier jour précède le premier." in reversed_days.content.decode()

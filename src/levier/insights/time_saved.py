@@ -178,28 +178,30 @@ def time_saved_report(
     report = TimeSavedReport(
         start=start, end=end, scope=scope, total=_figure(saved.aggregate(**SUMS))
     )
-    for values in (
+    for by_month in (
         saved.annotate(month=TruncMonth("day")).values("month").annotate(**SUMS).order_by("month")
     ):
-        month = values["month"]
+        month = by_month["month"]
         month = month.date() if isinstance(month, dt.datetime) else month
-        report.by_month.append(FigureRow(month, format_month(month), _figure(values)))
+        report.by_month.append(FigureRow(month, format_month(month), _figure(dict(by_month))))
     teams = dict(Team.objects.filter(pk__in=scope.team_ids).values_list("pk", "name"))
-    for values in saved.values("team_id").annotate(**SUMS).order_by("team_id"):
+    for by_team in saved.values("team_id").annotate(**SUMS).order_by("team_id"):
         report.by_team.append(
-            FigureRow(values["team_id"], teams.get(values["team_id"], ""), _figure(values))
+            FigureRow(by_team["team_id"], teams.get(by_team["team_id"], ""), _figure(dict(by_team)))
         )
     report.by_team.sort(key=lambda row: row.label)
     procedures = dict(Procedure.objects.values_list("pk", "name"))
-    for values in saved.values("procedure_id").annotate(**SUMS).order_by("procedure_id"):
-        key = values["procedure_id"]
+    for by_procedure in saved.values("procedure_id").annotate(**SUMS).order_by("procedure_id"):
+        key = by_procedure["procedure_id"]
         label = procedures.get(key, "") if key is not None else ""
-        report.by_procedure.append(FigureRow(key, label, _figure(values)))
+        report.by_procedure.append(FigureRow(key, label, _figure(dict(by_procedure))))
     report.by_procedure.sort(key=lambda row: (row.key is None, row.label))
     labels = dict(Activity.objects.values_list("code", "label"))
-    for values in saved.values("activity_code").annotate(**SUMS).order_by("activity_code"):
-        code = values["activity_code"]
-        report.by_activity.append(FigureRow(code, labels.get(code, code), _figure(values)))
+    for by_activity in saved.values("activity_code").annotate(**SUMS).order_by("activity_code"):
+        code = by_activity["activity_code"]
+        report.by_activity.append(
+            FigureRow(code, labels.get(code, code), _figure(dict(by_activity)))
+        )
     report.by_activity.sort(key=lambda row: -row.figure.seconds)
     return report
 
@@ -256,6 +258,39 @@ def time_saved_summary(
         seconds=int(values["s"] or 0),
         small_teams=scope.small_teams,
     )
+
+
+def time_saved_by_team(
+    agent: Any, team_ids: Iterable[int], periods: list[tuple[dt.date, dt.date]]
+) -> dict[tuple[int, int], TimeSavedSummary]:
+    """`time_saved_summary` of each team and each period (both days included), in one
+    query: {(team id, index of the period): summary}. Teams below 5 agents are absent."""
+    if not periods:
+        return {}
+    start = min(first for first, _last in periods)
+    end = max(last for _first, last in periods)
+    rows, _scope = rollups_for(agent, team_ids=team_ids, start=start, end=end)
+    sums: dict[str, Any] = {}
+    for index, (first, last) in enumerate(periods):
+        within = Q(day__gte=first, day__lte=last)
+        sums[f"n{index}"] = Sum("events", filter=within)
+        sums[f"r{index}"] = Sum("events", filter=within & Q(automated=True))
+        sums[f"s{index}"] = Sum("seconds", filter=within & Q(automated=True))
+    found: dict[int, dict[str, Any]] = {
+        row["team_id"]: dict(row) for row in rows.order_by().values("team_id").annotate(**sums)
+    }
+    nothing: dict[str, Any] = {}
+    return {
+        (team_id, index): TimeSavedSummary(
+            gestes=int(values.get(f"n{index}") or 0),
+            automated=int(values.get(f"r{index}") or 0),
+            seconds=int(values.get(f"s{index}") or 0),
+            small_teams=0,
+        )
+        for team_id in _scope.team_ids
+        for values in [found.get(team_id, nothing)]
+        for index in range(len(periods))
+    }
 
 
 # --- calibration: agents' measured durations ---------------------------------------------

@@ -144,10 +144,28 @@ class GestesFilterForm(PeriodForm):
     team = forms.IntegerField(label=_("Team"), required=False, min_value=1)
     procedure = forms.IntegerField(label=_("Procedure"), required=False, min_value=1)
     enquiries = forms.BooleanField(label=_("Enquiries only"), required=False)
+    # Days, for a dashboard's figure over a week or a custom period (months otherwise).
+    from_day = forms.DateField(label=_("From (day)"), required=False)
+    to_day = forms.DateField(label=_("Until (day, included)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["actor"].choices = [("", _("Anyone")), *ActorKind.choices]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, last = cleaned.get("from_day"), cleaned.get("to_day")
+        if (first is None) != (last is None):
+            self.add_error("to_day", _("Give both days of the period, or neither."))
+        elif first and last and last < first:
+            self.add_error("to_day", _("The last day comes before the first one."))
+        return cleaned
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        cleaned = self.cleaned_data
+        if cleaned.get("from_day") and cleaned.get("to_day"):
+            return cleaned["from_day"], cleaned["to_day"]
+        return super().period()
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments of time_saved.gestes_for (the form must be valid)."""

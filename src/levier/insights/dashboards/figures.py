@@ -114,6 +114,16 @@ class WeeklySeries:
     rows: list[WeekRow]
     totals: list[Compared]  # one per column, then the grand total
 
+    def chart_labels(self) -> list[str]:
+        return [row.week.start.strftime("%d/%m") for row in self.rows]
+
+    def chart_series(self) -> list[tuple[str, list[int]]]:
+        """One series per column (not the total), for the chart drawn above the table."""
+        return [
+            (column.label, [row.cells[index].value for row in self.rows])
+            for index, column in enumerate(self.columns)
+        ]
+
     def counts(self, weeks: bool = True) -> Iterator[CountFigure]:
         if weeks:
             for row in self.rows:
@@ -159,6 +169,32 @@ class ProcessingRow:
     previous: DurationFigure
 
 
+@dataclass(frozen=True)
+class GestesFigure:
+    """The gestes of a period (from the daily roll-ups): all of them, the robots' ones, and
+    the time the robots' ones saved; each count opens the journal events behind it."""
+
+    gestes: CountFigure
+    automated: CountFigure
+    hours_text: str
+    fte_text: str
+    robot_share: float | None
+
+    @property
+    def robot_percent(self) -> int | None:
+        return None if self.robot_share is None else round(100 * self.robot_share)
+
+
+def gestes_url(**filters: Any) -> str:
+    """The journal events behind a roll-up figure (/pilotage/gestes/)."""
+    params = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in filters.items()
+        if value not in (None, "")
+    }
+    return f"{reverse('insights:gestes')}?{urlencode(params)}"
+
+
 @dataclass
 class TeamFigures:
     """One team's dashboard for a period. `hidden`: fewer than MIN_TEAM_AGENTS agents, and
@@ -179,6 +215,13 @@ class TeamFigures:
     answer_deadlines: ComparedRate | None = None
     first_contact: ComparedRate | None = None
     reopened: ComparedRate | None = None
+    gestes: GestesFigure | None = None
+    gestes_previous: GestesFigure | None = None
+
+    @property
+    def gestes_list(self) -> list[GestesFigure]:
+        """The period's and the previous period's, in the table's column order."""
+        return [g for g in (self.gestes, self.gestes_previous) if g is not None]
 
     def counts(self, weeks: bool = True) -> Iterator[CountFigure]:
         """Every count shown on the page (each a link whose list counts the same); without
@@ -197,3 +240,7 @@ class TeamFigures:
                 for one in (rate.current, rate.previous):
                     yield one.part
                     yield one.whole
+        for gestes in (self.gestes, self.gestes_previous):
+            if gestes is not None:
+                yield gestes.gestes
+                yield gestes.automated

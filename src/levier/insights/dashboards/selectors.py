@@ -40,6 +40,7 @@ from levier.enquiries.selectors import (
     with_answer_count,
 )
 
+from ..time_saved import TimeSavedSummary, time_saved_by_team
 from .figures import (
     AgeBucket,
     Backlog,
@@ -48,11 +49,13 @@ from .figures import (
     ComparedRate,
     CountFigure,
     DurationFigure,
+    GestesFigure,
     ProcessingRow,
     Rate,
     TeamFigures,
     WeeklySeries,
     WeekRow,
+    gestes_url,
     list_url,
     range_filters,
 )
@@ -74,12 +77,45 @@ def team_dashboard(agent: Any, team: Team, period: Period) -> TeamFigures:
     """One team's figures; `NotFound` for a team the agent may not see."""
     if team.pk not in policy.visible_team_ids(agent):
         raise policy.NotFound("No such team.")
-    return _figures([team], period)[0]
+    return _with_gestes(agent, _figures([team], period))[0]
 
 
 def department_dashboard(agent: Any, period: Period) -> list[TeamFigures]:
     """Every team the agent may see (a manager's whole organisation), team by team."""
-    return _figures(dashboard_teams(agent), period)
+    return _with_gestes(agent, _figures(dashboard_teams(agent), period))
+
+
+def _with_gestes(agent: Any, teams: list[TeamFigures]) -> list[TeamFigures]:
+    """The robots' share of gestes and the time they saved (insights.time_saved, read from
+    the daily roll-ups), in the period and the previous one, for the teams with figures:
+    one query whatever the number of teams."""
+    shown = [figures for figures in teams if not figures.hidden]
+    if not shown:
+        return teams
+    periods = [shown[0].period, shown[0].previous]
+    summaries = time_saved_by_team(
+        agent,
+        [figures.team_id for figures in shown],
+        [(period.start, period.end) for period in periods],
+    )
+    empty = TimeSavedSummary(gestes=0, automated=0, seconds=0, small_teams=0)
+    for figures in shown:
+        figures.gestes, figures.gestes_previous = (
+            _gestes(figures.team_id, period, summaries.get((figures.team_id, index), empty))
+            for index, period in enumerate(periods)
+        )
+    return teams
+
+
+def _gestes(team_id: int, period: Period, summary: TimeSavedSummary) -> GestesFigure:
+    days = {"team": team_id, "from_day": period.start, "to_day": period.end}
+    return GestesFigure(
+        gestes=CountFigure(summary.gestes, gestes_url(**days)),
+        automated=CountFigure(summary.automated, gestes_url(**days, automated="1")),
+        hours_text=summary.hours_text,
+        fte_text=summary.fte_text,
+        robot_share=summary.robot_share,
+    )
 
 
 def get_team_for(agent: Any, team_id: int) -> Team:

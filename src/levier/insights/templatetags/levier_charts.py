@@ -5,7 +5,8 @@ under it, the same figures in a table, since a chart is never the only carrier o
     {% load levier_charts %}
     {% levier_chart kind="bar" caption="Dossiers reçus par mois" labels=months series=series %}
 
-`series` is a list of (name, values) pairs, one value per label (None reads "—");
+`table=False` leaves the table out, for a page that shows the same figures in its own table
+right after the chart. `series` is a list of (name, values) pairs, one value per label (None reads "—");
 `unit` is shown in the tooltip and the table's header (e.g. "%"). The component loads
 DSFRChart.js as a module script from levier's static files (no inline script: the site's
 Content-Security-Policy forbids it); a page with several charts loads it once.
@@ -42,6 +43,7 @@ def levier_chart(
     label_header: str = "",
     horizontal: bool = False,
     stacked: bool = False,
+    table: bool = True,
 ) -> dict[str, Any]:
     if kind not in KINDS:
         raise template.TemplateSyntaxError(
@@ -73,6 +75,9 @@ def levier_chart(
         "palette": "categorical" if kind == "pie" or len(values) > 1 else "default",
         "horizontal": horizontal,
         "stacked": stacked,
+        # False only where the page gives the same figures in its own table right after
+        # (the dashboards' tables, whose cells are links to the lists behind them).
+        "table": table,
         "series_names": names,
         "rows": [(label, [row[index] for row in values]) for index, label in enumerate(labels)],
     }
