@@ -78,6 +78,10 @@ def time_saved_page(request: HttpRequest) -> HttpResponse:
             months=[
                 (row, link(month=f"{row.key:%Y-%m}", start="", end="")) for row in report.by_month
             ],
+            month_labels=[row.label for row in report.by_month],
+            month_hours=[
+                (_("Hours saved"), [round(row.figure.hours, 1) for row in report.by_month])
+            ],
             teams=[(row, link(team=row.key)) for row in report.by_team],
             procedures=[
                 (row, link(procedure=row.key) if row.key is not None else link(enquiries=1))
