@@ -318,7 +318,7 @@ def test_one_query_per_figure_family_whatever_the_teams(
 ):
     staff(other_team, 5)
     manager = AgentFactory(manager=True, teams=[], organisation=team.organisation)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         selectors.department_dashboard(manager, PERIOD)
 
 
@@ -410,3 +410,39 @@ def test_a_gestes_link_with_half_a_day_range_says_what_is_missing(lead, team, cl
     )
     assert reversed_days.status_code == 200
     assert "Le dernier jour précède le premier." in reversed_days.content.decode()
+
+
+def test_control_hit_rates_of_proposals_and_of_the_random_baseline(lead, team, other_team, client):
+    """Controls done in the period: 3 of levier's proposals (2 confirmed), 2 random ones (0
+    confirmed); one control the week before, one still to do, one of another team."""
+    from levier.controls.models import ControlResult, Flag, FlagSource
+
+    procedure = ProcedureFactory(team=team)
+
+    def flag(source, result, day, *, code, on_team=team):
+        case = CaseFactory(procedure=procedure if on_team == team else ProcedureFactory(
+            team=on_team), submitted_at=at("2025-02-01"))  # fmt: skip
+        return Flag.objects.create(
+            case=case, procedure=case.procedure, source=source, code=code, reasons=[],
+            result=result, controlled_at=at(day) if day else None,
+        )  # fmt: skip
+
+    flag(FlagSource.RULE, ControlResult.CONFIRMED, "2025-03-04", code="a")
+    flag(FlagSource.ANOMALY, ControlResult.CONFIRMED, "2025-03-16", code="b")
+    flag(FlagSource.DOCUMENT, ControlResult.NOT_CONFIRMED, "2025-03-10", code="c")
+    flag(FlagSource.RANDOM, ControlResult.GOOD_FAITH, "2025-03-05", code="d")
+    flag(FlagSource.RANDOM, ControlResult.NOT_CONFIRMED, "2025-03-06", code="e")
+    flag(FlagSource.RULE, ControlResult.CONFIRMED, "2025-02-25", code="f")  # previous period
+    flag(FlagSource.RULE, "", None, code="g")  # not controlled yet
+    flag(FlagSource.RULE, ControlResult.CONFIRMED, "2025-03-04", code="h", on_team=other_team)
+    figures = figures_for(lead, team)
+    hits, baseline = figures.control_hits, figures.random_hits
+    assert (hits.current.part.value, hits.current.whole.value) == (2, 3)
+    assert (hits.previous.part.value, hits.previous.whole.value) == (1, 1)
+    assert (baseline.current.part.value, baseline.current.whole.value) == (0, 2)
+    assert hits.current.percent == 67 and baseline.current.percent == 0
+    client.force_login(lead)
+    for rate in (hits, baseline):
+        for one in (rate.current, rate.previous):
+            for count in (one.part, one.whole):
+                assert list_count(client, count.url) == count.value, count.url

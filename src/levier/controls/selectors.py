@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -28,6 +29,10 @@ HITS = (ControlResult.CONFIRMED, ControlResult.GOOD_FAITH)
 MIN_CASES_FOR_DISPARITY = 30
 
 
+# A `source` filter: every proposal levier made itself, i.e. all but the random baseline.
+TARGETED = "targeted"
+
+
 def flags_for(
     agent: Agent,
     *,
@@ -35,12 +40,28 @@ def flags_for(
     source: str = "",
     state: str = "open",
     territory: str = "",
+    result: str = "",
+    team_id: int | None = None,
+    controlled_from: date | None = None,
+    controlled_to: date | None = None,
 ) -> QuerySet[Flag]:
+    """The control proposals the agent may see, filtered; `controlled_from`/`_to` are local
+    days of the control (the dashboards' control hit rates link here)."""
     flags = Flag.objects.visible_to(agent).select_related("case", "case__contact", "procedure")
     if procedure is not None:
         flags = flags.filter(procedure=procedure)
-    if source:
+    if source == TARGETED:
+        flags = flags.exclude(source=FlagSource.RANDOM)
+    elif source:
         flags = flags.filter(source=source)
+    if result:
+        flags = flags.filter(result=result)
+    if team_id:
+        flags = flags.filter(case__team_id=team_id)
+    if controlled_from:
+        flags = flags.filter(controlled_at__date__gte=controlled_from)
+    if controlled_to:
+        flags = flags.filter(controlled_at__date__lte=controlled_to)
     if territory:
         flags = flags.filter(territory=territory)
     if state == "open":

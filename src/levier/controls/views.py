@@ -49,6 +49,8 @@ def flag_list(request: HttpRequest) -> HttpResponse:
             "nav": "controls",
             "filters": filters,
             "page": page,
+            # The count of the rows when filters narrow the list (a dashboard figure's link).
+            "matching": page.paginator.count if filters.narrowed else None,
             "query": _without_page(request),
             "statistics": statistics,
             "rows": [(row, statistics.lift(row)) for row in statistics.sources],

@@ -215,6 +215,8 @@ class TeamFigures:
     answer_deadlines: ComparedRate | None = None
     first_contact: ComparedRate | None = None
     reopened: ComparedRate | None = None
+    control_hits: ComparedRate | None = None  # levier's proposals that were confirmed
+    random_hits: ComparedRate | None = None  # the random baseline's
     gestes: GestesFigure | None = None
     gestes_previous: GestesFigure | None = None
 
@@ -235,7 +237,8 @@ class TeamFigures:
         for row in self.processing:
             yield row.current.decided
             yield row.previous.decided
-        for rate in (self.case_deadlines, self.answer_deadlines, self.first_contact, self.reopened):
+        for rate in (self.case_deadlines, self.answer_deadlines, self.first_contact, self.reopened,
+                     self.control_hits, self.random_hits):  # fmt: skip
             if rate is not None:
                 for one in (rate.current, rate.previous):
                     yield one.part

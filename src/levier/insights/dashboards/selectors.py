@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 
 from levier.cases.models import OPEN_STATUSES, Case, CaseStatus, Procedure
 from levier.cases.selectors import decided_in_time_condition
+from levier.controls.models import ControlResult, Flag, FlagSource
+from levier.controls.selectors import TARGETED
 from levier.core import policy
 from levier.core.models import Team
 from levier.enquiries.models import Channel, Enquiry, EnquiryStatus, Topic
@@ -161,6 +163,8 @@ def _figures(teams: list[Team], period: Period) -> list[TeamFigures]:
             result[team_id].processing = rows
         for team_id, rate in _case_deadlines(shown, period, previous).items():
             result[team_id].case_deadlines = rate
+        for team_id, (targeted, random) in _control_rates(shown, period, previous).items():
+            result[team_id].control_hits, result[team_id].random_hits = targeted, random
         for team_id, rates in _enquiry_rates(shown, period, previous).items():
             (
                 result[team_id].answer_deadlines,
@@ -506,6 +510,55 @@ def _case_deadlines(
 
     return {
         team_id: ComparedRate(rate(team_id, period, "current"), rate(team_id, previous, "previous"))
+        for team_id in team_ids
+    }
+
+
+def _control_rates(
+    team_ids: list[int], period: Period, previous: Period
+) -> dict[int, tuple[ComparedRate, ComparedRate]]:
+    """Controls done in each period on the team's cases, and those that confirmed an
+    irregularity: for levier's proposals (rules, documents, atypical declarations) and for
+    the random baseline they are compared with (DESIGN.md §7)."""
+    start, end = _span(period, previous)
+    current_start = period.bounds()[0]
+    random = Q(source=FlagSource.RANDOM)
+    confirmed = Q(result=ControlResult.CONFIRMED)
+    sums = {}
+    for key, when in (("current", Q(controlled_at__gte=current_start)),
+                      ("previous", Q(controlled_at__lt=current_start))):  # fmt: skip
+        sums[f"{key}_targeted"] = Count("id", filter=when & ~random)
+        sums[f"{key}_targeted_hit"] = Count("id", filter=when & ~random & confirmed)
+        sums[f"{key}_random"] = Count("id", filter=when & random)
+        sums[f"{key}_random_hit"] = Count("id", filter=when & random & confirmed)
+    found = {
+        row["case__team_id"]: row
+        for row in Flag.objects.exclude(result="")
+        .filter(case__team_id__in=team_ids, controlled_at__gte=start, controlled_at__lt=end)
+        .values("case__team_id")
+        .annotate(**sums)
+        .order_by()
+    }
+
+    def rate(team_id: int, span: Period, key: str, source: str) -> Rate:
+        row = found.get(team_id, {})
+        days = range_filters("controlled", span)
+        listed = {"team": team_id, "state": "decided", "source": source, **days}
+        return Rate(
+            part=CountFigure(
+                row.get(f"{key}_{source}_hit", 0),
+                list_url("controls", result=ControlResult.CONFIRMED.value, **listed),
+            ),
+            whole=CountFigure(row.get(f"{key}_{source}", 0), list_url("controls", **listed)),
+        )
+
+    def compared(team_id: int, source: str) -> ComparedRate:
+        return ComparedRate(
+            rate(team_id, period, "current", source), rate(team_id, previous, "previous", source)
+        )
+
+    return {
+        team_id: (compared(team_id, TARGETED), compared(team_id, FlagSource.RANDOM.value))
         for team_id in team_ids
     }
 
