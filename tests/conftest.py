@@ -97,13 +97,40 @@ def smtp_server(settings):
 from tests.imap_server import imap_server  # noqa: E402,F401
 
 
-@pytest.fixture
-def activity_catalogue(db):
-    """The activity catalogue journal's data migrations load. A transactional test that ran
-    earlier in the same worker (browser tests, killed workers) flushed it with the rest."""
+def _create_activity_catalogue() -> None:
     import importlib
 
     from django.apps import apps
 
     for name in ("0003_activity_catalogue", "0004_intake_activities", "0005_control_activities"):
         importlib.import_module(f"levier.journal.migrations.{name}").create_activities(apps, None)
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        fixtures & {"transactional_db", "live_server"}
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test has flushed the database, load the activity catalogue of
+    the journal's data migrations again: the tests that follow in this worker (whichever
+    they are, the order depends on how xdist shares the files) read it as any deployment
+    has it (labels, standard durations)."""
+    yield
+    if nextitem is not None and _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _create_activity_catalogue()
+
+
+@pytest.fixture
+def activity_catalogue(db):
+    """The activity catalogue journal's data migrations load. A transactional test that ran
+    earlier in the same worker (browser tests, killed workers) flushed it with the rest; the
+    teardown hook above loads it again, this makes sure of it for tests that count on it."""
+    _create_activity_catalogue()

@@ -173,7 +173,7 @@ def test_training_refuses_a_single_class_or_too_few_samples():
 
 def test_command_trains_and_evaluates_on_seeded_enquiries(db, settings):
     call_command(
-        "seed", cases=30, enquiries=120, no_progress=True, no_controls=True, stdout=io.StringIO()
+        "seed", cases=30, enquiries=300, no_progress=True, no_controls=True, stdout=io.StringIO()
     )
 
     out = io.StringIO()

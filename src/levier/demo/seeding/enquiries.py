@@ -25,6 +25,9 @@ ROBOT_ANSWERS = "answers"
 ROBOT_DEADLINES = "deadlines"
 WARNING_HOURS = 6  # the warning window of the demo's answer deadlines (demo.automation)
 
+# As intake journals it (enquiries/intake.py): the kinds found, no value (identifiers only).
+ENTITIES_PAYLOAD = {"kinds": ["case_reference"], "linked": 1, "invalid": 0}
+
 
 class EnquiryLoading:
     """Loads enquiries in chunks; mixed into `Seeder`."""
@@ -189,7 +192,7 @@ class EnquiryLoading:
                             "extract-entities",
                             ROBOT_INTAKE,
                             "extract-entities",
-                            {"entities": 1},
+                            ENTITIES_PAYLOAD,
                             None,
                         )
                     )
@@ -199,7 +202,7 @@ class EnquiryLoading:
                 last = after(last, hours=rng.uniform(0.1, 6), rng=rng, now=now)
                 gestes = [("classify", "classify-enquiry", {"topic": topic.slug})]
                 if case_info:
-                    gestes.append(("extract-entities", "extract-entities", {"entities": 1}))
+                    gestes.append(("extract-entities", "extract-entities", ENTITIES_PAYLOAD))
                 if routed:
                     gestes.append(("route", "route-enquiry", {"team_id": team.pk}))
                 for verb, activity, payload in gestes:
@@ -222,7 +225,7 @@ class EnquiryLoading:
                     if self.gestes.by_robot("classifier", opened):
                         steps.append(
                             (opened - datetime.timedelta(seconds=1), "suggest-answer",
-                             ROBOT_ANSWERS, "suggest-answer", {"suggestions": 3}, None)
+                             ROBOT_ANSWERS, "suggest-answer", {"suggestion": topic.slug}, None)
                         )  # fmt: skip
                     close = status == "closed" and exchange == exchanges - 1
                     to = "closed" if close else "waiting_for_usager"
