@@ -203,12 +203,15 @@ def parameters(team_id: int, period: Any) -> dict[str, Any]:
     }
 
 
-def bare_sql(cursor: Any, params: dict[str, Any]) -> dict[str, list[tuple]]:
-    """Every statement run and fetched on one plain psycopg cursor."""
+def bare_sql(cursor: Any, params: dict[str, Any], spent: dict[str, list[float]]) -> dict:
+    """Every statement run and fetched on one plain psycopg cursor; each one's time is
+    appended to `spent`."""
     found = {}
     for name, statement in STATEMENTS.items():
+        started = time.perf_counter()
         cursor.execute(statement, params)
         found[name] = cursor.fetchall()
+        spent.setdefault(name, []).append(time.perf_counter() - started)
     return found
 
 
@@ -348,43 +351,41 @@ def timed(action, runs: int) -> tuple[float, Any]:
     return statistics.median(timings), result
 
 
-def bench_dashboard(args, psycopg_url: str) -> None:
-    import psycopg
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from levier.core.models import Agent
+def last_quarter() -> Any:
+    """The last complete quarter (the dashboard compares it with the one before)."""
     from levier.insights.dashboards.periods import calendar_period
+
+    today = dt.date.today()
+    first = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    return calendar_period("quarter", first - dt.timedelta(days=1))
+
+
+def compare(agent: Any, team: Any, period: Any, psycopg_url: str, runs: int) -> Any:
+    """Time both sides, check they agree; returns levier's figures."""
+    import psycopg
+
     from levier.insights.dashboards.selectors import team_dashboard
 
-    agent = Agent.objects.get(username=LEAD)
-    team = agent.teams.order_by("pk").first()
-    today = dt.date.today()
-    # The last complete quarter: the dashboard compares it with the one before.
-    in_last_quarter = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1) - dt.timedelta(
-        days=1
-    )
-    period = calendar_period("quarter", in_last_quarter)
-    previous = period.previous()
-    emit("team", f"{team.name} (lead {LEAD})")
-    emit("period", f"{period.start} to {period.end}, compared with {previous.start} to {previous.end}")
-    ensure_rollups(previous.start, period.end, args.rebuild)
-
     params = parameters(team.pk, period)
+    spent: dict[str, list[float]] = {}
     with psycopg.connect(psycopg_url) as connection:
         cursor = connection.cursor()
-        sql_seconds, found = timed(lambda: bare_sql(cursor, params), args.runs)
-    levier_seconds, figures = timed(lambda: team_dashboard(agent, team, period), args.runs)
-
+        sql_seconds, found = timed(lambda: bare_sql(cursor, params, spent), runs)
+    levier_seconds, figures = timed(lambda: team_dashboard(agent, team, period), runs)
     if figures.hidden:
         raise SystemExit(f"{team.name} has fewer than 5 active agents: no figure to compare")
-    from levier.cases.models import Case
-
-    emit("cases_in_team", f"{Case.objects.filter(team=team).count():,}")
+    emit("team", f"{team.name} (as {agent.username})")
     emit("incoming_cases_period", f"{figures.incoming_cases.totals[-1].current.value:,}")
+    emit("incoming_enquiries_period", f"{figures.incoming_by_channel.totals[-1].current.value:,}")
     emit("decided_period", f"{figures.case_deadlines.current.whole.value:,}")
     emit("open_cases", f"{figures.case_backlog.total.value:,}")
+    emit("open_enquiries", f"{figures.enquiry_backlog.total.value:,}")
     emit("gestes_period", f"{figures.gestes.gestes.value:,}")
+    rates = figures.answer_deadlines.current, figures.first_contact.current
+    emit("answered_in_time_period", f"{rates[0].part.value:,} of {rates[0].whole.value:,}")
+    emit("first_contact_period", f"{rates[1].part.value:,} of {rates[1].whole.value:,}")
+    for name, timings in spent.items():
+        emit(f"sql_{name}_ms", f"{1000 * statistics.median(timings[1:] or timings):.1f}")
     wrong = differences(from_levier(figures), from_sql(found))
     emit("dashboard_agree", "yes" if not wrong else "NO")
     emit("dashboard_levier_s", f"{levier_seconds:.3f}")
@@ -392,6 +393,49 @@ def bench_dashboard(args, psycopg_url: str) -> None:
     emit("dashboard_vs_bare_sql", f"{levier_seconds / sql_seconds:.1f}x (goal <= 3x)")
     if wrong:
         raise SystemExit("The dashboard and the bare SQL disagree (a bug):\n" + "\n".join(wrong))
+    return figures
+
+
+def bench_dashboard(args, psycopg_url: str) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from levier.cases.models import Case
+    from levier.core.models import Agent
+
+    agent = Agent.objects.get(username=LEAD)
+    team = agent.teams.order_by("pk").first()
+    period = last_quarter()
+    previous = period.previous()
+    emit("period", f"{period.start} to {period.end}, against {previous.start} to {previous.end}")
+    emit("cases_in_team", f"{Case.objects.filter(team=team).count():,}")
+    ensure_rollups(previous.start, period.end, args.rebuild)
+    compare(agent, team, period, psycopg_url, args.runs)
+
+
+def check_seeded(args) -> None:
+    """`--seeded NAME`: a database seeded by `levier seed` (enquiries, messages and their
+    journal included, which the benchmark's data has not), every team with figures, as the
+    manager; read only, never generated nor dropped (roll-ups built where missing)."""
+    import os
+
+    from bench.insights_data import _django, _server_url
+    from bench.common import with_database
+
+    psycopg_url = with_database(_server_url(), args.seeded).replace(
+        "postgres://", "postgresql://", 1
+    )
+    os.environ.setdefault("LEVIER_DEMO", "1")
+    _django(psycopg_url)
+    from levier.core.models import Agent
+    from levier.insights.dashboards.selectors import dashboard_teams
+
+    agent = Agent.objects.get(username="manager")
+    period = last_quarter()
+    ensure_rollups(period.previous().start, period.end, args.rebuild)
+    for team in dashboard_teams(agent):
+        if team.agents.filter(is_active=True).count() >= 5:
+            compare(agent, team, period, psycopg_url, args.runs)
 
 
 def main() -> None:
@@ -405,7 +449,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the roll-ups again")
     parser.add_argument("--runs", type=int, default=5, help="median of N after a warm-up")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--seeded", metavar="DATABASE", help="check a database seeded by `levier seed` instead"
+    )
     args = parser.parse_args()
+    if args.seeded:
+        check_seeded(args)
+        return
     cases = args.cases or (QUICK_CASES if args.quick else FULL_CASES)
     args.database = args.database or database_for(cases)
     psycopg_url = ensure_database(cases, database=args.database, force=args.force, quiet=args.quiet)
