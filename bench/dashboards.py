@@ -84,8 +84,7 @@ GROUP BY 1, 2, 3
 """
 
 AGE_COUNTS = ", ".join(
-    f"count(*) FILTER (WHERE age >= {first}"
-    + (f" AND age <= {last})" if last is not None else ")")
+    f"count(*) FILTER (WHERE age >= {first}" + (f" AND age <= {last})" if last is not None else ")")
     for first, last in AGES
 )
 
@@ -246,7 +245,11 @@ def from_levier(figures: Any) -> dict[str, Any]:
         "case_backlog": [count.value for count in figures.case_backlog.counts()],
         "enquiry_backlog": [count.value for count in figures.enquiry_backlog.counts()],
         "processing": {
-            (row.procedure, current): (figure.decided.value, figure.median_seconds, figure.p90_seconds)
+            (row.procedure, current): (
+                figure.decided.value,
+                figure.median_seconds,
+                figure.p90_seconds,
+            )
             for row in figures.processing
             for current, figure in ((True, row.current), (False, row.previous))
             if figure.decided.value
@@ -329,7 +332,9 @@ def ensure_rollups(start: dt.date, end: dt.date, rebuild: bool) -> None:
     from levier.insights.models import RollupDay
     from levier.insights.rollups import days, rebuild_day
 
-    built = set(RollupDay.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
+    built = set(
+        RollupDay.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True)
+    )
     missing = [day for day in days(start, end) if rebuild or day not in built]
     started = time.perf_counter()
     events = sum(rebuild_day(day) for day in missing)
@@ -419,8 +424,8 @@ def check_seeded(args) -> None:
     manager; read only, never generated nor dropped (roll-ups built where missing)."""
     import os
 
-    from bench.insights_data import _django, _server_url
     from bench.common import with_database
+    from bench.insights_data import _django, _server_url
 
     psycopg_url = with_database(_server_url(), args.seeded).replace(
         "postgres://", "postgresql://", 1
