@@ -54,6 +54,7 @@ bench: install-dev
 	$(BIN)/python bench/ocr_certainty.py $(BENCH_ARGS)
 	$(BIN)/python bench/mining.py $(BENCH_ARGS)
 	$(BIN)/python bench/insights.py $(BENCH_ARGS)
+	$(BIN)/python bench/dashboards.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
