@@ -113,7 +113,9 @@ def test_a_run_sends_the_dashboard_as_pdf_and_xlsx_through_the_outbox(
     pdf_name = next(name for name in attachments if name.endswith(".pdf"))
     xlsx_name = next(name for name in attachments if name.endswith(".xlsx"))
 
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(attachments[pdf_name])).pages)
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(attachments[pdf_name])).pages
+    )
     text = " ".join(text.split())
     assert "Instruction Lyon" in text and "Rapport mensuel" in text
     assert "Dossiers déposés 3 1" in text  # March, then the previous 31 days
@@ -123,7 +125,12 @@ def test_a_run_sends_the_dashboard_as_pdf_and_xlsx_through_the_outbox(
 
     sheet = openpyxl.load_workbook(io.BytesIO(attachments[xlsx_name]), read_only=True).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["Équipe", "Indicateur", "01/03/2025 au 31/03/2025", "29/01/2025 au 28/02/2025"]
+    assert rows[0] == [
+        "Équipe",
+        "Indicateur",
+        "01/03/2025 au 31/03/2025",
+        "29/01/2025 au 28/02/2025",
+    ]
     assert ["Instruction Lyon", "Dossiers déposés", 3, 1] in rows
     assert ["Instruction Lyon", "Décidés : Aide A", 3, 1] in rows
 
@@ -140,7 +147,9 @@ def test_a_run_sends_the_dashboard_as_pdf_and_xlsx_through_the_outbox(
     assert report.next_run_at == at("2025-05-01", 6)
 
 
-def test_running_twice_sends_once(team, lead, cases, smtp_server, django_capture_on_commit_callbacks):
+def test_running_twice_sends_once(
+    team, lead, cases, smtp_server, django_capture_on_commit_callbacks
+):
     make_report(lead, team, recipients="a@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         assert run_due_reports(DUE).sent == 1

@@ -173,9 +173,7 @@ class ScheduledReport(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    frequency = models.CharField(
-        _("frequency"), max_length=10, choices=ReportFrequency.choices
-    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=ReportFrequency.choices)
     # Email addresses, one per line, validated by the service.
     recipients = models.TextField(_("recipients"))
     annex_format = models.CharField(
@@ -185,6 +183,8 @@ class ScheduledReport(models.Model):
     next_run_at = models.DateTimeField(_("next run"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    owner_id: int
+    team_id: int | None
     objects: models.Manager[ScheduledReport] = models.Manager()
 
     class Meta:

@@ -34,7 +34,7 @@ class ReportForm(LevierForm):
     def __init__(self, *args: Any, agent: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.teams = {str(team.pk): team for team in dashboard_teams(agent)}
-        choices = []
+        choices: list[tuple[str, Any]] = []
         if policy.may(agent, policy.Action.VIEW_DEPARTMENT_DASHBOARD):
             choices.append((DEPARTMENT, _("Whole department")))
         choices += [(key, team.name) for key, team in self.teams.items()]

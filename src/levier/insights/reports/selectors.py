@@ -27,7 +27,7 @@ def reports_for(agent: Any) -> QuerySet[ScheduledReport]:
 
 
 def runs_of(report: ScheduledReport) -> QuerySet[ReportRun]:
-    return report.runs.order_by("-period_start", "-pk")
+    return ReportRun.objects.filter(report=report).order_by("-period_start", "-pk")
 
 
 def get_run_for(agent: Any, run_id: int) -> ReportRun:

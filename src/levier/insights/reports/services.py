@@ -94,7 +94,7 @@ def last_complete_period(frequency: str, moment: dt.datetime) -> Period:
 def parse_recipients(text: str) -> list[str]:
     """Addresses separated by new lines, commas or semicolons; a ValidationError on the
     field `recipients` names the first address that is not valid."""
-    addresses = []
+    addresses: list[str] = []
     for raw in text.replace(",", "\n").replace(";", "\n").splitlines():
         address = raw.strip()
         if not address:
@@ -231,7 +231,10 @@ def report_delete(*, agent: Agent, report: ScheduledReport) -> None:
     report = get_report_for(agent, report.pk)
     policy.check_may(agent, policy.Action.SCHEDULE_REPORTS)
     files = [
-        name for run in report.runs.all() for name in (run.pdf_file, run.annex_file) if name
+        name
+        for run in ReportRun.objects.filter(report=report)
+        for name in (run.pdf_file, run.annex_file)
+        if name
     ]
     with transaction.atomic():
         record(actor=agent, verb="report-delete", target=report)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ def _save(form: ReportForm, call: Any, **kwargs: Any) -> ScheduledReport | None:
     if not form.is_valid():
         return None
     try:
-        return call(
+        saved: ScheduledReport = call(
             name=form.cleaned_data["name"],
             team=form.chosen_team(),
             frequency=form.cleaned_data["frequency"],
@@ -36,6 +37,7 @@ def _save(form: ReportForm, call: Any, **kwargs: Any) -> ScheduledReport | None:
         for field, messages in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
         return None
+    return saved
 
 
 def reports(request: HttpRequest) -> HttpResponse:
@@ -121,7 +123,7 @@ def report_delete(request: HttpRequest, report_id: int) -> HttpResponse:
     return redirect("insights:reports")
 
 
-def _file(request: HttpRequest, run_id: int, kind: str) -> HttpResponse:
+def _file(request: HttpRequest, run_id: int, kind: str) -> HttpResponseBase:
     run = selectors.get_run_for(request.user, run_id)  # 404 first, whatever the method
     if request.method not in {"GET", "HEAD"}:
         return HttpResponseNotAllowed(["GET", "HEAD"])
@@ -137,9 +139,9 @@ def _file(request: HttpRequest, run_id: int, kind: str) -> HttpResponse:
     )
 
 
-def report_run_pdf(request: HttpRequest, run_id: int) -> HttpResponse:
+def report_run_pdf(request: HttpRequest, run_id: int) -> HttpResponseBase:
     return _file(request, run_id, "pdf")
 
 
-def report_run_annex(request: HttpRequest, run_id: int) -> HttpResponse:
+def report_run_annex(request: HttpRequest, run_id: int) -> HttpResponseBase:
     return _file(request, run_id, "annex")
