@@ -279,7 +279,7 @@ def report_run(*, report_id: int, now: dt.datetime) -> tuple[str, int]:
     """One report for its last complete period: ("sent" | "already" | "skipped", emails)."""
     with transaction.atomic():
         report = (
-            ScheduledReport.objects.select_for_update()
+            ScheduledReport.objects.select_for_update(of=("self",))
             .select_related("owner", "team")
             .get(pk=report_id)
         )
