@@ -117,7 +117,7 @@ def test_a_run_sends_the_dashboard_as_pdf_and_xlsx_through_the_outbox(
         page.extract_text() for page in PdfReader(io.BytesIO(attachments[pdf_name])).pages
     )
     text = " ".join(text.split())
-    assert "Instruction Lyon" in text and "Rapport mensuel" in text
+    assert "Instruction Lyon Chiffres clés : Instruction Lyon" in text and "Rapport mensuel" in text
     assert "Dossiers déposés 3 1" in text  # March, then the previous 31 days
     assert "Délai médian de traitement en jours : Aide A 2,0 5,0" in text
     assert "90e percentile en jours : Aide A 10,0 5,0" in text

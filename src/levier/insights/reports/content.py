@@ -97,7 +97,11 @@ def report_rows(teams: list[TeamFigures]) -> list[FigureRow]:
                 figures.gestes.automated.value,
                 figures.gestes_previous.automated.value,
             )
-            add(_("Time saved"), figures.gestes.hours_text, figures.gestes_previous.hours_text)
+            add(
+                _("Time saved by robots, in hours"),
+                figures.gestes.hours_text,
+                figures.gestes_previous.hours_text,
+            )
     return rows
 
 
