@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from levier.automation import schedule
 from levier.cases.models import CaseStatus
 from levier.core import policy
 from levier.core.models import Role
@@ -303,3 +304,13 @@ def test_last_complete_period():
     assert (week.start, week.end) == (dt.date(2025, 3, 10), dt.date(2025, 3, 16))
     month = last_complete_period("monthly", at("2025-01-01", 7))
     assert (month.start, month.end) == (dt.date(2024, 12, 1), dt.date(2024, 12, 31))
+
+
+def test_levier_watch_sends_the_due_reports_hourly(team, lead, cases):
+    report = make_report(lead, team, recipients="a@example.org")
+    ScheduledReport.objects.filter(pk=report.pk).update(next_run_at=at("2025-04-01", 6))
+    schedule.discover()
+    step = {step.name: step for step in schedule.steps()}["insights-reports"]
+    assert step.every == schedule.HOUR
+    assert step.function() == "insights: 1 report(s) sent (1 email(s)), 0 skipped"
+    assert step.function() == "insights: 0 report(s) sent (0 email(s)), 0 skipped"
