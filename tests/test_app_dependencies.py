@@ -39,8 +39,9 @@ ABOVE_BASE: dict[str, frozenset[str]] = {
     # steps in its own schedule.py, which automation discovers)
     "automation": frozenset({"cases", "controls", "documents"}),
     # reads the journal with the cases and enquiries it is about; writes nothing of theirs;
-    # exports the control proposals' list with its own form and selector (controls)
-    "insights": frozenset({"cases", "controls", "enquiries"}),
+    # exports the control proposals' list with its own form and selector (controls);
+    # scheduled reports: rendered to PDF (documents), sent through the outbox (mailing)
+    "insights": frozenset({"cases", "controls", "documents", "enquiries", "mailing"}),
     # the history honours each automation's switch-on day (automation.registry)
     "demo": frozenset(
         {

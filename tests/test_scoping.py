@@ -25,7 +25,8 @@ from levier.documents.models import (
 )
 from levier.enquiries.models import Attachment
 from levier.insights.exports.services import export_dir
-from levier.insights.models import ExportJob, ExportStatus
+from levier.insights.models import ExportJob, ExportStatus, ReportRun, ScheduledReport
+from levier.insights.reports.services import reports_dir
 from levier.mailing.models import OutboundEmail
 
 from .factories import (
@@ -54,6 +55,8 @@ INSIGHTS_LEADS_ONLY = {
     "insights:time_saved",
     "insights:gestes",
     "insights:adopt_standard",
+    "insights:reports",
+    "insights:report_new",
 }
 
 
@@ -137,7 +140,20 @@ def objects_of(team, owner, case_status=CaseStatus.SUBMITTED):
         done_rows=1, file_name=f"export-{owner.pk}.csv",
     )  # fmt: skip
     (export_dir() / export.file_name).write_bytes(b"\xef\xbb\xbfReference\r\n")
+    # A scheduled report and one archived run: only its owner (and administrators) see them.
+    report = ScheduledReport.objects.create(
+        owner=owner, name="Rapport", team=team, frequency="weekly", recipients="a@example.org",
+        next_run_at="2030-01-07T06:00:00+01:00",
+    )  # fmt: skip
+    run = ReportRun.objects.create(
+        report=report, period_start="2025-03-10", period_end="2025-03-16",
+        pdf_file=f"rapport-{report.pk}.pdf", annex_file=f"rapport-{report.pk}.xlsx",
+    )  # fmt: skip
+    (reports_dir() / run.pdf_file).write_bytes(b"%PDF-")
+    (reports_dir() / run.annex_file).write_bytes(b"PK")
     return {
+        "report": report,
+        "run": run,
         "export": export,
         "flag": flag,
         "case": case,
@@ -169,6 +185,8 @@ def object_keys(name: str, args: list[str]) -> dict[str, str]:
     keys = {}
     for arg in args:
         for key in (
+            "report",
+            "run",
             "export",
             "flag",
             "campaign",

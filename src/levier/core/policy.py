@@ -52,6 +52,7 @@ class Action(StrEnum):
     CALIBRATE_STANDARD_TIMES = "calibrate-standard-times"
     VIEW_TEAM_DASHBOARD = "view-team-dashboard"
     VIEW_DEPARTMENT_DASHBOARD = "view-department-dashboard"
+    SCHEDULE_REPORTS = "schedule-reports"
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,13 @@ ACTIONS: dict[Action, ActionRule] = {
     # The department dashboard (/pilotage/service/): every team, for those who steer them all.
     Action.VIEW_DEPARTMENT_DASHBOARD: ActionRule(
         roles=frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
+        robots=False,
+        hidden=True,
+    ),
+    # Scheduled reports (/pilotage/rapports/): a dashboard sent weekly or monthly, the team
+    # dashboard for a team lead's teams, the department's for managers and administrators.
+    Action.SCHEDULE_REPORTS: ActionRule(
+        roles=frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMINISTRATOR}),
         robots=False,
         hidden=True,
     ),

@@ -148,3 +148,82 @@ class ExportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(99, self.done_rows * 100 // self.total_rows)
+
+
+class ReportFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly (the past week, every Monday)")
+    MONTHLY = "monthly", _("Monthly (the past month, on the 1st)")
+
+
+class AnnexFormat(models.TextChoices):
+    XLSX = "xlsx", _("XLSX (Excel)")
+    ODS = "ods", _("ODS (LibreOffice)")
+
+
+class ScheduledReport(models.Model):
+    """A dashboard (one team's, or the department's when `team` is empty) sent as a PDF with
+    a spreadsheet annex to `recipients` every week or month, computed as its owner sees it
+    (insights.reports.services.run_due_reports)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scheduled_reports"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    # Empty: the department dashboard (every team the owner sees).
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=ReportFrequency.choices)
+    # Email addresses, one per line, validated by the service.
+    recipients = models.TextField(_("recipients"))
+    annex_format = models.CharField(
+        _("annex format"), max_length=4, choices=AnnexFormat.choices, default=AnnexFormat.XLSX
+    )
+    active = models.BooleanField(_("active"), default=True)
+    next_run_at = models.DateTimeField(_("next run"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    owner_id: int
+    team_id: int | None
+    objects: models.Manager[ScheduledReport] = models.Manager()
+
+    class Meta:
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["active", "next_run_at"], name="report_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+
+class ReportRun(models.Model):
+    """One sending of a report for one period: at most one per report and period (the
+    unique constraint makes `run_due_reports` idempotent). Files under VAR_DIR/reports."""
+
+    report = models.ForeignKey(ScheduledReport, on_delete=models.CASCADE, related_name="runs")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    pdf_file = models.CharField(max_length=200, blank=True)  # relative to the reports folder
+    annex_file = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    emails_queued = models.PositiveIntegerField(_("emails queued"), default=0)
+
+    objects: models.Manager[ReportRun] = models.Manager()
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "period_start"], name="insights_report_run_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.period_start}–{self.period_end}"

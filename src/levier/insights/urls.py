@@ -3,6 +3,7 @@ from django.urls import path
 from . import time_saved_views, views
 from .dashboards import views as dashboard_views
 from .exports import views as export_views
+from .reports import views as report_views
 
 app_name = "insights"
 urlpatterns = [
@@ -18,4 +19,14 @@ urlpatterns = [
     path("temps-gagne/", time_saved_views.time_saved_page, name="time_saved"),
     path("temps-gagne/adopter/", time_saved_views.adopt_standard, name="adopt_standard"),
     path("gestes/", time_saved_views.gestes, name="gestes"),
+    path("rapports/", report_views.reports, name="reports"),
+    path("rapports/nouveau/", report_views.report_new, name="report_new"),
+    path("rapports/<int:report_id>/", report_views.report, name="report"),
+    path("rapports/<int:report_id>/supprimer/", report_views.report_delete, name="report_delete"),
+    path("rapports/envois/<int:run_id>/pdf/", report_views.report_run_pdf, name="report_run_pdf"),
+    path(
+        "rapports/envois/<int:run_id>/annexe/",
+        report_views.report_run_annex,
+        name="report_run_annex",
+    ),
 ]

@@ -56,6 +56,8 @@ ALLOWED_KEYS = frozenset(
         "event",
         "error",
         "why",
+        "owner",  # an agent's id (a scheduled report's owner, insights)
+        "run",  # a scheduled report's run (insights)
         # codes and enumerated values
         "active",
         "advice",
