@@ -13,6 +13,18 @@ hypothesis_settings.load_profile("levier")
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (French): a request in another language
+    leaves that language active in the thread (LocaleMiddleware does not reset it)."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LEVIER_EXPORT_DIR = tmp_path / "exports"  # large exports' files (insights)
