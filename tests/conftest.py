@@ -13,15 +13,17 @@ hypothesis_settings.load_profile("levier")
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the default language (French): a request in another language
-    leaves that language active in the thread (LocaleMiddleware does not reset it)."""
-    from django.conf import settings as django_settings
+def _language_left_as_found():
+    """A request in another language leaves that language active in the thread
+    (LocaleMiddleware does not reset it): each test leaves the language as it found it."""
     from django.utils import translation
 
-    translation.activate(django_settings.LANGUAGE_CODE)
+    found = translation.get_language()
     yield
-    translation.activate(django_settings.LANGUAGE_CODE)
+    if found:
+        translation.activate(found)
+    else:
+        translation.deactivate_all()
 
 
 @pytest.fixture(autouse=True)

@@ -144,13 +144,18 @@ def _letter_stylesheet():
     return CSS(filename=str(LETTER_CSS), url_fetcher=_local_fetcher(), font_config=_fonts())
 
 
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+def html_to_pdf(html: str, *, extra_css: Path | None = None) -> bytes:
+    """`extra_css`: a stylesheet of the caller's own (e.g. the scheduled reports'), applied
+    after the letter's; a file, since the pages' policy forbids <style> elements."""
+    from weasyprint import CSS, HTML
 
     fetcher = _local_fetcher()
     document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+    stylesheets = [_letter_stylesheet()]
+    if extra_css is not None:
+        stylesheets.append(CSS(filename=str(extra_css), url_fetcher=fetcher, font_config=_fonts()))
     return document.write_pdf(
-        stylesheets=[_letter_stylesheet()], pdf_variant=PDF_VARIANT, font_config=_fonts()
+        stylesheets=stylesheets, pdf_variant=PDF_VARIANT, font_config=_fonts()
     )
 
 

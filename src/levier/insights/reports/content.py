@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -18,6 +19,8 @@ from levier.documents.render import html_to_pdf
 from ..dashboards.figures import ComparedRate, TeamFigures
 from ..dashboards.periods import Period
 from ..exports import writers
+
+REPORT_CSS = Path(__file__).resolve().parent.parent / "static" / "insights" / "report.css"
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def render_pdf(*, title: str, period: Period, rows: list[FigureRow]) -> bytes:
         "insights/report_pdf.html",
         {"title": title, "period": period, "previous": period.previous(), "rows": rows},
     )
-    return html_to_pdf(html)
+    return html_to_pdf(html, extra_css=REPORT_CSS)
 
 
 def render_annex(*, fmt: str, period: Period, rows: list[FigureRow]) -> bytes:
