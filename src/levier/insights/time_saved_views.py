@@ -24,6 +24,7 @@ from levier.journal.selectors import activity_for_code
 from levier.journal.services import StandardDurationError, activity_adopt_standard_duration
 
 from . import rollups, time_saved
+from .dashboards.figures import gestes_url
 from .measures import IDLE_SECONDS
 from .time_saved_forms import AdoptStandardForm, GestesFilterForm, TimeSavedFilterForm
 from .views import duration_text
@@ -33,14 +34,6 @@ def _period_query(start: object, end: object, **extra: object) -> dict[str, str]
     query = {"start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"}
     query.update({key: str(value) for key, value in extra.items() if value not in (None, "")})
     return query
-
-
-def gestes_url(**params: object) -> str:
-    return (
-        reverse("insights:gestes")
-        + "?"
-        + urlencode({key: str(value) for key, value in params.items() if value not in (None, "")})
-    )
 
 
 def time_saved_page(request: HttpRequest) -> HttpResponse:
