@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from .models import AdviceState, ControlResult, FlagSource
-from .selectors import TARGETED
+from .selectors import INACCURATE, TARGETED
 
 STATES = [("open", _("To control")), ("decided", _("Controlled")), ("all", _("All"))]
 
@@ -26,7 +26,11 @@ class FlagFilterForm(DsfrBaseForm):
     )
     state = forms.ChoiceField(choices=STATES, required=False, label=_("State"))
     result = forms.ChoiceField(
-        choices=[("", _("Any result")), *ControlResult.choices],
+        choices=[
+            ("", _("Any result")),
+            (INACCURATE, _("Inaccurate declaration (irregularity or good faith)")),
+            *ControlResult.choices,
+        ],
         required=False,
         label=_("Result of the control"),
     )

@@ -31,6 +31,10 @@ MIN_CASES_FOR_DISPARITY = 30
 
 # A `source` filter: every proposal levier made itself, i.e. all but the random baseline.
 TARGETED = "targeted"
+# A `result` filter: the declaration was inaccurate (irregularity or error in good faith),
+# what the page's discovery rate counts.
+INACCURATE = "inaccurate"
+INACCURATE_RESULTS = (ControlResult.CONFIRMED, ControlResult.GOOD_FAITH)
 
 
 def flags_for(
@@ -54,7 +58,9 @@ def flags_for(
         flags = flags.exclude(source=FlagSource.RANDOM)
     elif source:
         flags = flags.filter(source=source)
-    if result:
+    if result == INACCURATE:
+        flags = flags.filter(result__in=INACCURATE_RESULTS)
+    elif result:
         flags = flags.filter(result=result)
     if team_id:
         flags = flags.filter(case__team_id=team_id)

@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from levier.cases.models import OPEN_STATUSES, Case, CaseStatus, Procedure
 from levier.cases.selectors import decided_in_time_condition
-from levier.controls.models import ControlResult, Flag, FlagSource
-from levier.controls.selectors import TARGETED
+from levier.controls.models import Flag, FlagSource
+from levier.controls.selectors import INACCURATE, INACCURATE_RESULTS, TARGETED
 from levier.core import policy
 from levier.core.models import Team
 from levier.enquiries.models import Channel, Enquiry, EnquiryStatus, Topic
@@ -523,7 +523,7 @@ def _control_rates(
     start, end = _span(period, previous)
     current_start = period.bounds()[0]
     random = Q(source=FlagSource.RANDOM)
-    confirmed = Q(result=ControlResult.CONFIRMED)
+    confirmed = Q(result__in=INACCURATE_RESULTS)  # as the controls page's discovery rate
     sums = {}
     for key, when in (("current", Q(controlled_at__gte=current_start)),
                       ("previous", Q(controlled_at__lt=current_start))):  # fmt: skip
@@ -547,7 +547,7 @@ def _control_rates(
         return Rate(
             part=CountFigure(
                 row.get(f"{key}_{source}_hit", 0),
-                list_url("controls", result=ControlResult.CONFIRMED.value, **listed),
+                list_url("controls", result=INACCURATE, **listed),
             ),
             whole=CountFigure(row.get(f"{key}_{source}", 0), list_url("controls", **listed)),
         )

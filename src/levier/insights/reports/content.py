@@ -75,8 +75,8 @@ def report_rows(teams: list[TeamFigures]) -> list[FigureRow]:
             (_("Enquiries answered by their deadline"), figures.answer_deadlines),
             (_("First-contact resolution"), figures.first_contact),
             (_("Reopened enquiries"), figures.reopened),
-            (_("Irregularity confirmed: controls proposed by levier"), figures.control_hits),
-            (_("Irregularity confirmed: random controls (the baseline)"), figures.random_hits),
+            (_("Inaccurate declaration: controls proposed by levier"), figures.control_hits),
+            (_("Inaccurate declaration: random controls (the baseline)"), figures.random_hits),
         ):
             add(label, *_rate(rate))
         for row in figures.processing:
